@@ -1,0 +1,76 @@
+"""Closed string sets of the Glue Schema Registry API.
+
+Enum values are the exact strings of the AWS API (botocore service model), so a boto3
+response value converts with ``DataFormat(response["DataFormat"])`` and no lookup table.
+
+This module imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = ["Compatibility", "Compression", "DataFormat", "SchemaStatus", "SchemaVersionStatus"]
+
+
+class _StrEnum(str, Enum):
+    """A ``str`` enum whose ``str()`` is its value (``enum.StrEnum`` exists only from 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class DataFormat(_StrEnum):
+    """Serialization format of a schema (Glue ``DataFormat``)."""
+
+    AVRO = "AVRO"
+    JSON = "JSON"
+    PROTOBUF = "PROTOBUF"
+
+
+class Compatibility(_StrEnum):
+    """Compatibility mode of a schema (Glue ``Compatibility``).
+
+    ``BACKWARD``: the new schema reads data written with the previous version.
+    ``FORWARD``: the previous version reads data written with the new schema.
+    ``FULL``: both. The ``_ALL`` variants compare with every earlier version instead of the
+    previous one. ``NONE`` checks nothing; ``DISABLED`` refuses every version after the first.
+    """
+
+    NONE = "NONE"
+    DISABLED = "DISABLED"
+    BACKWARD = "BACKWARD"
+    BACKWARD_ALL = "BACKWARD_ALL"
+    FORWARD = "FORWARD"
+    FORWARD_ALL = "FORWARD_ALL"
+    FULL = "FULL"
+    FULL_ALL = "FULL_ALL"
+
+
+class Compression(_StrEnum):
+    """Compression of a frame's payload.
+
+    The names are those of the Java reference's ``AWSSchemaRegistryConstants.COMPRESSION``
+    enum. Only ``NONE`` (header byte ``0x00``) and ``ZLIB`` (``0x05``) exist in the Glue wire
+    format; the byte values live in :mod:`glue_serde.wire`.
+    """
+
+    NONE = "NONE"
+    ZLIB = "ZLIB"
+
+
+class SchemaVersionStatus(_StrEnum):
+    """Status of a schema version (Glue ``SchemaVersionStatus``)."""
+
+    AVAILABLE = "AVAILABLE"
+    PENDING = "PENDING"
+    FAILURE = "FAILURE"
+    DELETING = "DELETING"
+
+
+class SchemaStatus(_StrEnum):
+    """Status of a schema (Glue ``SchemaStatus``)."""
+
+    AVAILABLE = "AVAILABLE"
+    PENDING = "PENDING"
+    DELETING = "DELETING"
