@@ -44,9 +44,9 @@ from glue_serde.schema import (
 from glue_serde.wire import Frame, decode_frame, encode_frame, peek_schema_version_id
 
 __all__ = [
+    "Compatibility",
     "CompatibilityProblem",
     "CompatibilityReport",
-    "Compatibility",
     "Compression",
     "ConfigurationError",
     "DataFormat",

@@ -59,6 +59,9 @@ HEADER_BYTE: Final[dict[Compression, int]] = {c: b for b, c in COMPRESSION_BY_BY
 #: Kinesis record at most 10 MiB, so 16 MiB leaves room without letting a zip bomb in.
 DEFAULT_MAX_DECOMPRESSED_SIZE: Final = 16 * 1024 * 1024
 
+#: Output produced per inflate step once a payload outgrows the first step.
+_CHUNK: Final = 256 * 1024
+
 
 def compress(compression: Compression, payload: Buffer) -> bytes:
     """Compress a payload as the header's compression byte will announce.
@@ -129,11 +132,29 @@ def decompress(
             )
         return bytes(payload)
     inflater = zlib.decompressobj()
+    limit = max_size + 1  # one byte over the limit tells "at the limit" from "over it"
     try:
-        # max_length bounds the output; input the inflater could not turn into output within
-        # that bound stays in unconsumed_tail. One byte over the limit tells "exactly at the
-        # limit" from "over it".
-        out = inflater.decompress(payload, max_size + 1)
+        # max_length bounds each call's output; input not yet turned into output stays in
+        # unconsumed_tail. Records usually fit the first chunk; larger ones are inflated
+        # chunk by chunk, so a bomb never costs more than about max_size of memory.
+        out = inflater.decompress(payload, min(_CHUNK, limit))
+        if not inflater.eof and _CHUNK <= len(out) < limit:
+            chunks = [out]
+            size = len(out)
+            while not inflater.eof and size < limit:
+                chunk = inflater.decompress(inflater.unconsumed_tail, min(_CHUNK, limit - size))
+                if not chunk:
+                    break  # input exhausted: truncated, reported below
+                chunks.append(chunk)
+                size += len(chunk)
+            if size >= limit:
+                raise DecompressionError(
+                    f"zlib payload decompresses to more than the limit of {max_size} bytes",
+                    compression=compression,
+                    reason="too_large",
+                    schema_version_id=schema_version_id,
+                )
+            out = b"".join(chunks)
     except zlib.error as exc:
         raise DecompressionError(
             f"zlib payload is corrupt: {exc}",

@@ -1,0 +1,604 @@
+"""Serializer and Deserializer: the only module that joins wire, codec and registry.
+
+Producer side::
+
+    value --codec encoder--> payload --compression--> header + payload
+
+The header (``03``, compression byte, 16 id bytes) is built once per resolved schema version;
+per record the serializer only encodes, optionally compresses and concatenates.
+
+Consumer side, in the Java reference's order (``GlueSchemaRegistryDeserializationFacade``):
+
+1. check the header (length, byte 0, byte 1) and read the version id;
+2. fetch the writer schema for that id (cache, then registry);
+3. only then decompress and decode the payload.
+
+The hot path keys every cache on the raw 16 header bytes; a ``uuid.UUID`` is built only on a
+cache miss.
+
+Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.codecs` and
+:mod:`glue_serde.registry`; no I/O of its own beyond the registry calls.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
+
+from glue_serde.codecs import codec_for
+from glue_serde.compression import (
+    COMPRESSION_NONE,
+    COMPRESSION_ZLIB,
+    DEFAULT_MAX_DECOMPRESSED_SIZE,
+    decompress,
+)
+from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
+from glue_serde.errors import (
+    ConfigurationError,
+    PayloadError,
+    SchemaAlreadyExistsError,
+    SchemaNotFoundError,
+    SchemaNotRegisteredError,
+)
+from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
+from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
+
+if TYPE_CHECKING:
+    from glue_serde._typing import Buffer, Datum
+    from glue_serde.codecs import Codec, Decoder, Encoder
+    from glue_serde.registry import SchemaRegistry
+    from glue_serde.schema import SchemaVersion
+
+__all__ = ["DecodedRecord", "Deserializer", "Serializer"]
+
+T = TypeVar("T")
+
+#: How many schema versions a deserializer keeps decoders for.
+DEFAULT_DECODER_CACHE_SIZE: Final = 1000
+
+_DEFAULT_CACHE: Final = CacheConfig()
+
+
+def _wrap(registry: SchemaRegistry, cache: CacheConfig | None) -> SchemaRegistry:
+    """Wrap a registry in the caching layer unless told not to, or already wrapped."""
+    if cache is None or isinstance(registry, CachingSchemaRegistry):
+        return registry
+    return CachingSchemaRegistry(registry, config=cache)
+
+
+class Serializer:
+    """Turn values into Glue frames for one schema.
+
+    Parameters
+    ----------
+    registry
+        Where the schema is looked up (and registered, with ``auto_register``). Wrapped in a
+        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` unless ``cache`` is None.
+    data_format
+        ``AVRO``, ``JSON`` or ``PROTOBUF``.
+    schema
+        The writer schema: Avro JSON text or dict, JSON Schema text or dict, or a generated
+        protobuf message class (or ``.proto`` text).
+    schema_name
+        Name of the schema in the registry (for Kafka and Kinesis the Java default is the
+        topic or stream name).
+    auto_register
+        Off by default (as in Java): a schema the registry does not hold is refused with
+        :class:`~glue_serde.errors.SchemaNotRegisteredError` before any byte is produced.
+        On: the schema is created, or a new version registered, under the schema's
+        compatibility mode.
+    compatibility
+        Mode given to a schema this serializer creates (Java sends ``BACKWARD``).
+    description
+        Description given to a schema this serializer creates.
+    compression
+        ``NONE`` (default) or ``ZLIB``.
+    compression_threshold
+        With ``ZLIB``, payloads shorter than this many bytes are written uncompressed (each
+        frame carries its own compression byte, so this stays valid Glue). zlib expands
+        small payloads; about 1 KB is a good threshold. Default 0: compress everything.
+    schema_version_id
+        Pin a version id and never ask the registry (the Java serializer's fixed-id mode).
+        The caller vouches that the id belongs to ``schema``.
+    cache
+        Caching of registry answers; None to talk to ``registry`` directly.
+
+    Raises
+    ------
+    ConfigurationError
+        If an argument is invalid or the format's optional dependency is missing.
+    SchemaError
+        If ``schema`` does not parse.
+
+    Examples
+    --------
+    >>> from glue_serde import DataFormat, LocalSchemaRegistry, Serializer
+    >>> reg = LocalSchemaRegistry()
+    >>> ser = Serializer(reg, data_format=DataFormat.AVRO, schema='"string"',
+    ...                  schema_name="greetings", auto_register=True)
+    >>> ser.serialize("hi")[:2]
+    b'\\x03\\x00'
+    """
+
+    def __init__(
+        self,
+        registry: SchemaRegistry,
+        *,
+        data_format: DataFormat | str,
+        schema: object,
+        schema_name: str,
+        auto_register: bool = False,
+        compatibility: Compatibility | str = Compatibility.BACKWARD,
+        description: str | None = None,
+        compression: Compression | str = Compression.NONE,
+        compression_threshold: int = 0,
+        schema_version_id: uuid.UUID | None = None,
+        cache: CacheConfig | None = _DEFAULT_CACHE,
+    ) -> None:
+        try:
+            self._data_format = DataFormat(data_format)
+            self._compression = Compression(compression)
+            self._compatibility = Compatibility(compatibility)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        if not isinstance(schema_name, str) or not schema_name:
+            raise ConfigurationError("schema_name must be a non-empty string")
+        if not isinstance(compression_threshold, int) or compression_threshold < 0:
+            raise ConfigurationError("compression_threshold must be a non-negative int")
+        if schema_version_id is not None and not isinstance(schema_version_id, uuid.UUID):
+            raise ConfigurationError("schema_version_id must be a uuid.UUID")
+        self._registry = _wrap(registry, cache)
+        self._schema_name = schema_name
+        self._auto_register = auto_register
+        self._description = description
+        self._threshold = compression_threshold
+        self._codec: Codec = codec_for(self._data_format)
+        self._definition = self._codec.canonical_definition(schema)
+        self._encoder: Encoder = self._codec.encoder(self._definition)
+        self._lock = threading.Lock()
+        self._version: SchemaVersion | None = None
+        self._pinned_id = schema_version_id
+        self._header_plain = b""
+        self._header_zlib = b""
+        if schema_version_id is not None:
+            self._set_headers(schema_version_id)
+
+    @property
+    def schema_definition(self) -> str:
+        """The definition text this serializer registers and looks up."""
+        return self._definition
+
+    @property
+    def schema_name(self) -> str:
+        """The schema name in the registry."""
+        return self._schema_name
+
+    @property
+    def data_format(self) -> DataFormat:
+        """The data format written."""
+        return self._data_format
+
+    def _set_headers(self, version_id: uuid.UUID) -> None:
+        self._header_plain = encode_header(version_id, compression=Compression.NONE)
+        self._header_zlib = encode_header(version_id, compression=Compression.ZLIB)
+
+    @property
+    def schema_version_id(self) -> uuid.UUID:
+        """The version id written into every frame, resolving it on first use.
+
+        Raises
+        ------
+        SchemaNotRegisteredError, IncompatibleSchemaError, RegistryError
+            As :meth:`resolve`.
+        """
+        if self._pinned_id is not None:
+            return self._pinned_id
+        return self.resolve().schema_version_id
+
+    def resolve(self) -> SchemaVersion:
+        """Find (or, with ``auto_register``, register) the schema version and return it.
+
+        Called implicitly by the first :meth:`serialize`; call it at start-up to fail fast.
+        Thread-safe: concurrent first calls make one registry round.
+
+        Returns
+        -------
+        SchemaVersion
+            The registered version whose id every frame carries.
+
+        Raises
+        ------
+        SchemaNotRegisteredError
+            Auto-registration is off and the registry lacks this definition.
+        IncompatibleSchemaError
+            Auto-registration is on and the schema's compatibility mode rejects it.
+        SchemaError
+            The registry refused the definition as invalid.
+        RegistryError
+            The registry failed (``.retryable`` says whether to try again).
+        """
+        version = self._version
+        if version is not None:
+            return version
+        with self._lock:
+            if self._version is None:
+                found = self._lookup()
+                self._set_headers(found.schema_version_id)
+                self._version = found
+            return self._version
+
+    def _lookup(self) -> SchemaVersion:
+        name, definition, fmt = self._schema_name, self._definition, self._data_format
+        if self._pinned_id is not None:
+            return self._registry.get_schema_version(self._pinned_id)
+        found = self._registry.find_schema_version(name, definition, fmt)
+        if found is not None:
+            return found
+        if not self._auto_register:
+            raise SchemaNotRegisteredError(
+                f"schema {name!r} in registry {self._registry.registry_name!r} has no "
+                f"{fmt.value} version with this definition, and auto-registration is off. "
+                "Register it first (for example `glue-serde register`) or pass "
+                "auto_register=True.",
+                schema_name=name,
+                data_format=fmt,
+                registry_name=self._registry.registry_name,
+            )
+        # Keyed on error types, never on messages (glue-registry.md §3): register first; a
+        # missing schema is created; a producer that lost the creation race registers again.
+        try:
+            return self._registry.register_schema_version(name, definition, fmt)
+        except SchemaNotFoundError:
+            pass
+        try:
+            return self._registry.create_schema(
+                name,
+                definition,
+                fmt,
+                compatibility=self._compatibility,
+                description=self._description,
+            )
+        except SchemaAlreadyExistsError:
+            return self._registry.register_schema_version(name, definition, fmt)
+
+    def serialize(self, value: Datum) -> bytes | None:
+        """Serialize one value into a Glue frame; ``None`` gives ``None`` (Kafka tombstones).
+
+        Parameters
+        ----------
+        value
+            A datum of the schema's shape.
+
+        Returns
+        -------
+        bytes or None
+            The frame.
+
+        Raises
+        ------
+        ValidationError
+            The value does not fit the schema (``.errors`` lists every violation).
+        SerializationError
+            The value could not be encoded for another reason.
+        SchemaNotRegisteredError, IncompatibleSchemaError, RegistryError
+            On the first call, as :meth:`resolve`.
+        """
+        if value is None:
+            return None
+        if not self._header_plain:
+            self.resolve()
+        payload = self._encoder(value)
+        if self._compression is Compression.ZLIB and len(payload) >= self._threshold:
+            return self._header_zlib + zlib.compress(payload)
+        return self._header_plain + payload
+
+    def serialize_many(self, values: Iterable[Datum]) -> list[bytes | None]:
+        """Serialize many values; the whole batch fails on the first invalid one.
+
+        Parameters
+        ----------
+        values
+            Datums (``None`` entries stay ``None``).
+
+        Returns
+        -------
+        list
+            One frame per value, in order.
+
+        Raises
+        ------
+        ValidationError, SerializationError, SchemaNotRegisteredError, RegistryError
+            As :meth:`serialize`.
+        """
+        return [self.serialize(v) for v in values]
+
+    def __call__(self, value: Datum, ctx: object = None) -> bytes | None:
+        """Serialize ``value``; the signature confluent-kafka calls (``ctx`` is unused here).
+
+        Raises
+        ------
+        ValidationError, SerializationError, SchemaNotRegisteredError, RegistryError
+            As :meth:`serialize`.
+        """
+        return self.serialize(value)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecodedRecord(Generic[T]):
+    """A decoded value with the schema version it was written with.
+
+    Parameters
+    ----------
+    value
+        The decoded (and converted) value.
+    schema_version
+        The writer schema version named in the frame's header.
+    """
+
+    value: T
+    schema_version: SchemaVersion
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    version: SchemaVersion
+    decode: Decoder
+
+
+class Deserializer(Generic[T]):
+    """Turn Glue frames back into values, fetching each writer schema once.
+
+    Parameters
+    ----------
+    registry
+        Where writer schemas are fetched by version id. Wrapped in a
+        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` unless ``cache`` is None.
+    convert
+        Optional hook applied to every decoded value (makes the deserializer generic in its
+        output type, like ``msgspec.json.Decoder[T]``).
+    reader_schema
+        Avro only: resolve every record to this reader schema (Avro schema resolution).
+        Costs about 1.7x a plain decode, so only when asked.
+    message_class
+        Protobuf only: decode into this generated class when the frame's message type is
+        this class's type; otherwise a dynamic message built from the registered ``.proto``.
+    as_dict
+        Protobuf only: return dicts instead of messages.
+    validate
+        JSON only: validate decoded documents against the writer schema (Java does not).
+    max_decompressed_size
+        Largest payload accepted after decompression (zip-bomb guard).
+    cache
+        Caching of registry answers; None to talk to ``registry`` directly.
+
+    Raises
+    ------
+    ConfigurationError
+        If an argument is invalid.
+    """
+
+    @overload
+    def __init__(
+        self: Deserializer[Any],
+        registry: SchemaRegistry,
+        *,
+        convert: None = None,
+        reader_schema: object = None,
+        message_class: type | None = None,
+        as_dict: bool = False,
+        validate: bool = False,
+        max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+        cache: CacheConfig | None = _DEFAULT_CACHE,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: Deserializer[T],
+        registry: SchemaRegistry,
+        *,
+        convert: Callable[[Any], T],
+        reader_schema: object = None,
+        message_class: type | None = None,
+        as_dict: bool = False,
+        validate: bool = False,
+        max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+        cache: CacheConfig | None = _DEFAULT_CACHE,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        registry: SchemaRegistry,
+        *,
+        convert: Callable[[Any], T] | None = None,
+        reader_schema: object = None,
+        message_class: type | None = None,
+        as_dict: bool = False,
+        validate: bool = False,
+        max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+        cache: CacheConfig | None = _DEFAULT_CACHE,
+    ) -> None:
+        if not isinstance(max_decompressed_size, int) or max_decompressed_size <= 0:
+            raise ConfigurationError("max_decompressed_size must be a positive int")
+        self._registry = _wrap(registry, cache)
+        self._convert = convert
+        self._max_size = max_decompressed_size
+        self._codec_options: dict[DataFormat, dict[str, Any]] = {
+            DataFormat.AVRO: {},
+            DataFormat.JSON: {"validate_on_decode": validate},
+            DataFormat.PROTOBUF: {"message_class": message_class, "as_dict": as_dict},
+        }
+        self._reader_schema = reader_schema
+        self._codecs: dict[DataFormat, Codec] = {}
+        self._entries: dict[bytes, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def _codec(self, data_format: DataFormat) -> Codec:
+        codec = self._codecs.get(data_format)
+        if codec is None:
+            options = dict(self._codec_options[data_format])
+            if data_format is DataFormat.AVRO and self._reader_schema is not None:
+                # The reader schema is normalised by a plain codec first (dict or text).
+                options["reader_schema"] = codec_for(DataFormat.AVRO).canonical_definition(
+                    self._reader_schema
+                )
+            codec = codec_for(data_format, **options)
+            self._codecs[data_format] = codec
+        return codec
+
+    def _load(self, raw_id: bytes) -> _Entry:
+        """Fetch the writer schema for a raw id and build its decoder (cache miss path)."""
+        registry = self._registry
+        if isinstance(registry, CachingSchemaRegistry):
+            version = registry.get_schema_version_by_bytes(raw_id)
+        else:
+            version = registry.get_schema_version(uuid.UUID(bytes=raw_id))
+        if version.status is not SchemaVersionStatus.AVAILABLE:
+            raise SchemaNotFoundError(
+                f"schema version {version.schema_version_id} is {version.status.value}, not "
+                "AVAILABLE; records written with it are not decoded",
+                operation="GetSchemaVersion",
+                schema_version_id=version.schema_version_id,
+                schema_name=version.schema_name,
+            )
+        entry = _Entry(version, self._codec(version.data_format).decoder(version.schema_definition))
+        with self._lock:
+            if len(self._entries) >= DEFAULT_DECODER_CACHE_SIZE:
+                # Bounded: drop the oldest entry (dicts keep insertion order).
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[raw_id] = entry
+        return entry
+
+    def _decode(self, data: Buffer) -> tuple[Datum, SchemaVersion]:
+        # Fast header check inline; split_frame produces the precise FrameError.
+        if len(data) < HEADER_SIZE or data[0] != HEADER_VERSION:
+            split_frame(data)
+        byte1 = data[1]
+        raw_id = bytes(data[2:HEADER_SIZE])
+        entry = self._entries.get(raw_id)
+        if entry is None:
+            if byte1 != COMPRESSION_NONE and byte1 != COMPRESSION_ZLIB:
+                split_frame(data)  # bad compression byte: fails before any registry call
+            entry = self._load(raw_id)
+        if byte1 == COMPRESSION_NONE:
+            payload: Buffer = data[HEADER_SIZE:]
+        elif byte1 == COMPRESSION_ZLIB:
+            payload = decompress(
+                Compression.ZLIB,
+                data[HEADER_SIZE:],
+                max_size=self._max_size,
+                schema_version_id=entry.version.schema_version_id,
+            )
+        else:
+            split_frame(data)
+            raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            value = entry.decode(payload)
+        except PayloadError as exc:
+            if exc.schema_version_id is None:
+                exc.schema_version_id = entry.version.schema_version_id
+            raise
+        return value, entry.version
+
+    def deserialize(self, data: Buffer | None) -> T | None:
+        """Deserialize one frame; ``None`` gives ``None`` (Kafka tombstones).
+
+        Parameters
+        ----------
+        data
+            A whole Glue frame (bytes, bytearray or memoryview).
+
+        Returns
+        -------
+        object or None
+            The decoded value (passed through ``convert`` when given).
+
+        Raises
+        ------
+        FrameError
+            The header is short or malformed (no registry call is made).
+        DecompressionError
+            A zlib payload is corrupt, truncated, padded or too large.
+        PayloadError
+            The payload does not decode with the writer schema.
+        SchemaNotFoundError
+            The registry does not know the version id (or it is not AVAILABLE).
+        RegistryError
+            The registry failed.
+        """
+        if data is None:
+            return None
+        value = self._decode(data)[0]
+        if self._convert is not None:
+            return self._convert(value)
+        return value  # type: ignore[no-any-return]
+
+    def deserialize_record(self, data: Buffer) -> DecodedRecord[T]:
+        """Deserialize one frame and also return the writer schema version.
+
+        Parameters
+        ----------
+        data
+            A whole Glue frame.
+
+        Returns
+        -------
+        DecodedRecord
+            The value and its writer schema version.
+
+        Raises
+        ------
+        FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
+            As :meth:`deserialize`.
+        """
+        value, version = self._decode(data)
+        if self._convert is not None:
+            value = self._convert(value)
+        return DecodedRecord(value=value, schema_version=version)
+
+    def deserialize_many(self, frames: Iterable[Buffer | None]) -> list[T | None]:
+        """Deserialize many frames; the batch fails on the first bad one.
+
+        Parameters
+        ----------
+        frames
+            Frames (``None`` entries stay ``None``).
+
+        Returns
+        -------
+        list
+            One value per frame, in order.
+
+        Raises
+        ------
+        FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
+            As :meth:`deserialize`.
+        """
+        deserialize = self.deserialize
+        return [deserialize(f) for f in frames]
+
+    def __call__(self, data: Buffer | None, ctx: object = None) -> T | None:
+        """Deserialize ``data``; the signature confluent-kafka calls (``ctx`` is unused here).
+
+        Raises
+        ------
+        FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
+            As :meth:`deserialize`.
+        """
+        return self.deserialize(data)
+
+    def schema_version_for(self, data: Buffer) -> SchemaVersion:
+        """Return the writer schema version of a frame without decoding its payload.
+
+        Raises
+        ------
+        FrameError, SchemaNotFoundError, RegistryError
+            As :meth:`deserialize`.
+        """
+        raw_id = split_frame(data)[1]
+        entry = self._entries.get(raw_id)
+        return entry.version if entry is not None else self._load(raw_id).version
+

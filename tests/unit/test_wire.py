@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from glue_serde import (
+    Compression,
+    ConfigurationError,
+    DecompressionError,
+    Frame,
+    FrameError,
+    decode_frame,
+    encode_frame,
+    peek_schema_version_id,
+)
+from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
+
+VID = uuid.UUID("b7b4a7f0-9c96-4e4a-a687-fb5de9ef0c63")
+V1_DATUM = bytes.fromhex("0a73616e736100c6010006726564")
+
+
+def test_header_constants_match_the_java_reference() -> None:
+    assert HEADER_VERSION == 3
+    assert HEADER_SIZE == 18
+
+
+def test_version_id_is_written_in_rfc4122_order_not_bytes_le() -> None:
+    header = encode_header(VID)
+    assert header[2:].hex() == "b7b4a7f09c964e4aa687fb5de9ef0c63"
+    assert header[2:] != VID.bytes_le
+
+
+def test_encode_frame_v1_vector_uncompressed() -> None:
+    frame = encode_frame(VID, V1_DATUM)
+    assert frame.hex() == "0300b7b4a7f09c964e4aa687fb5de9ef0c63" + V1_DATUM.hex()
+
+
+def test_encode_frame_v2_vector_zlib() -> None:
+    frame = encode_frame(VID, V1_DATUM, compression=Compression.ZLIB)
+    assert frame[:18].hex() == "0305b7b4a7f09c964e4aa687fb5de9ef0c63"
+    # Compare after decompressing: other zlib builds may emit other valid streams.
+    assert decode_frame(frame).payload == V1_DATUM
+    expected = bytes.fromhex(
+        "0305b7b4a7f09c964e4aa687fb5de9ef0c63789ce32a4ecc2b4e6438c6c8c056949a02001faa0429"
+    )
+    assert decode_frame(expected).payload == V1_DATUM
+
+
+def test_decode_frame_returns_an_immutable_frame() -> None:
+    frame = decode_frame(encode_frame(VID, b"abc"))
+    assert frame == Frame(
+        header_version=3, compression=Compression.NONE, schema_version_id=VID, payload=b"abc"
+    )
+    with pytest.raises(AttributeError):
+        frame.payload = b"x"  # type: ignore[misc]
+    assert hash(frame) == hash(decode_frame(encode_frame(VID, b"abc")))
+
+
+@pytest.mark.parametrize("kind", [bytes, bytearray, memoryview])
+def test_decode_frame_accepts_every_buffer_type(kind: type) -> None:
+    frame = kind(encode_frame(VID, b"payload", compression=Compression.ZLIB))
+    assert decode_frame(frame).payload == b"payload"
+    assert peek_schema_version_id(frame) == VID
+
+
+@pytest.mark.parametrize("length", [0, 1, 10, 17])
+def test_decode_frame_rejects_input_shorter_than_the_header(length: int) -> None:
+    data = encode_frame(VID, b"")[:length]
+    with pytest.raises(FrameError) as info:
+        decode_frame(data)
+    assert info.value.reason == "too_short"
+    assert info.value.length == length
+
+
+def test_an_exact_18_byte_uncompressed_frame_has_an_empty_payload() -> None:
+    assert decode_frame(encode_frame(VID, b"")).payload == b""
+
+
+@pytest.mark.parametrize("byte0", [0x00, 0x04, 0x02, 0xFF])
+def test_decode_frame_rejects_unknown_header_version_byte(byte0: int) -> None:
+    data = bytes([byte0]) + encode_frame(VID, b"x")[1:]
+    with pytest.raises(FrameError) as info:
+        decode_frame(data)
+    assert info.value.reason == "header_version"
+    assert info.value.header_version == byte0
+
+
+def test_confluent_framing_is_named_in_the_error() -> None:
+    with pytest.raises(FrameError, match="Confluent"):
+        decode_frame(b"\x00\x00\x00\x00\x01" + b"\x02" * 20)
+
+
+@pytest.mark.parametrize("byte1", [0x01, 0x63, 0xFF, 0xF1])
+def test_decode_frame_rejects_unknown_compression_byte(byte1: int) -> None:
+    data = b"\x03" + bytes([byte1]) + VID.bytes + b"x"
+    with pytest.raises(FrameError) as info:
+        decode_frame(data)
+    assert info.value.reason == "compression"
+    assert info.value.compression_byte == byte1
+    assert info.value.header_version == 3
+
+
+def test_length_is_checked_before_byte0_and_byte0_before_byte1() -> None:
+    with pytest.raises(FrameError) as short:
+        decode_frame(b"\x09\x09")
+    assert short.value.reason == "too_short"
+    with pytest.raises(FrameError) as bad0:
+        decode_frame(b"\x09\x09" + VID.bytes)
+    assert bad0.value.reason == "header_version"
+
+
+def test_peek_does_not_decompress_a_corrupt_payload() -> None:
+    data = b"\x03\x05" + VID.bytes + b"not zlib at all"
+    assert peek_schema_version_id(data) == VID
+    with pytest.raises(DecompressionError):
+        decode_frame(data)
+
+
+def test_split_frame_returns_raw_id_bytes_and_stored_payload() -> None:
+    compression, raw, stored = split_frame(encode_frame(VID, b"p"))
+    assert compression is Compression.NONE
+    assert raw == VID.bytes
+    assert stored == b"p"
+
+
+def test_encode_frame_refuses_a_string_version_id() -> None:
+    with pytest.raises(ConfigurationError):
+        encode_frame(str(VID), b"x")  # type: ignore[arg-type]
+
+
+def test_encode_frame_refuses_an_unknown_compression() -> None:
+    with pytest.raises(ConfigurationError):
+        encode_frame(VID, b"x", compression="ZSTD")  # type: ignore[arg-type]
+
+
+def test_decode_frame_applies_the_configured_size_limit() -> None:
+    frame = encode_frame(VID, b"a" * 1000, compression=Compression.ZLIB)
+    assert len(decode_frame(frame, max_decompressed_size=1000).payload) == 1000
+    with pytest.raises(DecompressionError) as info:
+        decode_frame(frame, max_decompressed_size=999)
+    assert info.value.reason == "too_large"
+    assert info.value.schema_version_id == VID
