@@ -25,11 +25,10 @@ from __future__ import annotations
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
-from glue_serde.codecs import codec_for
+from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
     COMPRESSION_NONE,
     COMPRESSION_ZLIB,
@@ -45,13 +44,15 @@ from glue_serde.errors import (
     SchemaNotRegisteredError,
 )
 from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
+from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from glue_serde._typing import Buffer, Datum
-    from glue_serde.codecs import Codec, Decoder, Encoder
+    from glue_serde.codecs import Codec, Encoder
     from glue_serde.registry import SchemaRegistry
-    from glue_serde.schema import SchemaVersion
 
 __all__ = ["DecodedRecord", "Deserializer", "Serializer"]
 
@@ -71,7 +72,7 @@ def _wrap(registry: SchemaRegistry, cache: CacheConfig | None) -> SchemaRegistry
 
 
 class Serializer:
-    """Turn values into Glue frames for one schema.
+    r"""Turn values into Glue frames for one schema.
 
     Parameters
     ----------
@@ -480,7 +481,7 @@ class Deserializer(Generic[T]):
         raw_id = bytes(data[2:HEADER_SIZE])
         entry = self._entries.get(raw_id)
         if entry is None:
-            if byte1 != COMPRESSION_NONE and byte1 != COMPRESSION_ZLIB:
+            if byte1 not in (COMPRESSION_NONE, COMPRESSION_ZLIB):
                 split_frame(data)  # bad compression byte: fails before any registry call
             entry = self._load(raw_id)
         if byte1 == COMPRESSION_NONE:
@@ -601,4 +602,3 @@ class Deserializer(Generic[T]):
         raw_id = split_frame(data)[1]
         entry = self._entries.get(raw_id)
         return entry.version if entry is not None else self._load(raw_id).version
-
