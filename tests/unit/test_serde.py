@@ -1,0 +1,309 @@
+from __future__ import annotations
+
+import threading
+import uuid
+import zlib
+from typing import Any
+
+import pytest
+
+from glue_serde import (
+    Compatibility,
+    Compression,
+    DataFormat,
+    DecompressionError,
+    FrameError,
+    IncompatibleSchemaError,
+    PayloadError,
+    SchemaNotFoundError,
+    SchemaNotRegisteredError,
+    SchemaVersion,
+    ValidationError,
+    decode_frame,
+    encode_frame,
+)
+from glue_serde.registry.caching import CachingSchemaRegistry
+from glue_serde.registry.local import LocalSchemaRegistry
+from glue_serde.serde import Deserializer, Serializer
+
+USER = {
+    "type": "record",
+    "name": "User",
+    "fields": [{"name": "name", "type": "string"}, {"name": "age", "type": "int"}],
+}
+USER_V2 = {
+    "type": "record",
+    "name": "User",
+    "fields": [
+        {"name": "name", "type": "string"},
+        {"name": "age", "type": "int"},
+        {"name": "email", "type": ["null", "string"], "default": None},
+    ],
+}
+USER_V2_BREAKING = {
+    "type": "record",
+    "name": "User",
+    "fields": [
+        {"name": "name", "type": "string"},
+        {"name": "age", "type": "int"},
+        {"name": "email", "type": "string"},
+    ],
+}
+
+
+class CountingRegistry:
+    """Wraps a registry and counts the calls each verb receives."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    @property
+    def registry_name(self) -> str:
+        return str(self.inner.registry_name)
+
+    def _count(self, name: str) -> None:
+        with self.lock:
+            self.calls[name] = self.calls.get(name, 0) + 1
+
+    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
+        self._count("get_schema_version")
+        return self.inner.get_schema_version(schema_version_id)  # type: ignore[no-any-return]
+
+    def find_schema_version(self, *args: Any) -> SchemaVersion | None:
+        self._count("find_schema_version")
+        return self.inner.find_schema_version(*args)  # type: ignore[no-any-return]
+
+    def create_schema(self, *args: Any, **kwargs: Any) -> SchemaVersion:
+        self._count("create_schema")
+        return self.inner.create_schema(*args, **kwargs)  # type: ignore[no-any-return]
+
+    def register_schema_version(self, *args: Any) -> SchemaVersion:
+        self._count("register_schema_version")
+        return self.inner.register_schema_version(*args)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def registry() -> LocalSchemaRegistry:
+    return LocalSchemaRegistry()
+
+
+def _serializer(registry: Any, schema: Any = USER, **kwargs: Any) -> Serializer:
+    return Serializer(
+        registry, data_format=DataFormat.AVRO, schema=schema, schema_name="users", **kwargs
+    )
+
+
+def test_round_trip_through_the_embedded_registry(registry: LocalSchemaRegistry) -> None:
+    ser = _serializer(registry, auto_register=True)
+    frame = ser.serialize({"name": "Ann", "age": 31})
+    assert frame is not None
+    assert frame[:2] == b"\x03\x00"
+    assert frame[2:18] == ser.schema_version_id.bytes
+    assert frame[18:] == bytes.fromhex("06416e6e3e")
+    assert Deserializer(registry).deserialize(frame) == {"name": "Ann", "age": 31}
+
+
+def test_auto_registration_is_off_by_default_and_nothing_is_written(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = _serializer(registry)
+    with pytest.raises(SchemaNotRegisteredError) as info:
+        ser.serialize({"name": "Ann", "age": 31})
+    assert info.value.schema_name == "users"
+    assert "auto_register" in str(info.value)
+    assert registry.find_schema_version("users", ser.schema_definition, DataFormat.AVRO) is None
+
+
+def test_a_registered_schema_is_found_without_auto_registration(
+    registry: LocalSchemaRegistry,
+) -> None:
+    definition = _serializer(registry).schema_definition
+    version = registry.create_schema("users", definition, DataFormat.AVRO)
+    ser = _serializer(registry)
+    assert ser.resolve().schema_version_id == version.schema_version_id
+
+
+def test_auto_registration_adds_a_version_to_an_existing_schema(
+    registry: LocalSchemaRegistry,
+) -> None:
+    v1 = _serializer(registry, auto_register=True).resolve()
+    v2 = _serializer(registry, USER_V2, auto_register=True).resolve()
+    assert (v1.version_number, v2.version_number) == (1, 2)
+
+
+def test_auto_registration_of_a_breaking_change_raises_incompatible(
+    registry: LocalSchemaRegistry,
+) -> None:
+    _serializer(registry, auto_register=True).resolve()
+    ser = _serializer(registry, USER_V2_BREAKING, auto_register=True)
+    with pytest.raises(IncompatibleSchemaError) as info:
+        ser.serialize({"name": "Ann", "age": 1, "email": "a@example.com"})
+    assert not info.value.report.compatible
+    assert any("email" in p.path for p in info.value.report.problems)
+
+
+def test_none_gives_none_both_ways(registry: LocalSchemaRegistry) -> None:
+    assert _serializer(registry).serialize(None) is None
+    assert Deserializer(registry).deserialize(None) is None
+
+
+def test_invalid_value_raises_validation_error_listing_violations(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = _serializer(registry, auto_register=True)
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({"name": 5, "age": 129.99})
+    locs = {e.loc for e in info.value.errors}
+    assert ("name",) in locs and ("age",) in locs
+
+
+def test_zlib_frames_decode_and_threshold_skips_small_payloads(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = _serializer(registry, auto_register=True, compression=Compression.ZLIB)
+    frame = ser.serialize({"name": "Bob", "age": 42})
+    assert frame is not None and frame[1] == 5
+    assert zlib.decompress(frame[18:]) == bytes.fromhex("06426f6254")
+    small = _serializer(
+        registry, auto_register=True, compression=Compression.ZLIB, compression_threshold=100
+    ).serialize({"name": "Bob", "age": 42})
+    assert small is not None and small[1] == 0
+    des = Deserializer(registry)
+    assert des.deserialize(frame) == des.deserialize(small) == {"name": "Bob", "age": 42}
+
+
+def test_schema_is_fetched_once_per_version_id(registry: LocalSchemaRegistry) -> None:
+    counting = CountingRegistry(registry)
+    frames = [
+        _serializer(registry, auto_register=True).serialize({"name": "a", "age": i})
+        for i in range(50)
+    ]
+    frames += [
+        _serializer(registry, USER_V2, auto_register=True).serialize(
+            {"name": "b", "age": i, "email": None}
+        )
+        for i in range(50)
+    ]
+    des = Deserializer(counting)
+    assert len(des.deserialize_many(frames)) == 100
+    assert counting.calls == {"get_schema_version": 2}
+
+
+def test_bad_compression_byte_fails_before_any_registry_call(
+    registry: LocalSchemaRegistry,
+) -> None:
+    counting = CountingRegistry(registry)
+    with pytest.raises(FrameError):
+        Deserializer(counting).deserialize(b"\x03\x07" + uuid.uuid4().bytes + b"x")
+    assert counting.calls == {}
+
+
+def test_corrupt_zlib_fails_after_the_schema_fetch(registry: LocalSchemaRegistry) -> None:
+    version = _serializer(registry, auto_register=True).resolve()
+    data = b"\x03\x05" + version.schema_version_id.bytes + b"not zlib"
+    with pytest.raises(DecompressionError) as info:
+        Deserializer(registry).deserialize(data)
+    assert info.value.schema_version_id == version.schema_version_id
+
+
+def test_unknown_version_id_is_schema_not_found(registry: LocalSchemaRegistry) -> None:
+    with pytest.raises(SchemaNotFoundError):
+        Deserializer(registry).deserialize(encode_frame(uuid.uuid4(), b"\x02"))
+
+
+def test_payload_error_carries_the_version_id(registry: LocalSchemaRegistry) -> None:
+    version = _serializer(registry, auto_register=True).resolve()
+    with pytest.raises(PayloadError) as info:
+        Deserializer(registry).deserialize(encode_frame(version.schema_version_id, b"\x06An"))
+    assert info.value.schema_version_id == version.schema_version_id
+
+
+def test_reader_schema_resolves_old_records_to_the_new_shape(
+    registry: LocalSchemaRegistry,
+) -> None:
+    frame = _serializer(registry, auto_register=True).serialize({"name": "a", "age": 1})
+    des = Deserializer(registry, reader_schema=USER_V2)
+    assert des.deserialize(frame) == {"name": "a", "age": 1, "email": None}
+
+
+def test_convert_hook_shapes_the_output(registry: LocalSchemaRegistry) -> None:
+    frame = _serializer(registry, auto_register=True).serialize({"name": "a", "age": 1})
+    des = Deserializer(registry, convert=lambda d: (d["name"], d["age"]))
+    assert des.deserialize(frame) == ("a", 1)
+    record = des.deserialize_record(frame)  # type: ignore[arg-type]
+    assert record.value == ("a", 1)
+    assert record.schema_version.schema_name == "users"
+
+
+def test_pinned_version_id_never_asks_the_registry(registry: LocalSchemaRegistry) -> None:
+    counting = CountingRegistry(registry)
+    vid = uuid.UUID("b7b4a7f0-9c23-4b4e-8f4e-2f1c3d5e6a70")
+    ser = _serializer(counting, schema_version_id=vid, cache=None)
+    assert ser.serialize({"name": "Ann", "age": 31}) == bytes.fromhex(
+        "0300b7b4a7f09c234b4e8f4e2f1c3d5e6a7006416e6e3e"
+    )
+    assert counting.calls == {}
+
+
+def test_concurrent_first_serializations_resolve_once(registry: LocalSchemaRegistry) -> None:
+    counting = CountingRegistry(registry)
+    ser = _serializer(counting, auto_register=True, cache=None)
+    barrier = threading.Barrier(8)
+    results: list[bytes | None] = []
+
+    def work() -> None:
+        barrier.wait()
+        results.append(ser.serialize({"name": "x", "age": 1}))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1
+    assert counting.calls["find_schema_version"] == 1
+
+
+def test_serializers_wrap_the_registry_in_the_cache_by_default(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = _serializer(registry, auto_register=True)
+    assert isinstance(ser._registry, CachingSchemaRegistry)
+    assert _serializer(registry, cache=None)._registry is registry
+
+
+def test_version_that_is_not_available_is_not_used_for_decoding() -> None:
+    vid = uuid.uuid4()
+
+    class FailedVersionRegistry(CountingRegistry):
+        def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
+            from glue_serde.enums import SchemaVersionStatus
+
+            return SchemaVersion(
+                schema_version_id=schema_version_id,
+                schema_name="users",
+                data_format=DataFormat.AVRO,
+                schema_definition='"string"',
+                status=SchemaVersionStatus.FAILURE,
+            )
+
+    with pytest.raises(SchemaNotFoundError, match="FAILURE"):
+        Deserializer(FailedVersionRegistry(None), cache=None).deserialize(
+            encode_frame(vid, b"\x02a")
+        )
+
+
+def test_decode_frame_and_deserializer_agree(registry: LocalSchemaRegistry) -> None:
+    ser = _serializer(registry, auto_register=True, compression=Compression.ZLIB)
+    frame = ser.serialize({"name": "Zed", "age": 7})
+    assert frame is not None
+    assert decode_frame(frame).payload == bytes.fromhex("065a65640e")
+    assert Deserializer(registry).deserialize(bytearray(frame)) == {"name": "Zed", "age": 7}
+    assert Deserializer(registry).deserialize(memoryview(frame)) == {"name": "Zed", "age": 7}
+
+
+def test_create_schema_compatibility_is_passed_on(registry: LocalSchemaRegistry) -> None:
+    _serializer(registry, auto_register=True, compatibility=Compatibility.NONE).resolve()
+    assert registry.get_schema("users").compatibility is Compatibility.NONE
