@@ -1088,3 +1088,25 @@ def test_register_schema_version_past_100000_versions_is_refused(
         registry.register_schema_version("s", record("memo"), AVRO)
     assert info.value.aws_error_code == "ResourceNumberLimitExceededException"
     assert registry.audit_events()[-1].error_code == "ResourceNumberLimitExceededException"
+
+
+def test_the_compat_module_is_not_imported_before_the_first_registration() -> None:
+    import subprocess
+
+    code = (
+        "import sys\n"
+        "from glue_serde.registry.local import LocalSchemaRegistry\n"
+        "r = LocalSchemaRegistry()\n"
+        "r.list_schemas()\n"
+        "assert 'glue_serde.compat' not in sys.modules, 'compat imported eagerly'\n"
+        "assert 'fastavro' not in sys.modules, 'fastavro imported eagerly'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert result.returncode == 0, result.stderr
