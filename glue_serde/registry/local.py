@@ -1938,7 +1938,7 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid or the path cannot be written.
+            If the name is invalid or the file or stream cannot be written.
         RegistryUnavailableError
             If the storage fails.
         """
@@ -1952,7 +1952,10 @@ class LocalSchemaRegistry:
             except OSError as exc:
                 raise ConfigurationError(f"cannot write audit trail to {file!r}: {exc}") from exc
         else:
-            file.writelines(lines)
+            try:
+                file.writelines(lines)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot write audit trail: {exc}") from exc
         return len(lines)
 
     def _cloudtrail(self, row: tuple[object, ...]) -> dict[str, object]:

@@ -1110,3 +1110,23 @@ def test_the_compat_module_is_not_imported_before_the_first_registration() -> No
         cwd=Path(__file__).resolve().parents[3],
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_failing_audit_stream_is_a_configuration_error(registry: LocalSchemaRegistry) -> None:
+    registry.create_schema("s", record(), AVRO)
+
+    class Full(io.StringIO):
+        def writelines(self, lines: object) -> None:
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(ConfigurationError, match="No space"):
+        registry.export_audit_jsonl(Full())
+
+
+def test_definitions_round_trip_unchanged_including_nul_and_astral_characters(
+    registry: LocalSchemaRegistry,
+) -> None:
+    definition = 'syntax = "proto3";\x00 message A {} \U0001f600'
+    version = registry.create_schema("p", definition, PROTOBUF)
+    assert registry.get_schema_version(version.schema_version_id).schema_definition == definition
+    assert registry.find_schema_version("p", definition, PROTOBUF) == version
