@@ -156,6 +156,9 @@ class CacheStats:
         another caller refreshes it.
     negative_hits
         Lookups answered from a remembered "not found".
+    coalesced
+        Calls (lookups and registrations) that waited for another caller's identical
+        registry call instead of making their own (single-flight).
     id_entries
         Versions currently held in the id cache.
     definition_entries
@@ -167,6 +170,7 @@ class CacheStats:
     loads: int
     stale_served: int
     negative_hits: int
+    coalesced: int
     id_entries: int
     definition_entries: int
 
@@ -292,6 +296,7 @@ class CachingSchemaRegistry:
 
     __slots__ = (
         "_clock",
+        "_coalesced",
         "_config",
         "_definition_flights",
         "_definitions",
@@ -340,6 +345,7 @@ class CachingSchemaRegistry:
         self._loads = 0
         self._stale_served = 0
         self._negative_hits = 0
+        self._coalesced = 0
 
     # -----------------------------------------------------------------------------------------
     # Introspection
@@ -369,6 +375,7 @@ class CachingSchemaRegistry:
                 loads=self._loads,
                 stale_served=self._stale_served,
                 negative_hits=self._negative_hits,
+                coalesced=self._coalesced,
                 id_entries=len(self._ids),
                 definition_entries=len(self._definitions),
             )
@@ -429,7 +436,9 @@ class CachingSchemaRegistry:
         with self._lock:
             try:
                 version = self._ids[raw]
-            except (KeyError, TypeError):
+            except (KeyError, TypeError, ValueError):
+                # Missing, or not hashable as given (bytearray, writable memoryview):
+                # the miss path normalises and validates.
                 pass
             else:
                 self._ids.move_to_end(raw)
@@ -486,6 +495,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._id_flights[raw] = _Flight()
+                else:
+                    self._coalesced += 1
             if lead:
                 return self._fetch_id(raw, flight)
             try:
@@ -600,6 +611,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._definition_flights[key] = _Flight()
+                else:
+                    self._coalesced += 1
                 generation = self._generation
             if lead:
                 return self._fetch_definition(key, flight, stale, generation)
@@ -812,6 +825,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._registrations[key] = _Flight()
+                else:
+                    self._coalesced += 1
             if not lead:
                 try:
                     return flight.wait()
