@@ -433,15 +433,17 @@ class CachingSchemaRegistry:
         ConfigurationError
             If ``raw`` is not 16 bytes (a caller bug, not bad record data).
         """
+        # Attribute lookups are not specialised on a class with __getattr__: read each once.
+        ids = self._ids
         with self._lock:
             try:
-                version = self._ids[raw]
+                version = ids[raw]
             except (KeyError, TypeError, ValueError):
                 # Missing, or not hashable as given (bytearray, writable memoryview):
                 # the miss path normalises and validates.
                 pass
             else:
-                self._ids.move_to_end(raw)
+                ids.move_to_end(raw)
                 self._hits += 1
                 return version
         return self._load_id(raw)
