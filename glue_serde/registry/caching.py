@@ -103,6 +103,7 @@ class CacheConfig:
 
     Examples
     --------
+    >>> from glue_serde.registry.caching import CacheConfig
     >>> CacheConfig(max_size=50, ttl=300.0).ttl
     300.0
     """
@@ -467,8 +468,16 @@ class CachingSchemaRegistry:
             If no version has this id (remembered for ``negative_ttl`` seconds).
         RegistryError
             If the registry cannot answer.
+        ConfigurationError
+            If ``schema_version_id`` is not a ``uuid.UUID``.
         """
-        return self.get_schema_version_by_bytes(schema_version_id.bytes)
+        try:
+            raw = schema_version_id.bytes
+        except AttributeError:
+            raise ConfigurationError(
+                f"schema_version_id must be a uuid.UUID, got {type(schema_version_id).__name__}"
+            ) from None
+        return self.get_schema_version_by_bytes(raw)
 
     def _load_id(self, raw: bytes) -> SchemaVersion:
         """Answer an id-cache miss: negative cache, then single-flighted registry call."""

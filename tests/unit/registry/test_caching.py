@@ -369,6 +369,14 @@ def test_get_schema_version_by_bytes_rejects_anything_but_16_bytes(
     assert fake.calls["get_schema_version"] == 0
 
 
+def test_get_schema_version_rejects_an_id_that_is_not_a_uuid(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    cached = make_cache(fake, clock)
+    with pytest.raises(ConfigurationError, match=r"uuid\.UUID, got str"):
+        cached.get_schema_version(str(uuid.uuid4()))  # type: ignore[arg-type]
+
+
 def test_id_cache_has_no_ttl(fake: FakeRegistry, clock: FakeClock) -> None:
     version = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock, ttl=1.0)
@@ -576,24 +584,41 @@ def test_concurrent_misses_on_an_unknown_id_share_one_not_found(
     assert fake.calls["get_schema_version"] == 1
 
 
+CALLS: dict[str, Callable[[CachingSchemaRegistry, SchemaVersion], object]] = {
+    "get_schema_version": lambda cached, v: cached.get_schema_version(v.schema_version_id),
+    "find_schema_version": lambda cached, v: cached.find_schema_version("payments", DEF_V1, AVRO),
+    "register_schema_version": lambda cached, v: cached.register_schema_version(
+        "payments", DEF_V1, AVRO
+    ),
+}
+
+
+@pytest.mark.parametrize("method", sorted(CALLS))
 def test_a_waiter_takes_over_when_the_leading_call_is_interrupted(
-    fake: FakeRegistry, clock: FakeClock
+    fake: FakeRegistry, clock: FakeClock, method: str
 ) -> None:
     version = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock)
-    gate = fake.gates["get_schema_version"] = threading.Event()
+    gate = fake.gates[method] = threading.Event()
     fake.fail_with = Interrupted
-    threads, results, errors = run_concurrently(
-        lambda: cached.get_schema_version(version.schema_version_id), count=2
-    )
-    wait_until(lambda: cached.stats.misses == 2)
+    threads, results, errors = run_concurrently(lambda: CALLS[method](cached, version), count=2)
+    wait_until(lambda: cached.stats.coalesced == 1)  # one leads, one waits
     fake.fail_with = None  # the second attempt succeeds
     fake.gates.clear()
     gate.set()
     join(threads)
     assert [type(error) for error in errors] == [Interrupted]
     assert results == [version]
-    assert fake.calls["get_schema_version"] == 2
+    assert fake.calls[method] == 2
+
+
+def test_repr_names_the_wrapped_registry_and_the_config(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    text = repr(make_cache(fake, clock, ttl=60.0))
+    assert text.startswith("CachingSchemaRegistry(<")
+    assert "FakeRegistry" in text
+    assert "ttl=60.0" in text
 
 
 def test_sixteen_threads_missing_on_one_definition_make_one_registry_call(
