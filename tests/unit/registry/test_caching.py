@@ -1060,3 +1060,30 @@ def test_clear_drops_every_cached_answer_and_keeps_the_counters(
     with pytest.raises(SchemaNotFoundError):
         cached.get_schema_version(unknown)
     assert fake.calls == Counter({"get_schema_version": 4, "find_schema_version": 2})
+
+
+def test_concurrent_lookups_with_constant_eviction_stay_correct_and_bounded(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    versions = [fake.add(f"s{i}", DEF_V1) for i in range(40)]
+    unknown = [uuid.uuid4() for _ in range(10)]
+    cached = make_cache(fake, clock, id_cache_size=8)
+    wrong: list[object] = []
+
+    def churn() -> None:
+        for n in range(400):
+            version = versions[(n * 7) % len(versions)]
+            if cached.get_schema_version_by_bytes(version.schema_version_id.bytes) != version:
+                wrong.append(version)
+            if n % 10 == 0:
+                with pytest.raises(SchemaNotFoundError):
+                    cached.get_schema_version(unknown[n % len(unknown)])
+
+    threads, _, errors = run_concurrently(churn, count=8)
+    join(threads)
+    assert errors == []
+    assert wrong == []
+    stats = cached.stats
+    assert stats.id_entries == 8
+    assert stats.hits + stats.misses + stats.negative_hits == 8 * (400 + 40)
+    assert stats.loads == fake.calls["get_schema_version"]
