@@ -1,0 +1,28 @@
+"""The shape of a compatibility case, shared by the per-format tables and the docs check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    """One change from ``old`` to ``new`` and its expected verdicts.
+
+    ``kinds`` is the set of problem kinds expected over both directions (empty when the change
+    is compatible both ways).
+    """
+
+    id: str
+    old: str
+    new: str
+    backward: bool
+    forward: bool
+    kinds: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return self.id
+
+
+def case(id: str, old: str, new: str, backward: bool, forward: bool, *kinds: str) -> Case:
+    return Case(id, old, new, backward, forward, frozenset(kinds))
