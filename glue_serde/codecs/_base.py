@@ -43,8 +43,11 @@ class Codec(Protocol):
         """The format this codec reads and writes."""
         ...
 
-    def canonical_definition(self, schema_definition: str) -> str:
-        """Return the one stable text to register and look up for a definition.
+    def canonical_definition(self, schema_definition: object) -> str:
+        """Return the one stable text to register and look up for a schema the user gave.
+
+        Accepts the format's schema text, or its in-memory form (an Avro or JSON Schema
+        dict, a generated protobuf message class).
 
         Raises
         ------
