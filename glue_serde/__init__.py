@@ -1,12 +1,13 @@
 """glue_serde: serializer/deserializer for the AWS Glue Schema Registry wire format.
 
 Importing this package loads neither boto3 nor any format library (fastavro, protobuf,
-jsonschema): those load on first use.
+jsonschema, avro): those load on first use, which keeps Lambda cold starts small.
 """
 
 from __future__ import annotations
 
 from glue_serde._version import __version__
+from glue_serde.compat import check_compatibility
 from glue_serde.enums import (
     Compatibility,
     Compression,
@@ -35,28 +36,38 @@ from glue_serde.errors import (
     ValidationError,
 )
 from glue_serde.registry import SchemaRegistry
+from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
+from glue_serde.registry.local import AuditEvent, LocalSchemaRegistry
 from glue_serde.schema import (
     CompatibilityProblem,
     CompatibilityReport,
+    SchemaInfo,
     SchemaRef,
     SchemaVersion,
 )
+from glue_serde.serde import DecodedRecord, Deserializer, Serializer
 from glue_serde.wire import Frame, decode_frame, encode_frame, peek_schema_version_id
 
 __all__ = [
+    "AuditEvent",
+    "CacheConfig",
+    "CachingSchemaRegistry",
     "Compatibility",
     "CompatibilityProblem",
     "CompatibilityReport",
     "Compression",
     "ConfigurationError",
     "DataFormat",
+    "DecodedRecord",
     "DecompressionError",
     "DeserializationError",
+    "Deserializer",
     "ErrorDetail",
     "Frame",
     "FrameError",
     "GlueSerdeError",
     "IncompatibleSchemaError",
+    "LocalSchemaRegistry",
     "PayloadError",
     "RegistryAccessDeniedError",
     "RegistryError",
@@ -64,6 +75,7 @@ __all__ = [
     "RegistryUnavailableError",
     "SchemaAlreadyExistsError",
     "SchemaError",
+    "SchemaInfo",
     "SchemaNotFoundError",
     "SchemaNotRegisteredError",
     "SchemaRef",
@@ -72,8 +84,10 @@ __all__ = [
     "SchemaVersion",
     "SchemaVersionStatus",
     "SerializationError",
+    "Serializer",
     "ValidationError",
     "__version__",
+    "check_compatibility",
     "decode_frame",
     "encode_frame",
     "peek_schema_version_id",

@@ -202,9 +202,7 @@ PAYMENT_CAPTURED_V1: dict[str, Any] = {
 
 
 def _payment_v2(field: dict[str, Any]) -> dict[str, Any]:
-    schema = json.loads(json.dumps(PAYMENT_CAPTURED_V1))
-    schema["fields"].append(field)
-    return schema
+    return {**PAYMENT_CAPTURED_V1, "fields": [*PAYMENT_CAPTURED_V1["fields"], field]}
 
 
 PAYMENT_CAPTURED_V2_BREAKING = _payment_v2({"name": "settlement_currency", "type": "string"})
@@ -268,7 +266,10 @@ class _Demo:
         frames = [v1_ser.serialize(r) for r in records]
         for f in frames:
             assert f is not None
-            self.say(f"    {len(f):3d} bytes  {f[:18].hex(' ', 1)[:53]}...  (header: 03 00 + id)")
+            self.say(
+                f"    {len(f)} bytes = {f[0]:02x} {f[1]:02x} | {uuid.UUID(bytes=f[2:18])} | "
+                f"{len(f) - 18} bytes of Avro"
+            )
 
         self.step(3, "A value that does not fit the schema is refused, not truncated")
         bad = dict(records[0], captured_at="yesterday")
@@ -295,7 +296,10 @@ class _Demo:
             registry.register_schema_version(name, v2_bad.schema_definition, DataFormat.AVRO)
         except IncompatibleSchemaError as exc:
             rejected = True
-            self.say(f"    rejected: {exc}")
+            self.say(
+                f"    rejected: IncompatibleSchemaError (the attempt is kept as version "
+                f"{exc.version_number}, status FAILURE)"
+            )
             for line in exc.report.summary().splitlines():
                 self.say(f"      {line}")
         if not rejected:
@@ -311,7 +315,10 @@ class _Demo:
             compression=Compression.ZLIB,
         )
         v2 = v2_ser.resolve()
-        self.say(f"    registered version {v2.version_number}, id {v2.schema_version_id}")
+        self.say(
+            f"    registered version {v2.version_number}, id {v2.schema_version_id} "
+            "(the rejected attempt keeps its own number)"
+        )
         frames.append(
             v2_ser.serialize(dict(records[0], payment_id="pay-4", settlement_currency="USD"))
         )
@@ -320,17 +327,16 @@ class _Demo:
         )
 
         self.step(7, "One stream mixes v1 and v2 records; old and new consumers both read it")
-        plain = Deserializer(registry)
-        old_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V1)
-        new_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V2)
+        old_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V1, convert=dict)
+        new_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V2, convert=dict)
         for f in frames:
-            record = plain.deserialize_record(f)  # type: ignore[arg-type]
-            old = old_reader.deserialize(f)
-            new = new_reader.deserialize(f)
+            assert f is not None
+            old = old_reader.deserialize_record(f)
+            new = new_reader.deserialize_record(f).value
             self.say(
-                f"    v{record.schema_version.version_number} {record.value['payment_id']}: "
-                f"old consumer sees {sorted(old)}, new consumer settlement_currency="
-                f"{new['settlement_currency']!r}"
+                f"    written with v{old.schema_version.version_number}, "
+                f"{old.value['payment_id']}: old consumer reads {len(old.value)} fields, "
+                f"new consumer reads settlement_currency={new['settlement_currency']!r}"
             )
 
         self.step(8, "The audit trail of the schema")

@@ -83,7 +83,9 @@ def test_demo_runs_and_shows_the_rejection(capsys: pytest.CaptureFixture[str]) -
 def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "glue_serde", "--version"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         cwd=Path(__file__).resolve().parents[2],
     )
     assert result.returncode == 0

@@ -28,12 +28,21 @@ def test_version_is_a_string() -> None:
 def test_enum_values_are_the_aws_api_strings() -> None:
     assert glue_serde.DataFormat.PROTOBUF == "PROTOBUF"
     assert {c.value for c in glue_serde.Compatibility} == {
-        "NONE", "DISABLED", "BACKWARD", "BACKWARD_ALL", "FORWARD", "FORWARD_ALL", "FULL",
+        "NONE",
+        "DISABLED",
+        "BACKWARD",
+        "BACKWARD_ALL",
+        "FORWARD",
+        "FORWARD_ALL",
+        "FULL",
         "FULL_ALL",
     }
     assert {c.value for c in glue_serde.DataFormat} == {"AVRO", "JSON", "PROTOBUF"}
     assert {c.value for c in glue_serde.SchemaVersionStatus} == {
-        "AVAILABLE", "PENDING", "FAILURE", "DELETING",
+        "AVAILABLE",
+        "PENDING",
+        "FAILURE",
+        "DELETING",
     }
     assert str(glue_serde.Compression.ZLIB) == "ZLIB"
     assert glue_serde.DataFormat("AVRO") is glue_serde.DataFormat.AVRO

@@ -1090,7 +1090,7 @@ def test_register_schema_version_past_100000_versions_is_refused(
     assert registry.audit_events()[-1].error_code == "ResourceNumberLimitExceededException"
 
 
-def test_the_compat_module_is_not_imported_before_the_first_registration() -> None:
+def test_no_format_library_is_imported_before_the_first_registration() -> None:
     import subprocess
 
     code = (
@@ -1098,7 +1098,7 @@ def test_the_compat_module_is_not_imported_before_the_first_registration() -> No
         "from glue_serde.registry.local import LocalSchemaRegistry\n"
         "r = LocalSchemaRegistry()\n"
         "r.list_schemas()\n"
-        "assert 'glue_serde.compat' not in sys.modules, 'compat imported eagerly'\n"
+        "assert 'glue_serde.compat.avro' not in sys.modules, 'avro checks imported eagerly'\n"
         "assert 'fastavro' not in sys.modules, 'fastavro imported eagerly'\n"
     )
     result = subprocess.run(
