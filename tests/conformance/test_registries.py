@@ -141,3 +141,44 @@ def test_register_schema_version_into_a_missing_schema_raises_not_found(
 ) -> None:
     with pytest.raises(SchemaNotFoundError):
         registry.register_schema_version(_name(), _record(), DataFormat.AVRO)
+
+
+def test_find_schema_version_finds_a_later_version(registry: SchemaRegistry) -> None:
+    name = _name()
+    registry.create_schema(name, _record(), DataFormat.AVRO, compatibility=Compatibility.NONE)
+    v2 = registry.register_schema_version(name, _record("memo"), DataFormat.AVRO)
+    found = registry.find_schema_version(name, _record("memo"), DataFormat.AVRO)
+    assert found is not None
+    assert (found.schema_version_id, found.version_number) == (v2.schema_version_id, 2)
+
+
+def test_schemas_number_their_versions_independently(registry: SchemaRegistry) -> None:
+    first, second = _name(), _name()
+    registry.create_schema(first, _record(), DataFormat.AVRO, compatibility=Compatibility.NONE)
+    registry.register_schema_version(first, _record("memo"), DataFormat.AVRO)
+    other = registry.create_schema(second, _record("memo"), DataFormat.AVRO)
+    assert other.version_number == 1
+    assert registry.find_schema_version(first, _record("memo"), DataFormat.AVRO) != other
+
+
+def test_create_schema_accepts_description_and_tags(registry: SchemaRegistry) -> None:
+    version = registry.create_schema(
+        _name(),
+        _record(),
+        DataFormat.AVRO,
+        compatibility=Compatibility.BACKWARD,
+        description="payments captured by the card gateway",
+        tags={"team": "payments"},
+    )
+    assert registry.get_schema_version(version.schema_version_id).version_number == 1
+
+
+def test_json_schema_definitions_round_trip(registry: SchemaRegistry) -> None:
+    name = _name()
+    definition = '{"type":"object","properties":{"id":{"type":"string"}}}'
+    version = registry.create_schema(
+        name, definition, DataFormat.JSON, compatibility=Compatibility.NONE
+    )
+    fetched = registry.get_schema_version(version.schema_version_id)
+    assert fetched.data_format is DataFormat.JSON
+    assert fetched.schema_definition == definition

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import multiprocessing
@@ -10,11 +11,13 @@ import sys
 import threading
 import types
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -1130,3 +1133,36 @@ def test_definitions_round_trip_unchanged_including_nul_and_astral_characters(
     version = registry.create_schema("p", definition, PROTOBUF)
     assert registry.get_schema_version(version.schema_version_id).schema_definition == definition
     assert registry.find_schema_version("p", definition, PROTOBUF) == version
+
+
+_ANY_TEXT = st.one_of(st.text(max_size=40), st.binary(max_size=10), st.integers(), st.none())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=_ANY_TEXT,
+    definition=_ANY_TEXT,
+    data_format=st.sampled_from([*DataFormat, "XML", None]),
+    pair=st.tuples(_ANY_TEXT, _ANY_TEXT, _ANY_TEXT),
+)
+def test_arbitrary_arguments_raise_only_glue_serde_errors(
+    name: object, definition: object, data_format: object, pair: tuple[object, object, object]
+) -> None:
+    from glue_serde.errors import GlueSerdeError
+
+    key, value, versions = pair
+    with LocalSchemaRegistry(compatibility_checker=RecordingChecker()) as registry:
+        seed = registry.create_schema("seed", record(), AVRO, compatibility=Compatibility.NONE)
+        calls: list[Callable[[], object]] = [
+            lambda: registry.create_schema(name, definition, data_format),  # type: ignore[arg-type]
+            lambda: registry.register_schema_version("seed", definition, data_format),  # type: ignore[arg-type]
+            lambda: registry.find_schema_version(name, definition, data_format),  # type: ignore[arg-type]
+            lambda: registry.get_schema_version(definition),  # type: ignore[arg-type]
+            lambda: registry.put_schema_version_metadata(seed.schema_version_id, key, value),  # type: ignore[arg-type]
+            lambda: registry.delete_schema_versions("seed", versions),  # type: ignore[arg-type]
+            lambda: registry.update_compatibility("seed", value),  # type: ignore[arg-type]
+            lambda: registry.create_registry(name, description=value),  # type: ignore[arg-type]
+        ]
+        for call in calls:
+            with contextlib.suppress(GlueSerdeError):
+                call()
