@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import zlib
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import fastavro
 
@@ -19,6 +19,9 @@ from benchmarks.harness import Result, environment, measure, table
 from glue_serde import Compression, DataFormat
 from glue_serde.registry.local import LocalSchemaRegistry
 from glue_serde.serde import Deserializer, Serializer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def run(*, smoke: bool = False) -> list[Result]:
@@ -32,9 +35,14 @@ def run(*, smoke: bool = False) -> list[Result]:
         parsed = fastavro.parse_schema(schema)
         for compression in (Compression.NONE, Compression.ZLIB):
             zl = compression is Compression.ZLIB
-            ser = Serializer(registry, data_format=DataFormat.AVRO, schema=schema,
-                             schema_name=f"bench-{size}", auto_register=True,
-                             compression=compression)
+            ser = Serializer(
+                registry,
+                data_format=DataFormat.AVRO,
+                schema=schema,
+                schema_name=f"bench-{size}",
+                auto_register=True,
+                compression=compression,
+            )
             frame = ser.serialize(record)
             assert frame is not None
             des = Deserializer(registry)
@@ -60,10 +68,20 @@ def run(*, smoke: bool = False) -> list[Result]:
                 "fastavro read (floor)": bare_read,
                 "glue_serde deserialize": lambda d=des, f=frame: d.deserialize(f),
             }
-            results += measure(f"{label} write", write, floor="fastavro write (floor)",
-                               rounds=rounds, min_time=min_time)
-            results += measure(f"{label} read", read, floor="fastavro read (floor)",
-                               rounds=rounds, min_time=min_time)
+            results += measure(
+                f"{label} write",
+                write,
+                floor="fastavro write (floor)",
+                rounds=rounds,
+                min_time=min_time,
+            )
+            results += measure(
+                f"{label} read",
+                read,
+                floor="fastavro read (floor)",
+                rounds=rounds,
+                min_time=min_time,
+            )
     return results
 
 

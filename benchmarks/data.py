@@ -28,8 +28,10 @@ MEDIUM_SCHEMA: dict[str, Any] = {
         {"name": "merchant_id", "type": "string"},
         {"name": "amount_minor", "type": "long"},
         {"name": "currency", "type": "string"},
-        {"name": "method", "type": {"type": "enum", "name": "Method",
-                                    "symbols": ["CARD", "SEPA", "WALLET"]}},
+        {
+            "name": "method",
+            "type": {"type": "enum", "name": "Method", "symbols": ["CARD", "SEPA", "WALLET"]},
+        },
         {"name": "captured_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
         {"name": "risk_score", "type": "double"},
         {"name": "three_ds", "type": "boolean"},
@@ -43,8 +45,13 @@ MEDIUM_SCHEMA: dict[str, Any] = {
 
 
 def small_record(i: int) -> dict[str, Any]:
-    return {"id": i, "source": "svc-a", "ok": i % 2 == 0, "latency_ms": 12.5 + i % 7,
-            "region": "eu-west-1"}
+    return {
+        "id": i,
+        "source": "svc-a",
+        "ok": i % 2 == 0,
+        "latency_ms": 12.5 + i % 7,
+        "region": "eu-west-1",
+    }
 
 
 def medium_record(i: int) -> dict[str, Any]:
@@ -76,4 +83,3 @@ def large_record(i: int) -> dict[str, Any]:
 
 RECORDS = {"small": small_record, "medium": medium_record, "large": large_record}
 SCHEMAS = {"small": SMALL_SCHEMA, "medium": MEDIUM_SCHEMA, "large": MEDIUM_SCHEMA}
-

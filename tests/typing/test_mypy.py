@@ -14,9 +14,19 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_public_types_check_under_mypy_strict() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
-         "--config-file", str(ROOT / "pyproject.toml"),
-         str(ROOT / "tests" / "typing" / "check_public_types.py")],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            str(ROOT / "tests" / "typing" / "check_public_types.py"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
