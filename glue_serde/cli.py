@@ -1,6 +1,8 @@
 """The ``glue-serde`` command line: a demo, frame inspection and CI gates.
 
-Exit codes: 0 ok / compatible, 1 rejected / invalid input, 2 usage error.
+Commands: ``demo``, ``inspect``, ``check``, ``register``, ``audit``.
+Exit codes: 0 ok / compatible / registered, 1 rejected / invalid input, 2 usage error or
+registry (infrastructure) failure.
 ``--output json`` gives machine-readable output for CI.
 
 May import anything in the package; format libraries still load only when a command needs them.
@@ -13,6 +15,7 @@ import base64
 import binascii
 import datetime as _dt
 import decimal
+import io
 import json
 import sys
 import uuid
@@ -20,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from glue_serde._version import __version__
-from glue_serde.enums import Compatibility, Compression, DataFormat
+from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
 from glue_serde.errors import (
     DeserializationError,
     GlueSerdeError,
     IncompatibleSchemaError,
     RegistryError,
+    SchemaNotFoundError,
     SchemaNotRegisteredError,
 )
 from glue_serde.wire import decode_frame, split_frame
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from glue_serde.registry import SchemaRegistry
+    from glue_serde.schema import CompatibilityReport
 
 __all__ = ["main"]
 
@@ -79,19 +84,218 @@ def _dumps(value: object, *, pretty: bool = False) -> str:
     )
 
 
-def _open_registry(spec: str | None) -> SchemaRegistry:
-    """Open the registry named on the command line (a SQLite path, or in memory)."""
+def _open_registry(spec: str | None, args: argparse.Namespace | None = None) -> SchemaRegistry:
+    """Open the registry named on the command line.
+
+    ``glue://NAME`` is AWS Glue (with ``--region``, ``--endpoint-url``, ``--profile``); anything
+    else is the embedded registry's SQLite file (``sqlite://`` prefix optional); no value or
+    ``:memory:`` is an in-memory embedded registry.
+    """
     from glue_serde.registry.local import LocalSchemaRegistry  # noqa: PLC0415
 
+    identity = getattr(args, "identity", None)
     if spec is None or spec in {":memory:", "memory"}:
-        return LocalSchemaRegistry()
+        return LocalSchemaRegistry(identity=identity)
     if spec.startswith("glue://"):
-        from glue_serde.registry.glue import GlueSchemaRegistry  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+        from glue_serde.registry.glue import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+            GlueSchemaRegistry,
+        )
 
-        name = spec.removeprefix("glue://") or "default-registry"
-        return GlueSchemaRegistry(registry_name=name)  # type: ignore[no-any-return,unused-ignore]
-    path = spec.removeprefix("sqlite://")
-    return LocalSchemaRegistry(path)
+        return GlueSchemaRegistry(  # type: ignore[no-any-return,unused-ignore]
+            registry_name=spec.removeprefix("glue://") or "default-registry",
+            region_name=getattr(args, "region", None),
+            endpoint_url=getattr(args, "endpoint_url", None),
+            profile_name=getattr(args, "profile", None),
+        )
+    return LocalSchemaRegistry(spec.removeprefix("sqlite://"), identity=identity)
+
+
+_EXTENSIONS = {".avsc": DataFormat.AVRO, ".json": DataFormat.JSON, ".proto": DataFormat.PROTOBUF}
+
+
+def _data_format(path: str, given: str | None) -> DataFormat:
+    if given is not None:
+        return DataFormat(given.upper())
+    fmt = _EXTENSIONS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise _UsageError(
+            f"cannot infer the data format of {path} (use .avsc, .json or .proto, "
+            "or give --data-format)"
+        )
+    return fmt
+
+
+def _read_definition(path: str, data_format: DataFormat) -> str:
+    """Read a schema file and return the canonical text glue_serde registers for it."""
+    from glue_serde.codecs import codec_for  # noqa: PLC0415
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _UsageError(f"cannot read {path}: {exc}") from None
+    return codec_for(data_format).canonical_definition(text)
+
+
+def _report_dict(report: CompatibilityReport) -> dict[str, Any]:
+    return {
+        "compatible": report.compatible,
+        "compatibility": report.compatibility.value,
+        "data_format": report.data_format.value,
+        "compared_with": list(report.compared_with),
+        "problems": [
+            {
+                "kind": p.kind,
+                "path": p.path,
+                "direction": p.direction,
+                "message": p.message,
+                "version_number": p.version_number,
+            }
+            for p in report.problems
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def _emit_report(
+    report: CompatibilityReport, args: argparse.Namespace, out: TextIO, headline: str
+) -> None:
+    if args.output == "json":
+        out.write(_dumps({"file": args.file, **_report_dict(report)}) + "\n")
+        return
+    out.write(f"{headline}\n")
+    for line in report.summary().splitlines():
+        out.write(f"  {line}\n")
+    for note in report.notes:
+        out.write(f"  note: {note}\n")
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    from glue_serde.compat import check_compatibility  # noqa: PLC0415
+
+    fmt = _data_format(args.file, args.data_format)
+    new = _read_definition(args.file, fmt)
+    numbers: list[int] | None = None
+    if args.against:
+        if args.registry is not None or args.schema is not None:
+            raise _UsageError("give either --against files or --schema with --registry")
+        previous = [_read_definition(p, fmt) for p in args.against]
+        mode = Compatibility(args.compatibility or "BACKWARD")
+    else:
+        if args.schema is None or args.registry is None:
+            raise _UsageError("give --against OLD_FILE... or --schema NAME with --registry")
+        registry = _open_registry(args.registry, args)
+        info_of = getattr(registry, "get_schema", None)
+        versions_of = getattr(registry, "list_schema_versions", None)
+        if info_of is None or versions_of is None:
+            raise _UsageError("this registry cannot list schema versions")
+        info = info_of(args.schema)
+        if info.data_format is not fmt:
+            raise _UsageError(
+                f"schema {args.schema} is {info.data_format.value}, the file is {fmt.value}"
+            )
+        mode = Compatibility(args.compatibility or info.compatibility)
+        available = [
+            v
+            for v in versions_of(args.schema)
+            if v.status is SchemaVersionStatus.AVAILABLE
+            and (v.version_number or 0) >= (info.checkpoint or 1)
+        ]
+        previous = [v.schema_definition for v in available]
+        numbers = [v.version_number or i for i, v in enumerate(available, start=1)]
+    report = check_compatibility(fmt, new, previous, mode, previous_version_numbers=numbers)
+    verdict = "compatible" if report.compatible else "INCOMPATIBLE"
+    _emit_report(report, args, out, f"{args.file}: {verdict} ({mode.value})")
+    return EXIT_OK if report.compatible else EXIT_REJECTED
+
+
+def _cmd_register(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    fmt = _data_format(args.file, args.data_format)
+    definition = _read_definition(args.file, fmt)
+    registry = _open_registry(args.registry, args)
+    name = args.schema
+    version = registry.find_schema_version(name, definition, fmt)
+    action = "already registered"
+    if version is None:
+        try:
+            try:
+                version = registry.register_schema_version(name, definition, fmt)
+                action = "registered"
+            except SchemaNotFoundError:
+                version = registry.create_schema(
+                    name,
+                    definition,
+                    fmt,
+                    compatibility=Compatibility(args.compatibility or "BACKWARD"),
+                )
+                action = "created"
+        except IncompatibleSchemaError as exc:
+            if args.output == "json":
+                rejected = {
+                    "file": args.file,
+                    "schema": name,
+                    "registered": False,
+                    "version_number": exc.version_number,
+                    "schema_version_id": exc.schema_version_id,
+                    **_report_dict(exc.report),
+                }
+                out.write(_dumps(rejected) + "\n")
+            else:
+                _emit_report(exc.report, args, out, f"{args.file}: REJECTED by schema {name}")
+            return EXIT_REJECTED
+    result = {
+        "file": args.file,
+        "schema": name,
+        "registered": True,
+        "action": action,
+        "version_number": version.version_number,
+        "schema_version_id": version.schema_version_id,
+    }
+    if args.output == "json":
+        out.write(_dumps(result) + "\n")
+    else:
+        out.write(
+            f"{args.file}: {action} as {name} version {version.version_number} "
+            f"(id {version.schema_version_id})\n"
+        )
+    return EXIT_OK
+
+
+def _parse_since(text: str) -> _dt.datetime:
+    try:
+        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise _UsageError(f"--since wants an ISO-8601 time, not {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def _cmd_audit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
+    registry = _open_registry(args.registry, args)
+    events_of = getattr(registry, "audit_events", None)
+    export = getattr(registry, "export_audit_jsonl", None)
+    if events_of is None or export is None:
+        raise _UsageError("this registry keeps no audit trail (use the embedded registry)")
+    since = _parse_since(args.since) if args.since else None
+    events = [
+        e for e in events_of(args.schema) if since is None or _parse_since(e.event_time) >= since
+    ]
+    if args.format == "json":
+        buffer = io.StringIO()
+        export(buffer, schema_name=args.schema)
+        wanted = {e.event_id for e in events}
+        for line in buffer.getvalue().splitlines():
+            if json.loads(line)["eventID"] in wanted:
+                out.write(line + "\n")
+        return EXIT_OK
+    out.write(f"{'time':24}  {'event':22}  {'who':20}  {'schema':24}  {'ver':>3}  result\n")
+    for e in events:
+        result = e.result if e.error_code is None else f"{e.result} ({e.error_code})"
+        out.write(
+            f"{e.event_time:24}  {e.event_name:22}  {e.identity[:20]:20}  "
+            f"{(e.schema_name or '-')[:24]:24}  {e.version_number or '-':>3}  {result}\n"
+        )
+        for p in e.problems:
+            out.write(f"{'':26}- {p.kind} at {p.path}: {p.message}\n")
+    return EXIT_OK
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +343,7 @@ def _cmd_inspect(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         if args.registry is not None:
             from glue_serde.serde import Deserializer  # noqa: PLC0415
 
-            registry = _open_registry(args.registry)
+            registry = _open_registry(args.registry, args)
             record = Deserializer(registry).deserialize_record(data)
             version = record.schema_version
             report.update(
@@ -278,7 +482,16 @@ class _Demo:
         except GlueSerdeError as exc:
             self.say(f"    refused: {type(exc).__name__}: {exc}")
 
-        self.step(4, "A producer adds a REQUIRED settlement_currency and tries to write with it")
+        self.step(4, "Eight consumers depend on it: the platform team tightens the mode to FULL")
+        update = getattr(registry, "update_compatibility", None)
+        if update is not None:
+            info = update(name, Compatibility.FULL)
+            self.say(
+                f"    compatibility {info.compatibility.value} from version {info.checkpoint} on "
+                "(new versions must be readable by old and new consumers)"
+            )
+
+        self.step(5, "A producer adds a REQUIRED settlement_currency and tries to write with it")
         v2_bad = Serializer(
             registry,
             data_format=DataFormat.AVRO,
@@ -290,7 +503,7 @@ class _Demo:
         except SchemaNotRegisteredError as exc:
             self.say(f"    refused before any byte was written: {exc}")
 
-        self.step(5, "Its CI tries to register that v2: the registry rejects it (BACKWARD)")
+        self.step(6, "Its CI tries to register that v2: the registry rejects it")
         rejected = False
         try:
             registry.register_schema_version(name, v2_bad.schema_definition, DataFormat.AVRO)
@@ -305,7 +518,7 @@ class _Demo:
         if not rejected:
             self.say("    accepted: this registry does not enforce compatibility")
 
-        self.step(6, "v2 with a nullable settlement_currency (default null) is accepted")
+        self.step(7, "v2 with a nullable settlement_currency (default null) is accepted")
         v2_ser = Serializer(
             registry,
             data_format=DataFormat.AVRO,
@@ -326,7 +539,7 @@ class _Demo:
             v2_ser.serialize(dict(records[1], payment_id="pay-5", settlement_currency=None))
         )
 
-        self.step(7, "One stream mixes v1 and v2 records; old and new consumers both read it")
+        self.step(8, "One stream mixes v1 and v2 records; old and new consumers both read it")
         old_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V1, convert=dict)
         new_reader = Deserializer(registry, reader_schema=PAYMENT_CAPTURED_V2, convert=dict)
         for f in frames:
@@ -339,7 +552,7 @@ class _Demo:
                 f"new consumer reads settlement_currency={new['settlement_currency']!r}"
             )
 
-        self.step(8, "The audit trail of the schema")
+        self.step(9, "The audit trail of the schema")
         events = getattr(registry, "audit_events", None)
         if events is None:
             self.say("    (this registry keeps no audit trail)")
@@ -388,6 +601,57 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--output", choices=["text", "json"], default="text")
     inspect.add_argument("--max-decompressed-size", type=int, default=16 * 1024 * 1024)
     inspect.set_defaults(handler=_cmd_inspect)
+
+    def registry_options(p: argparse.ArgumentParser, *, required: bool) -> None:
+        p.add_argument(
+            "--registry",
+            required=required,
+            help="embedded registry SQLite file, or glue://REGISTRY_NAME for AWS Glue",
+        )
+        p.add_argument("--region", help="AWS region (glue:// only)")
+        p.add_argument("--endpoint-url", help="Glue endpoint URL (glue:// only)")
+        p.add_argument("--profile", help="AWS profile (glue:// only)")
+        p.add_argument("--identity", help="who the audit trail names (default: user@host)")
+
+    modes = [c.value for c in Compatibility]
+    formats = [f.value for f in DataFormat] + [f.value.lower() for f in DataFormat]
+
+    check = sub.add_parser("check", help="is a schema file compatible with earlier versions?")
+    check.add_argument("file", help="the new schema (.avsc, .json, .proto)")
+    check.add_argument(
+        "--against", nargs="+", metavar="OLD_FILE", help="earlier versions, oldest first"
+    )
+    check.add_argument("--schema", help="compare with this schema's versions in --registry")
+    check.add_argument(
+        "--compatibility", choices=modes, help="mode (default: the schema's, or BACKWARD)"
+    )
+    check.add_argument("--data-format", choices=formats)
+    check.add_argument("--output", choices=["text", "json"], default="text")
+    registry_options(check, required=False)
+    check.set_defaults(handler=_cmd_check)
+
+    register = sub.add_parser("register", help="register a schema file, or fail if incompatible")
+    register.add_argument("file", help="the schema (.avsc, .json, .proto)")
+    register.add_argument("--schema", required=True, help="schema name in the registry")
+    register.add_argument(
+        "--compatibility", choices=modes, help="mode for a new schema (default BACKWARD)"
+    )
+    register.add_argument("--data-format", choices=formats)
+    register.add_argument("--output", choices=["text", "json"], default="text")
+    registry_options(register, required=True)
+    register.set_defaults(handler=_cmd_register)
+
+    audit = sub.add_parser("audit", help="show the embedded registry's audit trail")
+    audit.add_argument("--schema", help="only this schema's events")
+    audit.add_argument("--since", help="only events at or after this ISO-8601 time")
+    audit.add_argument(
+        "--format",
+        choices=["table", "json"],
+        default="table",
+        help="json: CloudTrail-shaped JSON lines",
+    )
+    registry_options(audit, required=True)
+    audit.set_defaults(handler=_cmd_audit)
     return parser
 
 
@@ -415,6 +679,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         err.write(f"glue-serde: error: {exc}\n")
         parser.print_usage(err)
         return EXIT_USAGE
+    except RegistryError as exc:
+        err.write(f"glue-serde: {type(exc).__name__}: {exc}\n")
+        # An unknown schema or version is a rejection; anything else is infrastructure.
+        return EXIT_REJECTED if isinstance(exc, SchemaNotFoundError) else EXIT_USAGE
     except GlueSerdeError as exc:
         err.write(f"glue-serde: {type(exc).__name__}: {exc}\n")
         return EXIT_REJECTED

@@ -90,3 +90,133 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("glue-serde ")
+
+
+V1 = {"type": "record", "name": "PaymentCaptured", "fields": [{"name": "id", "type": "string"}]}
+V2_BREAKING = {
+    **V1,
+    "fields": [*V1["fields"], {"name": "settlement_currency", "type": "string"}],
+}
+V2_OK = {
+    **V1,
+    "fields": [
+        *V1["fields"],
+        {"name": "settlement_currency", "type": ["null", "string"], "default": None},
+    ],
+}
+
+
+@pytest.fixture
+def schemas(tmp_path: Path) -> dict[str, str]:
+    paths = {}
+    for name, schema in {"v1": V1, "v2_breaking": V2_BREAKING, "v2_ok": V2_OK}.items():
+        path = tmp_path / f"{name}.avsc"
+        path.write_text(json.dumps(schema))
+        paths[name] = str(path)
+    return paths
+
+
+def test_check_against_files_exits_1_on_a_breaking_change(
+    schemas: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", schemas["v2_breaking"], "--against", schemas["v1"]]) == 1
+    out = capsys.readouterr().out
+    assert "PaymentCaptured.settlement_currency" in out
+    assert "READER_FIELD_MISSING_DEFAULT_VALUE" in out
+
+
+def test_check_against_files_exits_0_and_reports_json(
+    schemas: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "check",
+            schemas["v2_ok"],
+            "--against",
+            schemas["v1"],
+            "--compatibility",
+            "FULL",
+            "--output",
+            "json",
+        ]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["compatible"] is True
+    assert report["compatibility"] == "FULL"
+
+
+def test_check_forward_sees_the_other_direction(
+    schemas: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Adding a required field is FORWARD compatible: old readers skip it.
+    assert (
+        main(
+            [
+                "check",
+                schemas["v2_breaking"],
+                "--against",
+                schemas["v1"],
+                "--compatibility",
+                "FORWARD",
+            ]
+        )
+        == 0
+    )
+
+
+def test_register_then_gate_then_audit(
+    schemas: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reg = str(tmp_path / "reg.sqlite")
+    base = ["--schema", "payments", "--registry", reg]
+    assert main(["register", schemas["v1"], *base]) == 0
+    assert main(["register", schemas["v1"], *base, "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["action"] == "already registered"
+    assert (
+        main(
+            [
+                "register",
+                schemas["v2_breaking"],
+                *base,
+                "--identity",
+                "ci@build-7",
+                "--output",
+                "json",
+            ]
+        )
+        == 1
+    )
+    rejected = json.loads(capsys.readouterr().out)
+    assert rejected["registered"] is False
+    assert rejected["problems"][0]["path"] == "PaymentCaptured.settlement_currency"
+    assert main(["check", schemas["v2_breaking"], "--schema", "payments", "--registry", reg]) == 1
+    assert main(["check", schemas["v2_ok"], "--schema", "payments", "--registry", reg]) == 0
+    assert main(["register", schemas["v2_ok"], *base]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--registry", reg, "--schema", "payments"]) == 0
+    table = capsys.readouterr().out
+    assert "ci@build-7" in table and "rejected" in table
+    assert main(["audit", "--registry", reg, "--format", "json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    rejected_events = [e for e in lines if e["additionalEventData"]["result"] == "rejected"]
+    assert len(rejected_events) == 1
+    assert rejected_events[0]["eventName"] == "RegisterSchemaVersion"
+    assert rejected_events[0]["eventSource"] == "glue.amazonaws.com"
+    assert main(["audit", "--registry", reg, "--since", "2999-01-01T00:00:00Z"]) == 0
+    assert "RegisterSchemaVersion" not in capsys.readouterr().out
+
+
+def test_check_usage_errors_exit_2(schemas: dict[str, str], tmp_path: Path) -> None:
+    assert main(["check", schemas["v1"]]) == 2
+    other = tmp_path / "schema.txt"
+    other.write_text("{}")
+    assert main(["check", str(other), "--against", schemas["v1"]]) == 2
+    assert main(["check", str(tmp_path / "missing.avsc"), "--against", schemas["v1"]]) == 2
+    assert main(["audit", "--registry", str(tmp_path / "r.sqlite"), "--since", "yesterday"]) == 2
+
+
+def test_check_an_invalid_schema_exits_1(tmp_path: Path, schemas: dict[str, str]) -> None:
+    bad = tmp_path / "bad.avsc"
+    bad.write_text('{"type": "record", "name": "tax-rate", "fields": []}')
+    assert main(["check", str(bad), "--against", schemas["v1"]]) == 1
