@@ -12,12 +12,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
-from glue_serde.enums import Compatibility, DataFormat, SchemaVersionStatus
+from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 
 __all__ = [
     "DEFAULT_REGISTRY_NAME",
     "CompatibilityProblem",
     "CompatibilityReport",
+    "SchemaInfo",
     "SchemaRef",
     "SchemaVersion",
 ]
@@ -97,6 +98,59 @@ class SchemaVersion:
     @property
     def ref(self) -> SchemaRef:
         """The schema this version belongs to."""
+        return SchemaRef(schema_name=self.schema_name, registry_name=self.registry_name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SchemaInfo:
+    """A schema's settings and version counters, as a registry reports them (Glue ``GetSchema``).
+
+    Parameters
+    ----------
+    schema_name
+        Name of the schema inside its registry.
+    registry_name
+        The registry holding the schema.
+    data_format
+        AVRO, JSON or PROTOBUF; fixed when the schema is created.
+    compatibility
+        The mode new versions are checked under.
+    checkpoint
+        Version number from which compatibility checks look back (Glue ``SchemaCheckpoint``);
+        starts at 1 and moves to the latest version when the mode changes.
+    latest_version
+        Number of the latest AVAILABLE version, or ``None`` when none is available.
+    next_version
+        The number the next registered version will receive (Glue ``NextSchemaVersion``).
+    description
+        Free text given at creation.
+    status
+        AVAILABLE, PENDING or DELETING.
+    tags
+        Tags given at creation, as sorted ``(key, value)`` pairs (hashable).
+    created_time, updated_time
+        ISO-8601 UTC timestamps, when known.
+    schema_arn
+        The schema's ARN, when the registry has one.
+    """
+
+    schema_name: str
+    registry_name: str = DEFAULT_REGISTRY_NAME
+    data_format: DataFormat
+    compatibility: Compatibility
+    checkpoint: int = 1
+    latest_version: int | None = None
+    next_version: int = 1
+    description: str | None = None
+    status: SchemaStatus = SchemaStatus.AVAILABLE
+    tags: tuple[tuple[str, str], ...] = ()
+    created_time: str | None = None
+    updated_time: str | None = None
+    schema_arn: str | None = None
+
+    @property
+    def ref(self) -> SchemaRef:
+        """The schema's identity."""
         return SchemaRef(schema_name=self.schema_name, registry_name=self.registry_name)
 
 
