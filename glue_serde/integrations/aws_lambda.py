@@ -60,15 +60,18 @@ if TYPE_CHECKING:
     from glue_serde.serde import Deserializer
 
 __all__ = [
+    "EsmRecordFormat",
     "FirehoseEventRecord",
     "FirehoseResult",
     "KafkaEventRecord",
     "KinesisEventRecord",
     "OnError",
+    "decode_kafka_record",
     "firehose_handler",
     "kafka_handler",
     "kafka_record_handler",
     "kinesis_handler",
+    "iter_kinesis_records",
     "kinesis_record_handler",
     "process_firehose_event",
     "process_kafka_event",
