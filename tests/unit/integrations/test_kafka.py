@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 import dataclasses
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,10 @@ from glue_serde.integrations.kafka import (
 from glue_serde.serde import Deserializer
 from tests.unit.integrations._registry import USER_SCHEMA, MemoryRegistry
 
-KEY_SCHEMA = '{"type":"record","name":"UserKey","namespace":"com.example","fields":[{"name":"id","type":"string"}]}'
+KEY_SCHEMA = (
+    '{"type":"record","name":"UserKey","namespace":"com.example",'
+    '"fields":[{"name":"id","type":"string"}]}'
+)
 ANN = {"name": "Ann", "age": 31}
 
 
