@@ -7,6 +7,7 @@ explicit partitions, which skips the ~3 s consumer-group join.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -148,7 +149,7 @@ def _all_versions(registry: LocalSchemaRegistry, names: list[str]) -> list[Any]:
     found = []
     for name, schema in zip(names, [USER_KEY, USER], strict=True):
         version = registry.find_schema_version(
-            name, avro.canonical_definition(schema), DataFormat.AVRO
+            name, avro.canonical_definition(json.dumps(schema)), DataFormat.AVRO
         )
         assert version is not None
         found.append(version)

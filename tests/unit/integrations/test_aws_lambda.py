@@ -552,7 +552,7 @@ def test_firehose_msk_source_is_answered_with_kafka_record_value(
     @firehose_handler(deserializer=deserializer)
     def handler(record: Any) -> str:
         seen.append(record)
-        return record.value["name"]
+        return str(record.value["name"])
 
     assert handler(event, None) == {
         "records": [

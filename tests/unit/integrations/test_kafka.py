@@ -129,9 +129,12 @@ def test_non_glue_bytes_go_to_the_secondary_deserializer(registry: MemoryRegistr
     seen: list[tuple[bytes, Any]] = []
     confluent = b"\x00\x00\x00\x00\x2a" + b"legacy avro payload"
     ctx = Ctx("users")
-    de = KafkaDeserializer(
-        registry, secondary_deserializer=lambda d, c: seen.append((d, c)) or "legacy"
-    )
+
+    def secondary(data: bytes, context: Any) -> str:
+        seen.append((data, context))
+        return "legacy"
+
+    de = KafkaDeserializer(registry, secondary_deserializer=secondary)
     assert de(confluent, ctx) == "legacy"
     assert seen == [(confluent, ctx)]
     assert de(b"\x00\x01", ctx) == "legacy"  # short, but byte 0 is not 3
