@@ -126,6 +126,11 @@ def is_aggregated(data: Buffer) -> bool:
     -------
     bool
         True for an aggregate :func:`deaggregate` will split.
+
+    Raises
+    ------
+    None
+        Any bytes are accepted.
     """
     if len(data) < len(KPL_MAGIC) + _DIGEST_SIZE or bytes(data[:4]) != KPL_MAGIC:
         return False
@@ -387,6 +392,11 @@ def aggregated_size(records: Iterable[UserRecord]) -> int:
     -------
     int
         Bytes the aggregate would count against the 1 MiB record limit.
+
+    Raises
+    ------
+    None
+        Any records are accepted.
     """
     builder = _Builder()
     size = 0

@@ -462,13 +462,13 @@ def _kafka_headers(raw: object, where: str) -> Headers:
         for name, values in entry.items():
             if not isinstance(values, Sequence) or isinstance(values, str | bytes):
                 raise _event_error(f"header {name!r} of {where} is not a byte array")
-            try:
-                # Java sends signed bytes (-128..127): mask them into 0..255.
-                value = bytes(v & 0xFF for v in values if not isinstance(v, bool))
-            except TypeError as exc:
-                raise _event_error(f"header {name!r} of {where} holds a non-integer") from exc
-            if len(value) != len(values):
-                raise _event_error(f"header {name!r} of {where} holds a non-integer")
+            # Java sends signed bytes (-128..127): mask them into 0..255. Anything else is
+            # refused rather than silently wrapped.
+            if not all(
+                isinstance(v, int) and not isinstance(v, bool) and -128 <= v <= 255 for v in values
+            ):
+                raise _event_error(f"header {name!r} of {where} holds a value that is not a byte")
+            value = bytes(v & 0xFF for v in values)
             headers.append((str(name), value))
     return headers
 

@@ -245,7 +245,9 @@ class KinesisProducer:
             raise ConfigurationError("base_delay and max_delay must be >= 0")
         self._client = client
         self._stream: dict[str, str] = (
-            {"StreamName": stream_name} if stream_name is not None else {"StreamARN": stream_arn}  # type: ignore[dict-item]
+            {"StreamARN": stream_arn}
+            if stream_arn is not None
+            else {"StreamName": str(stream_name)}
         )
         self._serializer = serializer
         self._partition_key = partition_key or _default_partition_key

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from glue_serde.enums import Compression, DataFormat
 from glue_serde.errors import ConfigurationError, FrameError, PayloadError
@@ -614,3 +616,53 @@ def test_unknown_schema_version_fails_only_that_record(deserializer: Deserialize
 def test_module_exports_are_documented() -> None:
     for name in aws_lambda.__all__:
         assert getattr(aws_lambda, name).__doc__ or name in {"OnError", "EsmRecordFormat"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile input: only the record fails, never the batch
+
+
+@given(st.binary(max_size=80))
+def test_random_kinesis_data_fails_only_its_own_record(data: bytes) -> None:
+    deserializer = Deserializer(user_registry())
+    event = _event("kinesis.json")
+    event["Records"].insert(1, _kinesis_record("77", data))
+    seen: list[Any] = []
+    response = process_kinesis_event(
+        event, lambda r: seen.append(r.value), deserializer=deserializer
+    )
+    assert response["batchItemFailures"] in ([], [{"itemIdentifier": "77"}])
+    assert seen[0] == ANN and seen[-1] == BOB
+
+
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(max_size=5),
+            st.lists(st.integers(-128, 255), max_size=4) | st.text(max_size=3) | st.none(),
+            max_size=2,
+        )
+        | st.integers(),
+        max_size=3,
+    )
+)
+def test_random_kafka_headers_never_fail_the_batch(headers: list[Any]) -> None:
+    deserializer = Deserializer(user_registry())
+    event = _event("msk.json")
+    event["records"]["users-0"][0]["headers"] = headers
+    response = process_kafka_event(event, lambda r: None, deserializer=deserializer)
+    assert response["batchItemFailures"] in (
+        [],
+        [{"itemIdentifier": {"partition": "users-0", "offset": 1041}}],
+    )
+
+
+@pytest.mark.parametrize("bad", [[1000], [-129], [True], ["a"], [1.0]])
+def test_kafka_header_values_that_are_not_bytes_fail_the_record(
+    deserializer: Deserializer[Any], bad: list[Any]
+) -> None:
+    event = _event("msk.json")
+    event["records"]["users-0"][1]["headers"] = [{"h": bad}]
+    assert process_kafka_event(event, lambda r: None, deserializer=deserializer) == {
+        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+    }
