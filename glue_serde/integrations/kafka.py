@@ -70,7 +70,7 @@ StrategyName: TypeAlias = Literal["topic", "topic_key_value", "record", "topic_r
 #: ``callable(data, ctx) -> value`` for records that are not Glue frames.
 SecondaryDeserializer: TypeAlias = Callable[[bytes, Any], Any]
 
-#: Distinct (topic, key/value) serializers kept; the least recently used is dropped beyond.
+#: Distinct (topic, key/value) serializers kept; the oldest is dropped beyond.
 DEFAULT_MAX_TOPICS: Final = 1000
 _DEFAULT_CACHE: Final = CacheConfig()
 
@@ -138,7 +138,7 @@ class KafkaSerializer:
     auto_register, compatibility, compression, compression_threshold, cache
         As :class:`~glue_serde.serde.Serializer`.
     max_topics
-        Bound on the cached per-(topic, field) serializers.
+        Bound on the cached per-(topic, field) serializers (the oldest is dropped beyond).
 
     Raises
     ------
@@ -279,11 +279,11 @@ class KafkaSerializer:
             As :meth:`schema_name_for`.
         """
         key = (topic, is_key)
-        with self._lock:
-            found = self._serializers.get(key)
-            if found is not None:
-                self._serializers.move_to_end(key)
-                return found
+        # Hot path without the lock (a dict read is atomic); eviction is by insertion order,
+        # which only matters beyond ``max_topics`` distinct topics.
+        found = self._serializers.get(key)
+        if found is not None:
+            return found
         created = Serializer(
             self._registry,
             data_format=self._data_format,
@@ -293,7 +293,6 @@ class KafkaSerializer:
         )
         with self._lock:
             found = self._serializers.setdefault(key, created)
-            self._serializers.move_to_end(key)
             while len(self._serializers) > self._max_topics:
                 self._serializers.popitem(last=False)
         return found
