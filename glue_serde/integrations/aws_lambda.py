@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from glue_serde._typing import Datum
-from glue_serde.errors import GlueSerdeError, PayloadError
+from glue_serde.errors import PayloadError
 from glue_serde.integrations._kpl import deaggregate
 from glue_serde.wire import encode_header
 
@@ -278,7 +278,10 @@ def _kinesis_fields(record: object) -> tuple[bytes, str, str, float | None, str 
         seq = getattr(kin, "sequence_number", None)
         if not callable(data_as_bytes) or not isinstance(seq, str):
             raise _event_error(f"{type(record).__name__} is not a Kinesis record")
-        data = data_as_bytes()
+        try:
+            data = data_as_bytes()
+        except Exception as exc:  # e.g. binascii.Error from the wrapper's own base64 decode
+            raise _event_error(f"kinesis data of record {seq} does not decode") from exc
         if not isinstance(data, bytes | bytearray):
             raise _event_error("kinesis.data_as_bytes() did not return bytes")
         return (
@@ -307,13 +310,14 @@ def _kinesis_fields(record: object) -> tuple[bytes, str, str, float | None, str 
 
 
 def _kinesis_sequence_number(record: object) -> str | None:
-    try:
-        return _kinesis_fields(record)[1]
-    except GlueSerdeError:
-        rec = record if isinstance(record, Mapping) else getattr(record, "raw_event", None)
-        kin = rec.get("kinesis") if isinstance(rec, Mapping) else None
+    """Read only the sequence number (never the data), for reporting a failed record."""
+    rec = record if isinstance(record, Mapping) else getattr(record, "raw_event", None)
+    if isinstance(rec, Mapping):
+        kin = rec.get("kinesis")
         seq = kin.get("sequenceNumber") if isinstance(kin, Mapping) else None
-        return seq if isinstance(seq, str) and seq else None
+    else:
+        seq = getattr(getattr(record, "kinesis", None), "sequence_number", None)
+    return seq if isinstance(seq, str) and seq else None
 
 
 def iter_kinesis_records(
@@ -537,8 +541,11 @@ def _kafka_dict(record: object) -> Mapping[str, Any]:
     if isinstance(record, Mapping) or isinstance(getattr(record, "raw_event", None), Mapping):
         return _as_mapping(record, "Kafka record")
     # Duck-typed record object: decoded_value / decoded_key are bytes properties.
-    value = getattr(record, "decoded_value", None)
-    key = getattr(record, "decoded_key", None)
+    try:
+        value = getattr(record, "decoded_value", None)
+        key = getattr(record, "decoded_key", None)
+    except Exception as exc:  # e.g. binascii.Error from the wrapper's own base64 decode
+        raise _event_error(f"{type(record).__name__}: key or value does not decode") from exc
     return {
         "topic": getattr(record, "topic", None),
         "partition": getattr(record, "partition", None),
@@ -703,9 +710,14 @@ def process_kafka_event(
 
 
 def _offset_of(record: object) -> int | None:
+    """Read only the offset (never the value), for reporting a failed record."""
+    rec = record if isinstance(record, Mapping) else getattr(record, "raw_event", None)
+    offset = rec.get("offset") if isinstance(rec, Mapping) else getattr(record, "offset", None)
     try:
-        return _kafka_position(_kafka_dict(record))[2]
-    except GlueSerdeError:
+        return (
+            int(offset) if isinstance(offset, int | str) and not isinstance(offset, bool) else None
+        )
+    except ValueError:
         return None
 
 

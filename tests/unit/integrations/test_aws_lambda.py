@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -665,4 +666,38 @@ def test_kafka_header_values_that_are_not_bytes_fail_the_record(
     event["records"]["users-0"][1]["headers"] = [{"h": bad}]
     assert process_kafka_event(event, lambda r: None, deserializer=deserializer) == {
         "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+    }
+
+
+class _BrokenKinesisData:
+    sequence_number = "55"
+    partition_key = "k"
+
+    def data_as_bytes(self) -> bytes:
+        raise ValueError("Incorrect padding")  # what a wrapper's base64 decode raises
+
+
+class _BrokenKafkaRecord:
+    topic, partition, offset = "t", 0, 8
+
+    @property
+    def decoded_value(self) -> bytes:
+        raise ValueError("Incorrect padding")
+
+
+def test_wrapper_objects_whose_data_does_not_decode_fail_only_their_record(
+    deserializer: Deserializer[Any],
+) -> None:
+    event = {
+        "Records": [
+            _event("kinesis.json")["Records"][0],
+            SimpleNamespace(kinesis=_BrokenKinesisData()),
+        ]
+    }
+    assert process_kinesis_event(event, lambda r: None, deserializer=deserializer) == {
+        "batchItemFailures": [{"itemIdentifier": "55"}]
+    }
+    kafka_event = {"records": {"t-0": [_BrokenKafkaRecord()]}}
+    assert process_kafka_event(kafka_event, lambda r: None, deserializer=deserializer) == {
+        "batchItemFailures": [{"itemIdentifier": {"partition": "t-0", "offset": 8}}]
     }
