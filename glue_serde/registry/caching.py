@@ -103,6 +103,7 @@ class CacheConfig:
 
     Examples
     --------
+    >>> from glue_serde.registry.caching import CacheConfig
     >>> CacheConfig(max_size=50, ttl=300.0).ttl
     300.0
     """
@@ -156,6 +157,9 @@ class CacheStats:
         another caller refreshes it.
     negative_hits
         Lookups answered from a remembered "not found".
+    coalesced
+        Calls (lookups and registrations) that waited for another caller's identical
+        registry call instead of making their own (single-flight).
     id_entries
         Versions currently held in the id cache.
     definition_entries
@@ -167,6 +171,7 @@ class CacheStats:
     loads: int
     stale_served: int
     negative_hits: int
+    coalesced: int
     id_entries: int
     definition_entries: int
 
@@ -292,6 +297,7 @@ class CachingSchemaRegistry:
 
     __slots__ = (
         "_clock",
+        "_coalesced",
         "_config",
         "_definition_flights",
         "_definitions",
@@ -340,6 +346,7 @@ class CachingSchemaRegistry:
         self._loads = 0
         self._stale_served = 0
         self._negative_hits = 0
+        self._coalesced = 0
 
     # -----------------------------------------------------------------------------------------
     # Introspection
@@ -369,6 +376,7 @@ class CachingSchemaRegistry:
                 loads=self._loads,
                 stale_served=self._stale_served,
                 negative_hits=self._negative_hits,
+                coalesced=self._coalesced,
                 id_entries=len(self._ids),
                 definition_entries=len(self._definitions),
             )
@@ -426,13 +434,17 @@ class CachingSchemaRegistry:
         ConfigurationError
             If ``raw`` is not 16 bytes (a caller bug, not bad record data).
         """
+        # Attribute lookups are not specialised on a class with __getattr__: read each once.
+        ids = self._ids
         with self._lock:
             try:
-                version = self._ids[raw]
-            except (KeyError, TypeError):
+                version = ids[raw]
+            except (KeyError, TypeError, ValueError):
+                # Missing, or not hashable as given (bytearray, writable memoryview):
+                # the miss path normalises and validates.
                 pass
             else:
-                self._ids.move_to_end(raw)
+                ids.move_to_end(raw)
                 self._hits += 1
                 return version
         return self._load_id(raw)
@@ -456,8 +468,16 @@ class CachingSchemaRegistry:
             If no version has this id (remembered for ``negative_ttl`` seconds).
         RegistryError
             If the registry cannot answer.
+        ConfigurationError
+            If ``schema_version_id`` is not a ``uuid.UUID``.
         """
-        return self.get_schema_version_by_bytes(schema_version_id.bytes)
+        try:
+            raw = schema_version_id.bytes
+        except AttributeError:
+            raise ConfigurationError(
+                f"schema_version_id must be a uuid.UUID, got {type(schema_version_id).__name__}"
+            ) from None
+        return self.get_schema_version_by_bytes(raw)
 
     def _load_id(self, raw: bytes) -> SchemaVersion:
         """Answer an id-cache miss: negative cache, then single-flighted registry call."""
@@ -486,6 +506,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._id_flights[raw] = _Flight()
+                else:
+                    self._coalesced += 1
             if lead:
                 return self._fetch_id(raw, flight)
             try:
@@ -600,6 +622,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._definition_flights[key] = _Flight()
+                else:
+                    self._coalesced += 1
                 generation = self._generation
             if lead:
                 return self._fetch_definition(key, flight, stale, generation)
@@ -812,6 +836,8 @@ class CachingSchemaRegistry:
                 lead = flight is None
                 if flight is None:
                     flight = self._registrations[key] = _Flight()
+                else:
+                    self._coalesced += 1
             if not lead:
                 try:
                     return flight.wait()

@@ -13,7 +13,8 @@ a path opens (or creates) a file in WAL mode with ``synchronous=FULL``, so every
 committed and on disk before the call returns, survives restarts, and is shared safely with
 other processes. Writes run in ``BEGIN IMMEDIATE`` transactions (one writer at a time across
 processes; others wait up to ``busy_timeout`` seconds). One connection per instance, guarded by
-a lock, so an instance is safe to share between threads. The file's layout is versioned (table
+a lock, so an instance is safe to share between threads; open a new instance in each process
+(a connection must not cross ``fork``). The file's layout is versioned (table
 ``meta``, key ``schema_version``) and migrated forward on open; a file written by a newer layout
 is refused. No ``sqlite3`` exception escapes: each maps to :class:`RegistryUnavailableError`
 (``retryable=True`` when the database is locked or busy).
@@ -983,8 +984,13 @@ class LocalSchemaRegistry:
         exact = _sha256(schema_definition)
         normalized = _normalized_sha256(schema_definition, fmt) or exact
 
-        def body(conn: sqlite3.Connection) -> SchemaVersion | None:
-            row = conn.execute(
+        return self._find(schema_name, fmt, exact, normalized)
+
+    def _find(
+        self, schema_name: str, fmt: DataFormat, exact: str, normalized: str
+    ) -> SchemaVersion | None:
+        with self._lock, self._translate("GetSchemaByDefinition"):
+            row = self._conn.execute(
                 f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
                 "WHERE r.name = ? AND s.name = ? AND s.data_format = ? "
                 "AND v.status = 'AVAILABLE' "
@@ -992,9 +998,7 @@ class LocalSchemaRegistry:
                 "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1",
                 (self._registry_name, schema_name, fmt.value, exact, normalized, exact),
             ).fetchone()
-            return None if row is None else self._version(row)
-
-        return self._read("GetSchemaByDefinition", body)
+        return None if row is None else self._version(row)
 
     def create_schema(
         self,
@@ -1157,6 +1161,11 @@ class LocalSchemaRegistry:
         _check_name(schema_name, "schema name")
         fmt = _coerce_format(data_format)
         exact, normalized = _check_definition(schema_definition, fmt)
+        # Fast path without the write lock: an identical AVAILABLE version never goes away
+        # except by deletion, so returning it is what the locked path would do.
+        existing = self._find(schema_name, fmt, exact, normalized)
+        if existing is not None:
+            return existing
         audit = _Audit(
             event_name="RegisterSchemaVersion",
             registry_name=self._registry_name,
@@ -1326,20 +1335,19 @@ class LocalSchemaRegistry:
         audit: _Audit,
     ) -> CompatibilityReport:
         mode = info.compatibility
-        rows = conn.execute(
-            "SELECT version_number, definition FROM schema_versions "
-            "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
-            "ORDER BY version_number",
-            (schema_id, info.checkpoint),
-        ).fetchall()
-        if mode is Compatibility.NONE:
-            rows = []
-        elif mode not in (
+        transitive = mode in (
             Compatibility.BACKWARD_ALL,
             Compatibility.FORWARD_ALL,
             Compatibility.FULL_ALL,
-        ):
-            rows = rows[-1:]
+        )
+        rows: list[tuple[int, str]] = []
+        if mode is not Compatibility.NONE:
+            rows = conn.execute(
+                "SELECT version_number, definition FROM schema_versions "
+                "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
+                f"ORDER BY version_number {'' if transitive else 'DESC LIMIT 1'}",
+                (schema_id, info.checkpoint),
+            ).fetchall()
         numbers = [int(r[0]) for r in rows]
         report = self._call_checker(fmt, definition, [str(r[1]) for r in rows], mode, audit)
         if report is None:
@@ -1930,7 +1938,7 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid or the path cannot be written.
+            If the name is invalid or the file or stream cannot be written.
         RegistryUnavailableError
             If the storage fails.
         """
@@ -1944,7 +1952,10 @@ class LocalSchemaRegistry:
             except OSError as exc:
                 raise ConfigurationError(f"cannot write audit trail to {file!r}: {exc}") from exc
         else:
-            file.writelines(lines)
+            try:
+                file.writelines(lines)
+            except OSError as exc:
+                raise ConfigurationError(f"cannot write audit trail: {exc}") from exc
         return len(lines)
 
     def _cloudtrail(self, row: tuple[object, ...]) -> dict[str, object]:
