@@ -13,6 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "glue_serde"
 
 BASE = {"enums", "_typing", "errors", "schema", "_version"}
 
+_INTEGRATION_DEPS = {"wire", "compression", "codecs", "registry", "serde", "naming"}
+
 # module (dotted, relative to glue_serde) -> package-internal prefixes it may import.
 ALLOWED: dict[str, set[str]] = {
     "enums": set(),
@@ -29,6 +31,10 @@ ALLOWED: dict[str, set[str]] = {
     "registry.local": BASE | {"registry", "compat"},
     "serde": BASE | {"wire", "compression", "codecs", "registry", "naming"},
     "integrations": BASE | {"wire", "compression", "codecs", "registry", "serde", "naming"},
+    # The KPL format is shared by the Kinesis and Lambda integrations, which never import
+    # each other; it lives in one private module both may use.
+    "integrations.kinesis": BASE | _INTEGRATION_DEPS | {"integrations._kpl"},
+    "integrations.aws_lambda": BASE | _INTEGRATION_DEPS | {"integrations._kpl"},
     "cli": {"*"},
     "__main__": {"*"},
     "__init__": {"*"},
