@@ -197,6 +197,8 @@ def _dumps_stdlib(value: object) -> bytes:
         ).encode("utf-8")
     except RecursionError:
         raise _not_json([], "document nests too deeply (or contains itself)", None) from None
+    except ValidationError:
+        raise
     except ValueError as exc:  # circular reference detected by json
         raise _not_json([], str(exc), None) from exc
 
@@ -626,6 +628,7 @@ class JsonCodec:
         SchemaError
             If the schema is invalid.
         """
+        _require_text(schema_definition)
         return self._encoders.get_or_build(schema_definition, self._make_encoder)
 
     def _make_encoder(self, schema_definition: str) -> Encoder:
@@ -682,6 +685,7 @@ class JsonCodec:
         SchemaError
             If the schema is invalid.
         """
+        _require_text(schema_definition)
         return self._decoders.get_or_build(schema_definition, self._make_decoder)
 
     def _make_decoder(self, schema_definition: str) -> Decoder:
@@ -758,3 +762,12 @@ def _summary(errors: tuple[ErrorDetail, ...]) -> str:
     where = "/".join(map(str, first.loc)) or "<root>"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first.msg} [{first.type}]{more}"
+
+
+def _require_text(schema_definition: object) -> None:
+    if not isinstance(schema_definition, str):
+        raise SchemaError(
+            f"a schema definition must be str, not {type(schema_definition).__name__} "
+            "(use canonical_definition() to turn a schema object into its text)",
+            data_format=_FORMAT,
+        )

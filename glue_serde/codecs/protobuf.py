@@ -130,6 +130,8 @@ class _Parsed:
     # full name -> varint prefix, computed once per descriptor
     prefixes: dict[str, bytes]
     top_level: list[Descriptor]
+    # proto2 files can declare required fields; proto3 cannot
+    proto2: bool
     classes: dict[str, type[Message]] = field(default_factory=dict)
 
     def dynamic_class(self, desc: Descriptor) -> type[Message]:
@@ -156,6 +158,7 @@ def _build(definition: str) -> _Parsed:
         ordered=ordered,
         prefixes=prefixes,
         top_level=list(file.message_types_by_name.values()),
+        proto2=fds.file[-1].syntax in ("", "proto2"),
     )
 
 
@@ -293,6 +296,7 @@ class ProtobufCodec:
         SchemaError
             If the definition does not compile.
         """
+        _require_text(schema_definition)
         return self._encoders.get_or_build(schema_definition, self._make_encoder)
 
     def _make_encoder(self, schema_definition: str) -> Encoder:
@@ -377,6 +381,7 @@ class ProtobufCodec:
         SchemaError
             If the definition does not compile.
         """
+        _require_text(schema_definition)
         return self._decoders.get_or_build(schema_definition, self._make_decoder)
 
     def _make_decoder(self, schema_definition: str) -> Decoder:
@@ -391,6 +396,7 @@ class ProtobufCodec:
         ]
         count = len(classes)
         as_dict = self._as_dict
+        check_required = parsed.proto2
 
         def decode(payload: Buffer) -> Datum:
             index, offset = decode_uvarint32(payload)
@@ -408,6 +414,13 @@ class ProtobufCodec:
                     f"payload does not parse as {message.DESCRIPTOR.full_name}: {exc}",
                     data_format=_FORMAT,
                 ) from exc
+            if check_required and not message.IsInitialized():
+                # Java's DynamicMessage.parseFrom refuses these too.
+                missing = ", ".join(message.FindInitializationErrors())
+                raise PayloadError(
+                    f"{message.DESCRIPTOR.full_name} is missing required fields: {missing}",
+                    data_format=_FORMAT,
+                )
             if not as_dict:
                 return message
             try:
@@ -489,3 +502,12 @@ def _from_dict(datum: Mapping[str, object], target: type[Message] | None) -> Mes
             data_format=_FORMAT,
         ) from exc
     return message
+
+
+def _require_text(schema_definition: object) -> None:
+    if not isinstance(schema_definition, str):
+        raise SchemaError(
+            f"a schema definition must be str, not {type(schema_definition).__name__} "
+            "(use canonical_definition() to turn a schema object into its text)",
+            data_format=_FORMAT,
+        )
