@@ -132,7 +132,7 @@ json_values = st.recursive(
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _both_engines(index: int):
     text = json.dumps(CROSS_CHECK_SCHEMAS[index])
     fast = _build_schema(text, "fastjsonschema")
@@ -408,7 +408,10 @@ def test_a_property_named_ref_is_not_a_reference() -> None:
 
 
 def test_canonical_definition_is_compact_keeps_key_order_and_ignores_orjson() -> None:
-    text = '{ "type" : "object",\n "properties": {"z": {"multipleOf": 0.00001}, "a": {}}, "title": "é" }'
+    text = (
+        '{ "type" : "object",\n "properties": {"z": {"multipleOf": 0.00001}, "a": {}},'
+        ' "title": "é" }'
+    )
     expected = '{"type":"object","properties":{"z":{"multipleOf":1e-05},"a":{}},"title":"é"}'
     assert JsonCodec(use_orjson=True).canonical_definition(text) == expected
     assert JsonCodec(use_orjson=False).canonical_definition(json.loads(text)) == expected
