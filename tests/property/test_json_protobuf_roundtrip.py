@@ -1,4 +1,4 @@
-"""Hypothesis round trips for the JSON and Protobuf codecs; hostile bytes raise only PayloadError."""
+"""Hypothesis round trips for the JSON and Protobuf codecs; bad bytes raise only PayloadError."""
 
 from __future__ import annotations
 
