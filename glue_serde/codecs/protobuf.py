@@ -310,10 +310,16 @@ class ProtobufCodec:
         else:
             dict_target = None
 
-        def encode(datum: Datum) -> bytes:
-            if isinstance(datum, Mapping):
-                datum = _from_dict(datum, dict_target)
-            elif not isinstance(datum, Message):
+        # Message class -> index prefix, filled on first use of each class: the hot path is
+        # one dict lookup on type(datum) (the full-name lookup alone costs ~0.15 us).
+        by_class: dict[type, bytes] = {}
+
+        def prefix_for(datum: Datum) -> tuple[bytes, Message]:
+            if isinstance(datum, Message):
+                message = datum
+            elif isinstance(datum, Mapping):
+                message = _from_dict(datum, dict_target)
+            else:
                 raise ValidationError(
                     f"protobuf encoder expects a message (or a dict), not {type(datum).__name__}",
                     errors=(
@@ -326,7 +332,7 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 )
-            full_name = datum.DESCRIPTOR.full_name
+            full_name = message.DESCRIPTOR.full_name
             prefix = prefixes.get(full_name)
             if prefix is None:
                 raise ValidationError(
@@ -341,13 +347,21 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 )
+            if message is datum:
+                by_class[type(message)] = prefix
+            return prefix, message
+
+        def encode(datum: Datum) -> bytes:
+            prefix = by_class.get(type(datum))
+            if prefix is None:
+                prefix, datum = prefix_for(datum)
             try:
                 body: bytes = datum.SerializeToString()
-                return prefix + body
             except EncodeError as exc:
                 missing = datum.FindInitializationErrors()
                 raise ValidationError(
-                    f"{full_name} is missing required fields: {', '.join(missing)}",
+                    f"{datum.DESCRIPTOR.full_name} is missing required fields: "
+                    f"{', '.join(missing)}",
                     errors=tuple(
                         ErrorDetail(
                             type="missing",
@@ -359,6 +373,7 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 ) from exc
+            return prefix + body
 
         return encode
 
@@ -399,7 +414,11 @@ class ProtobufCodec:
         check_required = parsed.proto2
 
         def decode(payload: Buffer) -> Datum:
-            index, offset = decode_uvarint32(payload)
+            # One-byte indices (0-127) are the common case: skip the general varint reader.
+            if payload and payload[0] < 0x80:
+                index, offset = payload[0], 1
+            else:
+                index, offset = decode_uvarint32(payload)
             if index >= count:
                 # Java ProtobufWireFormatDecoder's message, kept for familiarity.
                 raise PayloadError(
@@ -408,7 +427,8 @@ class ProtobufCodec:
                 )
             message = classes[index]()
             try:
-                message.ParseFromString(bytes(memoryview(payload)[offset:]))
+                # upb parses from any buffer: a memoryview slice avoids copying the body.
+                message.ParseFromString(memoryview(payload)[offset:])
             except (DecodeError, ValueError, RuntimeError) as exc:
                 raise PayloadError(
                     f"payload does not parse as {message.DESCRIPTOR.full_name}: {exc}",

@@ -432,3 +432,13 @@ def test_round_trip_of_a_rich_proto3_message_through_generated_and_dynamic_class
     typed = ProtobufCodec(message_class=kitchen_sink3_pb2.Event).decode(text, payload)
     assert typed == event
     assert typed.HasField("sequence")
+
+
+def test_cached_class_lookup_still_checks_required_fields_on_every_message() -> None:
+    codec = ProtobufCodec()
+    assert codec.encode(BASIC, basic_pb2.Address(street="s")) == bytes([0]) + bytes.fromhex(
+        "0a0173"
+    )
+    with pytest.raises(ValidationError, match="street"):
+        codec.encode(BASIC, basic_pb2.Address(town="t"))
+    assert codec.encode(BASIC, basic_pb2.Customer(name="sansa"))[:1] == b"\x01"
