@@ -68,13 +68,14 @@ _INDENT: Final = "  "
 
 
 def _quote(text: str) -> str:
-    return '"' + str(text_encoding.CEscape(text, as_utf8=True)) + '"'
+    return '"' + str(text_encoding.CEscape(text.encode("utf-8"), as_utf8=True)) + '"'
 
 
 def _option_value(field: FieldDescriptor, value: object) -> str | None:
     if field.type == field.TYPE_ENUM:
         assert isinstance(value, int)
-        enum_value = field.enum_type.values_by_number.get(value)
+        enum_type = field.enum_type
+        enum_value = enum_type.values_by_number.get(value) if enum_type is not None else None
         return str(enum_value.name) if enum_value is not None else str(value)
     if field.type == field.TYPE_BOOL:
         return "true" if value else "false"
@@ -97,7 +98,7 @@ def _is_repeated(field: FieldDescriptor) -> bool:
     is_repeated = getattr(field, "is_repeated", None)
     if is_repeated is not None:
         return bool(is_repeated)
-    return bool(field.label == field.LABEL_REPEATED)
+    return bool(getattr(field, "label", None) == field.LABEL_REPEATED)
 
 
 def _options(options: Message) -> list[tuple[str, str]]:

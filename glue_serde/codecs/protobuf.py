@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from google.protobuf import (  # type: ignore[import-untyped,unused-ignore]
     descriptor_pb2,
@@ -117,7 +117,7 @@ def message_index(message: Message | type[Message]) -> int:
         The position of its full name among the file's sorted message types.
     """
     desc = message.DESCRIPTOR
-    names = [d.full_name for d in message_types_in_order(desc.file)]
+    names = [d.full_name for d in message_types_in_order(cast("FileDescriptor", desc.file))]
     return names.index(desc.full_name)
 
 
@@ -160,6 +160,12 @@ def _build(definition: str) -> _Parsed:
         top_level=list(file.message_types_by_name.values()),
         proto2=fds.file[-1].syntax in ("", "proto2"),
     )
+
+
+def _initialization_errors(message: Message) -> list[str]:
+    # Present on every runtime message; missing from some type stubs.
+    errors: list[str] = getattr(message, "FindInitializationErrors")()  # noqa: B009
+    return errors
 
 
 def _field_path(path: str) -> tuple[str | int, ...]:
@@ -358,7 +364,7 @@ class ProtobufCodec:
             try:
                 body: bytes = datum.SerializeToString()
             except EncodeError as exc:
-                missing = datum.FindInitializationErrors()
+                missing = _initialization_errors(datum)
                 raise ValidationError(
                     f"{datum.DESCRIPTOR.full_name} is missing required fields: "
                     f"{', '.join(missing)}",
@@ -428,7 +434,7 @@ class ProtobufCodec:
             message = classes[index]()
             try:
                 # upb parses from any buffer: a memoryview slice avoids copying the body.
-                message.ParseFromString(memoryview(payload)[offset:])
+                message.ParseFromString(cast("bytes", memoryview(payload)[offset:]))
             except (DecodeError, ValueError, RuntimeError) as exc:
                 raise PayloadError(
                     f"payload does not parse as {message.DESCRIPTOR.full_name}: {exc}",
@@ -436,7 +442,7 @@ class ProtobufCodec:
                 ) from exc
             if check_required and not message.IsInitialized():
                 # Java's DynamicMessage.parseFrom refuses these too.
-                missing = ", ".join(message.FindInitializationErrors())
+                missing = ", ".join(_initialization_errors(message))
                 raise PayloadError(
                     f"{message.DESCRIPTOR.full_name} is missing required fields: {missing}",
                     data_format=_FORMAT,
@@ -514,7 +520,7 @@ def _from_dict(datum: Mapping[str, object], target: type[Message] | None) -> Mes
         )
     message = target()
     try:
-        json_format.ParseDict(datum, message)
+        json_format.ParseDict(dict(datum), message)
     except (json_format.ParseError, ValueError, TypeError, AttributeError) as exc:
         raise ValidationError(
             f"dict does not fit {target.DESCRIPTOR.full_name}: {exc}",

@@ -5,35 +5,32 @@
 # source: basic.proto
 # Protobuf Python Version: 7.35.1
 """Generated protocol buffer code."""
+
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool as _descriptor_pool
 from google.protobuf import runtime_version as _runtime_version
 from google.protobuf import symbol_database as _symbol_database
 from google.protobuf.internal import builder as _builder
+
 _runtime_version.ValidateProtobufRuntimeVersion(
-    _runtime_version.Domain.PUBLIC,
-    7,
-    35,
-    1,
-    '',
-    'basic.proto'
+    _runtime_version.Domain.PUBLIC, 7, 35, 1, "", "basic.proto"
 )
 # @@protoc_insertion_point(imports)
 
 _sym_db = _symbol_database.Default()
 
 
-
-
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0b\x62\x61sic.proto\x12\x12glue.tests.syntax2\"9\n\x07\x41\x64\x64ress\x12\x0e\n\x06street\x18\x01 \x02(\t\x12\x10\n\x08postcode\x18\x02 \x01(\x05\x12\x0c\n\x04town\x18\x03 \x01(\t\"\x18\n\x08\x43ustomer\x12\x0c\n\x04name\x18\x01 \x02(\t')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(
+    b'\n\x0b\x62\x61sic.proto\x12\x12glue.tests.syntax2"9\n\x07\x41\x64\x64ress\x12\x0e\n\x06street\x18\x01 \x02(\t\x12\x10\n\x08postcode\x18\x02 \x01(\x05\x12\x0c\n\x04town\x18\x03 \x01(\t"\x18\n\x08\x43ustomer\x12\x0c\n\x04name\x18\x01 \x02(\t'
+)
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
-_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'basic_pb2', _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, "basic_pb2", _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_ADDRESS']._serialized_start=35
-  _globals['_ADDRESS']._serialized_end=92
-  _globals['_CUSTOMER']._serialized_start=94
-  _globals['_CUSTOMER']._serialized_end=118
+    DESCRIPTOR._loaded_options = None
+    _globals["_ADDRESS"]._serialized_start = 35
+    _globals["_ADDRESS"]._serialized_end = 92
+    _globals["_CUSTOMER"]._serialized_start = 94
+    _globals["_CUSTOMER"]._serialized_end = 118
 # @@protoc_insertion_point(module_scope)

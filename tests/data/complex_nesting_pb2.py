@@ -5,18 +5,15 @@
 # source: complex_nesting.proto
 # Protobuf Python Version: 7.35.1
 """Generated protocol buffer code."""
+
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool as _descriptor_pool
 from google.protobuf import runtime_version as _runtime_version
 from google.protobuf import symbol_database as _symbol_database
 from google.protobuf.internal import builder as _builder
+
 _runtime_version.ValidateProtobufRuntimeVersion(
-    _runtime_version.Domain.PUBLIC,
-    7,
-    35,
-    1,
-    '',
-    'complex_nesting.proto'
+    _runtime_version.Domain.PUBLIC, 7, 35, 1, "", "complex_nesting.proto"
 )
 # @@protoc_insertion_point(imports)
 
@@ -26,49 +23,51 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63omplex_nesting.proto\x12\x12glue.tests.syntax3\x1a\x1fgoogle/protobuf/timestamp.proto\"2\n\x01O\x1a-\n\x01\x41\x12(\n\x04when\x18\x02 \x03(\x0b\x32\x1a.google.protobuf.Timestamp\"\x12\n\x01N\x12\r\n\x05value\x18\x01 \x01(\x05\"\x84\x01\n\x01\x41\x12\x18\n\x05label\x18\x01 \x01(\tR\tlabelText\x1a\x03\n\x01I\x1a\x12\n\x01X\x12\r\n\x05\x64\x65pth\x18\x01 \x01(\x05\x1aL\n\x01\x42\x1aG\n\x01\x43\x1a\x38\n\x01X\x1a\x03\n\x01L\x1a.\n\x01\x44\x1a\x03\n\x01G\x1a$\n\x01\x46\x1a\x1f\n\x01M\"\x1a\n\x01K\x12\n\n\x06K_ZERO\x10\x00\x12\t\n\x05K_ONE\x10\x01\x1a\x08\n\x01J\x1a\x03\n\x01K*\x1c\n\x01P\x12\x0b\n\x07P_ALPHA\x10\x00\x12\n\n\x06P_BETA\x10\x01\x32\x42\n\x06Lookup\x12\x38\n\x04\x46ind\x12\x17.glue.tests.syntax3.A.B\x1a\x17.glue.tests.syntax3.O.Ab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(
+    b'\n\x15\x63omplex_nesting.proto\x12\x12glue.tests.syntax3\x1a\x1fgoogle/protobuf/timestamp.proto"2\n\x01O\x1a-\n\x01\x41\x12(\n\x04when\x18\x02 \x03(\x0b\x32\x1a.google.protobuf.Timestamp"\x12\n\x01N\x12\r\n\x05value\x18\x01 \x01(\x05"\x84\x01\n\x01\x41\x12\x18\n\x05label\x18\x01 \x01(\tR\tlabelText\x1a\x03\n\x01I\x1a\x12\n\x01X\x12\r\n\x05\x64\x65pth\x18\x01 \x01(\x05\x1aL\n\x01\x42\x1aG\n\x01\x43\x1a\x38\n\x01X\x1a\x03\n\x01L\x1a.\n\x01\x44\x1a\x03\n\x01G\x1a$\n\x01\x46\x1a\x1f\n\x01M"\x1a\n\x01K\x12\n\n\x06K_ZERO\x10\x00\x12\t\n\x05K_ONE\x10\x01\x1a\x08\n\x01J\x1a\x03\n\x01K*\x1c\n\x01P\x12\x0b\n\x07P_ALPHA\x10\x00\x12\n\n\x06P_BETA\x10\x01\x32\x42\n\x06Lookup\x12\x38\n\x04\x46ind\x12\x17.glue.tests.syntax3.A.B\x1a\x17.glue.tests.syntax3.O.Ab\x06proto3'
+)
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
-_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'complex_nesting_pb2', _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, "complex_nesting_pb2", _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_P']._serialized_start=285
-  _globals['_P']._serialized_end=313
-  _globals['_O']._serialized_start=78
-  _globals['_O']._serialized_end=128
-  _globals['_O_A']._serialized_start=83
-  _globals['_O_A']._serialized_end=128
-  _globals['_N']._serialized_start=130
-  _globals['_N']._serialized_end=148
-  _globals['_A']._serialized_start=151
-  _globals['_A']._serialized_end=283
-  _globals['_A_I']._serialized_start=182
-  _globals['_A_I']._serialized_end=185
-  _globals['_A_X']._serialized_start=187
-  _globals['_A_X']._serialized_end=205
-  _globals['_A_B']._serialized_start=207
-  _globals['_A_B']._serialized_end=283
-  _globals['_A_B_C']._serialized_start=212
-  _globals['_A_B_C']._serialized_end=283
-  _globals['_A_B_C_X']._serialized_start=217
-  _globals['_A_B_C_X']._serialized_end=273
-  _globals['_A_B_C_X_L']._serialized_start=222
-  _globals['_A_B_C_X_L']._serialized_end=225
-  _globals['_A_B_C_X_D']._serialized_start=227
-  _globals['_A_B_C_X_D']._serialized_end=273
-  _globals['_A_B_C_X_D_G']._serialized_start=232
-  _globals['_A_B_C_X_D_G']._serialized_end=235
-  _globals['_A_B_C_X_D_F']._serialized_start=237
-  _globals['_A_B_C_X_D_F']._serialized_end=273
-  _globals['_A_B_C_X_D_F_M']._serialized_start=242
-  _globals['_A_B_C_X_D_F_M']._serialized_end=273
-  _globals['_A_B_C_X_D_F_M_K']._serialized_start=247
-  _globals['_A_B_C_X_D_F_M_K']._serialized_end=273
-  _globals['_A_B_C_J']._serialized_start=275
-  _globals['_A_B_C_J']._serialized_end=283
-  _globals['_A_B_C_J_K']._serialized_start=247
-  _globals['_A_B_C_J_K']._serialized_end=250
-  _globals['_LOOKUP']._serialized_start=315
-  _globals['_LOOKUP']._serialized_end=381
+    DESCRIPTOR._loaded_options = None
+    _globals["_P"]._serialized_start = 285
+    _globals["_P"]._serialized_end = 313
+    _globals["_O"]._serialized_start = 78
+    _globals["_O"]._serialized_end = 128
+    _globals["_O_A"]._serialized_start = 83
+    _globals["_O_A"]._serialized_end = 128
+    _globals["_N"]._serialized_start = 130
+    _globals["_N"]._serialized_end = 148
+    _globals["_A"]._serialized_start = 151
+    _globals["_A"]._serialized_end = 283
+    _globals["_A_I"]._serialized_start = 182
+    _globals["_A_I"]._serialized_end = 185
+    _globals["_A_X"]._serialized_start = 187
+    _globals["_A_X"]._serialized_end = 205
+    _globals["_A_B"]._serialized_start = 207
+    _globals["_A_B"]._serialized_end = 283
+    _globals["_A_B_C"]._serialized_start = 212
+    _globals["_A_B_C"]._serialized_end = 283
+    _globals["_A_B_C_X"]._serialized_start = 217
+    _globals["_A_B_C_X"]._serialized_end = 273
+    _globals["_A_B_C_X_L"]._serialized_start = 222
+    _globals["_A_B_C_X_L"]._serialized_end = 225
+    _globals["_A_B_C_X_D"]._serialized_start = 227
+    _globals["_A_B_C_X_D"]._serialized_end = 273
+    _globals["_A_B_C_X_D_G"]._serialized_start = 232
+    _globals["_A_B_C_X_D_G"]._serialized_end = 235
+    _globals["_A_B_C_X_D_F"]._serialized_start = 237
+    _globals["_A_B_C_X_D_F"]._serialized_end = 273
+    _globals["_A_B_C_X_D_F_M"]._serialized_start = 242
+    _globals["_A_B_C_X_D_F_M"]._serialized_end = 273
+    _globals["_A_B_C_X_D_F_M_K"]._serialized_start = 247
+    _globals["_A_B_C_X_D_F_M_K"]._serialized_end = 273
+    _globals["_A_B_C_J"]._serialized_start = 275
+    _globals["_A_B_C_J"]._serialized_end = 283
+    _globals["_A_B_C_J_K"]._serialized_start = 247
+    _globals["_A_B_C_J_K"]._serialized_end = 250
+    _globals["_LOOKUP"]._serialized_start = 315
+    _globals["_LOOKUP"]._serialized_end = 381
 # @@protoc_insertion_point(module_scope)

@@ -5,65 +5,62 @@
 # source: complex_nesting_proto2.proto
 # Protobuf Python Version: 7.35.1
 """Generated protocol buffer code."""
+
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool as _descriptor_pool
 from google.protobuf import runtime_version as _runtime_version
 from google.protobuf import symbol_database as _symbol_database
 from google.protobuf.internal import builder as _builder
+
 _runtime_version.ValidateProtobufRuntimeVersion(
-    _runtime_version.Domain.PUBLIC,
-    7,
-    35,
-    1,
-    '',
-    'complex_nesting_proto2.proto'
+    _runtime_version.Domain.PUBLIC, 7, 35, 1, "", "complex_nesting_proto2.proto"
 )
 # @@protoc_insertion_point(imports)
 
 _sym_db = _symbol_database.Default()
 
 
-
-
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63omplex_nesting_proto2.proto\x12\x12glue.tests.syntax2\"n\n\x01\x41\x12\r\n\x05label\x18\x01 \x01(\t\x1a\x41\n\x01\x42\x1a<\n\x01\x43\x1a\x08\n\x01J\x1a\x03\n\x01K\x1a-\n\x01X\x1a#\n\x01\x44\x1a\x19\n\x01\x46\x1a\x14\n\x01M\"\x0f\n\x01K\x12\n\n\x06K_ZERO\x10\x00\x1a\x03\n\x01G\x1a\x03\n\x01L\x1a\x03\n\x01I\x1a\x12\n\x01X\x12\r\n\x05\x64\x65pth\x18\x01 \x01(\x05\"\x12\n\x01N\x12\r\n\x05value\x18\x01 \x01(\x05\"\x16\n\x01O\x1a\x11\n\x01\x41\x12\x0c\n\x04when\x18\x02 \x03(\x03')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(
+    b'\n\x1c\x63omplex_nesting_proto2.proto\x12\x12glue.tests.syntax2"n\n\x01\x41\x12\r\n\x05label\x18\x01 \x01(\t\x1a\x41\n\x01\x42\x1a<\n\x01\x43\x1a\x08\n\x01J\x1a\x03\n\x01K\x1a-\n\x01X\x1a#\n\x01\x44\x1a\x19\n\x01\x46\x1a\x14\n\x01M"\x0f\n\x01K\x12\n\n\x06K_ZERO\x10\x00\x1a\x03\n\x01G\x1a\x03\n\x01L\x1a\x03\n\x01I\x1a\x12\n\x01X\x12\r\n\x05\x64\x65pth\x18\x01 \x01(\x05"\x12\n\x01N\x12\r\n\x05value\x18\x01 \x01(\x05"\x16\n\x01O\x1a\x11\n\x01\x41\x12\x0c\n\x04when\x18\x02 \x03(\x03'
+)
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
-_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'complex_nesting_proto2_pb2', _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, "complex_nesting_proto2_pb2", _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_A']._serialized_start=52
-  _globals['_A']._serialized_end=162
-  _globals['_A_B']._serialized_start=72
-  _globals['_A_B']._serialized_end=137
-  _globals['_A_B_C']._serialized_start=77
-  _globals['_A_B_C']._serialized_end=137
-  _globals['_A_B_C_J']._serialized_start=82
-  _globals['_A_B_C_J']._serialized_end=90
-  _globals['_A_B_C_J_K']._serialized_start=87
-  _globals['_A_B_C_J_K']._serialized_end=90
-  _globals['_A_B_C_X']._serialized_start=92
-  _globals['_A_B_C_X']._serialized_end=137
-  _globals['_A_B_C_X_D']._serialized_start=97
-  _globals['_A_B_C_X_D']._serialized_end=132
-  _globals['_A_B_C_X_D_F']._serialized_start=102
-  _globals['_A_B_C_X_D_F']._serialized_end=127
-  _globals['_A_B_C_X_D_F_M']._serialized_start=107
-  _globals['_A_B_C_X_D_F_M']._serialized_end=127
-  _globals['_A_B_C_X_D_F_M_K']._serialized_start=112
-  _globals['_A_B_C_X_D_F_M_K']._serialized_end=127
-  _globals['_A_B_C_X_D_G']._serialized_start=129
-  _globals['_A_B_C_X_D_G']._serialized_end=132
-  _globals['_A_B_C_X_L']._serialized_start=134
-  _globals['_A_B_C_X_L']._serialized_end=137
-  _globals['_A_I']._serialized_start=139
-  _globals['_A_I']._serialized_end=142
-  _globals['_A_X']._serialized_start=144
-  _globals['_A_X']._serialized_end=162
-  _globals['_N']._serialized_start=164
-  _globals['_N']._serialized_end=182
-  _globals['_O']._serialized_start=184
-  _globals['_O']._serialized_end=206
-  _globals['_O_A']._serialized_start=189
-  _globals['_O_A']._serialized_end=206
+    DESCRIPTOR._loaded_options = None
+    _globals["_A"]._serialized_start = 52
+    _globals["_A"]._serialized_end = 162
+    _globals["_A_B"]._serialized_start = 72
+    _globals["_A_B"]._serialized_end = 137
+    _globals["_A_B_C"]._serialized_start = 77
+    _globals["_A_B_C"]._serialized_end = 137
+    _globals["_A_B_C_J"]._serialized_start = 82
+    _globals["_A_B_C_J"]._serialized_end = 90
+    _globals["_A_B_C_J_K"]._serialized_start = 87
+    _globals["_A_B_C_J_K"]._serialized_end = 90
+    _globals["_A_B_C_X"]._serialized_start = 92
+    _globals["_A_B_C_X"]._serialized_end = 137
+    _globals["_A_B_C_X_D"]._serialized_start = 97
+    _globals["_A_B_C_X_D"]._serialized_end = 132
+    _globals["_A_B_C_X_D_F"]._serialized_start = 102
+    _globals["_A_B_C_X_D_F"]._serialized_end = 127
+    _globals["_A_B_C_X_D_F_M"]._serialized_start = 107
+    _globals["_A_B_C_X_D_F_M"]._serialized_end = 127
+    _globals["_A_B_C_X_D_F_M_K"]._serialized_start = 112
+    _globals["_A_B_C_X_D_F_M_K"]._serialized_end = 127
+    _globals["_A_B_C_X_D_G"]._serialized_start = 129
+    _globals["_A_B_C_X_D_G"]._serialized_end = 132
+    _globals["_A_B_C_X_L"]._serialized_start = 134
+    _globals["_A_B_C_X_L"]._serialized_end = 137
+    _globals["_A_I"]._serialized_start = 139
+    _globals["_A_I"]._serialized_end = 142
+    _globals["_A_X"]._serialized_start = 144
+    _globals["_A_X"]._serialized_end = 162
+    _globals["_N"]._serialized_start = 164
+    _globals["_N"]._serialized_end = 182
+    _globals["_O"]._serialized_start = 184
+    _globals["_O"]._serialized_end = 206
+    _globals["_O_A"]._serialized_start = 189
+    _globals["_O_A"]._serialized_end = 206
 # @@protoc_insertion_point(module_scope)

@@ -5,41 +5,38 @@
 # source: kitchen_sink2.proto
 # Protobuf Python Version: 7.35.1
 """Generated protocol buffer code."""
+
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool as _descriptor_pool
 from google.protobuf import runtime_version as _runtime_version
 from google.protobuf import symbol_database as _symbol_database
 from google.protobuf.internal import builder as _builder
+
 _runtime_version.ValidateProtobufRuntimeVersion(
-    _runtime_version.Domain.PUBLIC,
-    7,
-    35,
-    1,
-    '',
-    'kitchen_sink2.proto'
+    _runtime_version.Domain.PUBLIC, 7, 35, 1, "", "kitchen_sink2.proto"
 )
 # @@protoc_insertion_point(imports)
 
 _sym_db = _symbol_database.Default()
 
 
-
-
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13kitchen_sink2.proto\x12\x10glue.tests.sink2\"\x8b\x05\n\x08Settings\x12\x0c\n\x04name\x18\x01 \x02(\t\x12\x12\n\x07retries\x18\x02 \x01(\x05:\x01\x33\x12\"\n\x08greeting\x18\x03 \x01(\t:\x10hello \"world\"\n\xc3\xa9\x12\x1e\n\x05magic\x18\x04 \x01(\x0c:\x0f\\001\\002\\377abc\x12\x13\n\x05ratio\x18\x05 \x01(\x01:\x04\x30.25\x12\x12\n\x05limit\x18\x06 \x01(\x02:\x03inf\x12\x13\n\x05\x66loor\x18\x07 \x01(\x02:\x04-inf\x12\x14\n\x07unknown\x18\x08 \x01(\x01:\x03nan\x12\x15\n\x07\x65nabled\x18\t \x01(\x08:\x04true\x12\x35\n\x05level\x18\n \x01(\x0e\x32 .glue.tests.sink2.Settings.Level:\x04HIGH\x12!\n\x03\x62ig\x18\x0b \x01(\x03:\x14-9223372036854775808\x12\"\n\x04ubig\x18\x0c \x01(\x04:\x14\x31\x38\x34\x34\x36\x37\x34\x34\x30\x37\x33\x37\x30\x39\x35\x35\x31\x36\x31\x35\x12\x19\n\rpacked_values\x18\r \x03(\x05\x42\x02\x10\x01\x12\r\n\x05names\x18\x0e \x03(\t\x12\x36\n\x06levels\x18\x0f \x03(\x0b\x32&.glue.tests.sink2.Settings.LevelsEntry\x12\x10\n\x06\x61s_int\x18\x10 \x01(\x05H\x00\x12\x14\n\x07\x61s_text\x18\x11 \x01(\t:\x01xH\x00\x12)\n\x05\x63hild\x18\x12 \x01(\x0b\x32\x1a.glue.tests.sink2.Settings\x1aO\n\x0bLevelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12/\n\x05value\x18\x02 \x01(\x0e\x32 .glue.tests.sink2.Settings.Level:\x02\x38\x01\"\x1a\n\x05Level\x12\x07\n\x03LOW\x10\x00\x12\x08\n\x04HIGH\x10\x02\x42\x08\n\x06\x63hoiceJ\x04\x08\x32\x10=')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(
+    b'\n\x13kitchen_sink2.proto\x12\x10glue.tests.sink2"\x8b\x05\n\x08Settings\x12\x0c\n\x04name\x18\x01 \x02(\t\x12\x12\n\x07retries\x18\x02 \x01(\x05:\x01\x33\x12"\n\x08greeting\x18\x03 \x01(\t:\x10hello "world"\n\xc3\xa9\x12\x1e\n\x05magic\x18\x04 \x01(\x0c:\x0f\\001\\002\\377abc\x12\x13\n\x05ratio\x18\x05 \x01(\x01:\x04\x30.25\x12\x12\n\x05limit\x18\x06 \x01(\x02:\x03inf\x12\x13\n\x05\x66loor\x18\x07 \x01(\x02:\x04-inf\x12\x14\n\x07unknown\x18\x08 \x01(\x01:\x03nan\x12\x15\n\x07\x65nabled\x18\t \x01(\x08:\x04true\x12\x35\n\x05level\x18\n \x01(\x0e\x32 .glue.tests.sink2.Settings.Level:\x04HIGH\x12!\n\x03\x62ig\x18\x0b \x01(\x03:\x14-9223372036854775808\x12"\n\x04ubig\x18\x0c \x01(\x04:\x14\x31\x38\x34\x34\x36\x37\x34\x34\x30\x37\x33\x37\x30\x39\x35\x35\x31\x36\x31\x35\x12\x19\n\rpacked_values\x18\r \x03(\x05\x42\x02\x10\x01\x12\r\n\x05names\x18\x0e \x03(\t\x12\x36\n\x06levels\x18\x0f \x03(\x0b\x32&.glue.tests.sink2.Settings.LevelsEntry\x12\x10\n\x06\x61s_int\x18\x10 \x01(\x05H\x00\x12\x14\n\x07\x61s_text\x18\x11 \x01(\t:\x01xH\x00\x12)\n\x05\x63hild\x18\x12 \x01(\x0b\x32\x1a.glue.tests.sink2.Settings\x1aO\n\x0bLevelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12/\n\x05value\x18\x02 \x01(\x0e\x32 .glue.tests.sink2.Settings.Level:\x02\x38\x01"\x1a\n\x05Level\x12\x07\n\x03LOW\x10\x00\x12\x08\n\x04HIGH\x10\x02\x42\x08\n\x06\x63hoiceJ\x04\x08\x32\x10='
+)
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
-_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kitchen_sink2_pb2', _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, "kitchen_sink2_pb2", _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  DESCRIPTOR._loaded_options = None
-  _globals['_SETTINGS_LEVELSENTRY']._loaded_options = None
-  _globals['_SETTINGS_LEVELSENTRY']._serialized_options = b'8\001'
-  _globals['_SETTINGS'].fields_by_name['packed_values']._loaded_options = None
-  _globals['_SETTINGS'].fields_by_name['packed_values']._serialized_options = b'\020\001'
-  _globals['_SETTINGS']._serialized_start=42
-  _globals['_SETTINGS']._serialized_end=693
-  _globals['_SETTINGS_LEVELSENTRY']._serialized_start=570
-  _globals['_SETTINGS_LEVELSENTRY']._serialized_end=649
-  _globals['_SETTINGS_LEVEL']._serialized_start=651
-  _globals['_SETTINGS_LEVEL']._serialized_end=677
+    DESCRIPTOR._loaded_options = None
+    _globals["_SETTINGS_LEVELSENTRY"]._loaded_options = None
+    _globals["_SETTINGS_LEVELSENTRY"]._serialized_options = b"8\001"
+    _globals["_SETTINGS"].fields_by_name["packed_values"]._loaded_options = None
+    _globals["_SETTINGS"].fields_by_name["packed_values"]._serialized_options = b"\020\001"
+    _globals["_SETTINGS"]._serialized_start = 42
+    _globals["_SETTINGS"]._serialized_end = 693
+    _globals["_SETTINGS_LEVELSENTRY"]._serialized_start = 570
+    _globals["_SETTINGS_LEVELSENTRY"]._serialized_end = 649
+    _globals["_SETTINGS_LEVEL"]._serialized_start = 651
+    _globals["_SETTINGS_LEVEL"]._serialized_end = 677
 # @@protoc_insertion_point(module_scope)

@@ -5,18 +5,15 @@
 # source: kitchen_sink3.proto
 # Protobuf Python Version: 7.35.1
 """Generated protocol buffer code."""
+
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import descriptor_pool as _descriptor_pool
 from google.protobuf import runtime_version as _runtime_version
 from google.protobuf import symbol_database as _symbol_database
 from google.protobuf.internal import builder as _builder
+
 _runtime_version.ValidateProtobufRuntimeVersion(
-    _runtime_version.Domain.PUBLIC,
-    7,
-    35,
-    1,
-    '',
-    'kitchen_sink3.proto'
+    _runtime_version.Domain.PUBLIC, 7, 35, 1, "", "kitchen_sink3.proto"
 )
 # @@protoc_insertion_point(imports)
 
@@ -28,48 +25,52 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import wrappers_pb2 as google_dot_protobuf_dot_wrappers__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13kitchen_sink3.proto\x12\x0fglue.tests.sink\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1egoogle/protobuf/wrappers.proto\"\xc8\t\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\x08sequence\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12)\n\x04kind\x18\x03 \x01(\x0e\x32\x1b.glue.tests.sink.Event.Kind\x12(\n\x04tags\x18\x04 \x03(\x0b\x32\x1a.glue.tests.sink.Event.Tag\x12\x36\n\x08\x63ounters\x18\x05 \x03(\x0b\x32$.glue.tests.sink.Event.CountersEntry\x12\x38\n\ntags_by_id\x18\x06 \x03(\x0b\x32$.glue.tests.sink.Event.TagsByIdEntry\x12\x0e\n\x04text\x18\x07 \x01(\tH\x00\x12\x0e\n\x04\x62lob\x18\x08 \x01(\x0cH\x00\x12\x30\n\nsingle_tag\x18\t \x01(\x0b\x32\x1a.glue.tests.sink.Event.TagH\x00\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x05\x65xtra\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12*\n\x04note\x18\x0c \x01(\x0b\x32\x1c.google.protobuf.StringValue\x12\x1a\n\x0epacked_numbers\x18\r \x03(\x05\x42\x02\x10\x00\x12\x11\n\x05ratio\x18\x0e \x01(\x01\x42\x02\x18\x01\x12\x1d\n\nweird_json\x18\x0f \x01(\tR\tWeirdJSON\x12\t\n\x01\x66\x18\x10 \x01(\x02\x12\x0b\n\x03u32\x18\x11 \x01(\r\x12\x0b\n\x03u64\x18\x12 \x01(\x04\x12\x0b\n\x03s32\x18\x13 \x01(\x11\x12\x0b\n\x03s64\x18\x14 \x01(\x12\x12\x0c\n\x04\x66x32\x18\x15 \x01(\x07\x12\x0c\n\x04\x66x64\x18\x16 \x01(\x06\x12\r\n\x05sfx32\x18\x17 \x01(\x0f\x12\r\n\x05sfx64\x18\x18 \x01(\x10\x12\x0c\n\x04\x66lag\x18\x19 \x01(\x08\x12\x15\n\tjs_number\x18\x1a \x01(\x03\x42\x02\x30\x01\x12\x34\n\nmaybe_kind\x18\x1b \x01(\x0e\x32\x1b.glue.tests.sink.Event.KindH\x02\x88\x01\x01\x12\x30\n\x05times\x18\x1c \x03(\x0b\x32!.glue.tests.sink.Event.TimesEntry\x1a!\n\x03Tag\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x1a/\n\rCountersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\x1aK\n\rTagsByIdEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.glue.tests.sink.Event.Tag:\x02\x38\x01\x1aH\n\nTimesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x02\x38\x01\"m\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0cKIND_CREATED\x10\x01\x12\r\n\tKIND_MADE\x10\x01\x12\x14\n\x0cKIND_DELETED\x10\x02\x1a\x02\x08\x01\x1a\x02\x10\x01\"\x04\x08\n\x10\x14\"\x04\x08\x63\x10\x63*\x08KIND_OLD:\x02\x18\x01\x42\x06\n\x04\x62odyB\x0b\n\t_sequenceB\r\n\x0b_maybe_kindJ\x04\x08\x64\x10\x65J\x06\x08\xc8\x01\x10\xac\x02J\t\x08\xe8\x07\x10\x80\x80\x80\x80\x02R\x06legacyR\x08old_name\"\x07\n\x05\x45mpty2\xc1\x01\n\x0c\x45ventService\x12\x35\n\x03Get\x12\x16.glue.tests.sink.Event\x1a\x16.glue.tests.sink.Event\x12>\n\x05Watch\x12\x16.glue.tests.sink.Empty\x1a\x16.glue.tests.sink.Event\"\x03\x88\x02\x01\x30\x01\x12:\n\x06Upload\x12\x16.glue.tests.sink.Event\x1a\x16.glue.tests.sink.Empty(\x01\x42-\n\x10\x63om.example.sinkH\x01P\x01Z\x15\x65xample.com/sink;sinkb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(
+    b'\n\x13kitchen_sink3.proto\x12\x0fglue.tests.sink\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1egoogle/protobuf/wrappers.proto"\xc8\t\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x15\n\x08sequence\x18\x02 \x01(\x03H\x01\x88\x01\x01\x12)\n\x04kind\x18\x03 \x01(\x0e\x32\x1b.glue.tests.sink.Event.Kind\x12(\n\x04tags\x18\x04 \x03(\x0b\x32\x1a.glue.tests.sink.Event.Tag\x12\x36\n\x08\x63ounters\x18\x05 \x03(\x0b\x32$.glue.tests.sink.Event.CountersEntry\x12\x38\n\ntags_by_id\x18\x06 \x03(\x0b\x32$.glue.tests.sink.Event.TagsByIdEntry\x12\x0e\n\x04text\x18\x07 \x01(\tH\x00\x12\x0e\n\x04\x62lob\x18\x08 \x01(\x0cH\x00\x12\x30\n\nsingle_tag\x18\t \x01(\x0b\x32\x1a.glue.tests.sink.Event.TagH\x00\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12&\n\x05\x65xtra\x18\x0b \x01(\x0b\x32\x17.google.protobuf.Struct\x12*\n\x04note\x18\x0c \x01(\x0b\x32\x1c.google.protobuf.StringValue\x12\x1a\n\x0epacked_numbers\x18\r \x03(\x05\x42\x02\x10\x00\x12\x11\n\x05ratio\x18\x0e \x01(\x01\x42\x02\x18\x01\x12\x1d\n\nweird_json\x18\x0f \x01(\tR\tWeirdJSON\x12\t\n\x01\x66\x18\x10 \x01(\x02\x12\x0b\n\x03u32\x18\x11 \x01(\r\x12\x0b\n\x03u64\x18\x12 \x01(\x04\x12\x0b\n\x03s32\x18\x13 \x01(\x11\x12\x0b\n\x03s64\x18\x14 \x01(\x12\x12\x0c\n\x04\x66x32\x18\x15 \x01(\x07\x12\x0c\n\x04\x66x64\x18\x16 \x01(\x06\x12\r\n\x05sfx32\x18\x17 \x01(\x0f\x12\r\n\x05sfx64\x18\x18 \x01(\x10\x12\x0c\n\x04\x66lag\x18\x19 \x01(\x08\x12\x15\n\tjs_number\x18\x1a \x01(\x03\x42\x02\x30\x01\x12\x34\n\nmaybe_kind\x18\x1b \x01(\x0e\x32\x1b.glue.tests.sink.Event.KindH\x02\x88\x01\x01\x12\x30\n\x05times\x18\x1c \x03(\x0b\x32!.glue.tests.sink.Event.TimesEntry\x1a!\n\x03Tag\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x1a/\n\rCountersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x05:\x02\x38\x01\x1aK\n\rTagsByIdEntry\x12\x0b\n\x03key\x18\x01 \x01(\x03\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.glue.tests.sink.Event.Tag:\x02\x38\x01\x1aH\n\nTimesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x02\x38\x01"m\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n\x0cKIND_CREATED\x10\x01\x12\r\n\tKIND_MADE\x10\x01\x12\x14\n\x0cKIND_DELETED\x10\x02\x1a\x02\x08\x01\x1a\x02\x10\x01"\x04\x08\n\x10\x14"\x04\x08\x63\x10\x63*\x08KIND_OLD:\x02\x18\x01\x42\x06\n\x04\x62odyB\x0b\n\t_sequenceB\r\n\x0b_maybe_kindJ\x04\x08\x64\x10\x65J\x06\x08\xc8\x01\x10\xac\x02J\t\x08\xe8\x07\x10\x80\x80\x80\x80\x02R\x06legacyR\x08old_name"\x07\n\x05\x45mpty2\xc1\x01\n\x0c\x45ventService\x12\x35\n\x03Get\x12\x16.glue.tests.sink.Event\x1a\x16.glue.tests.sink.Event\x12>\n\x05Watch\x12\x16.glue.tests.sink.Empty\x1a\x16.glue.tests.sink.Event"\x03\x88\x02\x01\x30\x01\x12:\n\x06Upload\x12\x16.glue.tests.sink.Event\x1a\x16.glue.tests.sink.Empty(\x01\x42-\n\x10\x63om.example.sinkH\x01P\x01Z\x15\x65xample.com/sink;sinkb\x06proto3'
+)
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
-_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kitchen_sink3_pb2', _globals)
+_builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, "kitchen_sink3_pb2", _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
-  _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\020com.example.sinkH\001P\001Z\025example.com/sink;sink'
-  _globals['_EVENT_COUNTERSENTRY']._loaded_options = None
-  _globals['_EVENT_COUNTERSENTRY']._serialized_options = b'8\001'
-  _globals['_EVENT_TAGSBYIDENTRY']._loaded_options = None
-  _globals['_EVENT_TAGSBYIDENTRY']._serialized_options = b'8\001'
-  _globals['_EVENT_TIMESENTRY']._loaded_options = None
-  _globals['_EVENT_TIMESENTRY']._serialized_options = b'8\001'
-  _globals['_EVENT_KIND']._loaded_options = None
-  _globals['_EVENT_KIND']._serialized_options = b'\020\001'
-  _globals['_EVENT_KIND'].values_by_name["KIND_DELETED"]._loaded_options = None
-  _globals['_EVENT_KIND'].values_by_name["KIND_DELETED"]._serialized_options = b'\010\001'
-  _globals['_EVENT'].fields_by_name['packed_numbers']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['packed_numbers']._serialized_options = b'\020\000'
-  _globals['_EVENT'].fields_by_name['ratio']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['ratio']._serialized_options = b'\030\001'
-  _globals['_EVENT'].fields_by_name['js_number']._loaded_options = None
-  _globals['_EVENT'].fields_by_name['js_number']._serialized_options = b'0\001'
-  _globals['_EVENT']._loaded_options = None
-  _globals['_EVENT']._serialized_options = b'\030\001'
-  _globals['_EVENTSERVICE'].methods_by_name['Watch']._loaded_options = None
-  _globals['_EVENTSERVICE'].methods_by_name['Watch']._serialized_options = b'\210\002\001'
-  _globals['_EVENT']._serialized_start=136
-  _globals['_EVENT']._serialized_end=1360
-  _globals['_EVENT_TAG']._serialized_start=933
-  _globals['_EVENT_TAG']._serialized_end=966
-  _globals['_EVENT_COUNTERSENTRY']._serialized_start=968
-  _globals['_EVENT_COUNTERSENTRY']._serialized_end=1015
-  _globals['_EVENT_TAGSBYIDENTRY']._serialized_start=1017
-  _globals['_EVENT_TAGSBYIDENTRY']._serialized_end=1092
-  _globals['_EVENT_TIMESENTRY']._serialized_start=1094
-  _globals['_EVENT_TIMESENTRY']._serialized_end=1166
-  _globals['_EVENT_KIND']._serialized_start=1168
-  _globals['_EVENT_KIND']._serialized_end=1277
-  _globals['_EMPTY']._serialized_start=1362
-  _globals['_EMPTY']._serialized_end=1369
-  _globals['_EVENTSERVICE']._serialized_start=1372
-  _globals['_EVENTSERVICE']._serialized_end=1565
+    _globals["DESCRIPTOR"]._loaded_options = None
+    _globals[
+        "DESCRIPTOR"
+    ]._serialized_options = b"\n\020com.example.sinkH\001P\001Z\025example.com/sink;sink"
+    _globals["_EVENT_COUNTERSENTRY"]._loaded_options = None
+    _globals["_EVENT_COUNTERSENTRY"]._serialized_options = b"8\001"
+    _globals["_EVENT_TAGSBYIDENTRY"]._loaded_options = None
+    _globals["_EVENT_TAGSBYIDENTRY"]._serialized_options = b"8\001"
+    _globals["_EVENT_TIMESENTRY"]._loaded_options = None
+    _globals["_EVENT_TIMESENTRY"]._serialized_options = b"8\001"
+    _globals["_EVENT_KIND"]._loaded_options = None
+    _globals["_EVENT_KIND"]._serialized_options = b"\020\001"
+    _globals["_EVENT_KIND"].values_by_name["KIND_DELETED"]._loaded_options = None
+    _globals["_EVENT_KIND"].values_by_name["KIND_DELETED"]._serialized_options = b"\010\001"
+    _globals["_EVENT"].fields_by_name["packed_numbers"]._loaded_options = None
+    _globals["_EVENT"].fields_by_name["packed_numbers"]._serialized_options = b"\020\000"
+    _globals["_EVENT"].fields_by_name["ratio"]._loaded_options = None
+    _globals["_EVENT"].fields_by_name["ratio"]._serialized_options = b"\030\001"
+    _globals["_EVENT"].fields_by_name["js_number"]._loaded_options = None
+    _globals["_EVENT"].fields_by_name["js_number"]._serialized_options = b"0\001"
+    _globals["_EVENT"]._loaded_options = None
+    _globals["_EVENT"]._serialized_options = b"\030\001"
+    _globals["_EVENTSERVICE"].methods_by_name["Watch"]._loaded_options = None
+    _globals["_EVENTSERVICE"].methods_by_name["Watch"]._serialized_options = b"\210\002\001"
+    _globals["_EVENT"]._serialized_start = 136
+    _globals["_EVENT"]._serialized_end = 1360
+    _globals["_EVENT_TAG"]._serialized_start = 933
+    _globals["_EVENT_TAG"]._serialized_end = 966
+    _globals["_EVENT_COUNTERSENTRY"]._serialized_start = 968
+    _globals["_EVENT_COUNTERSENTRY"]._serialized_end = 1015
+    _globals["_EVENT_TAGSBYIDENTRY"]._serialized_start = 1017
+    _globals["_EVENT_TAGSBYIDENTRY"]._serialized_end = 1092
+    _globals["_EVENT_TIMESENTRY"]._serialized_start = 1094
+    _globals["_EVENT_TIMESENTRY"]._serialized_end = 1166
+    _globals["_EVENT_KIND"]._serialized_start = 1168
+    _globals["_EVENT_KIND"]._serialized_end = 1277
+    _globals["_EMPTY"]._serialized_start = 1362
+    _globals["_EMPTY"]._serialized_end = 1369
+    _globals["_EVENTSERVICE"]._serialized_start = 1372
+    _globals["_EVENTSERVICE"]._serialized_end = 1565
 # @@protoc_insertion_point(module_scope)
