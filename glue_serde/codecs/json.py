@@ -681,7 +681,8 @@ class JsonCodec:
         -------
         Decoder
             ``payload -> document``; raises ``PayloadError`` for bytes that are not one UTF-8
-            JSON document (or, with ``validate_on_decode``, do not fit the schema).
+            JSON document (or, with ``validate_on_decode``, do not fit the schema: the
+            violations are then in ``error.__cause__.errors``).
 
         Raises
         ------
@@ -702,8 +703,13 @@ class JsonCodec:
             if check is not None:
                 errors = check(document)
                 if errors:
+                    # The violations travel as the cause: PayloadError.__cause__.errors.
                     raise PayloadError(
                         f"JSON document does not fit the writer schema. {_summary(errors)}",
+                        data_format=_FORMAT,
+                    ) from ValidationError(
+                        "JSON data validation against schema failed.",
+                        errors=errors,
                         data_format=_FORMAT,
                     )
             return document

@@ -275,7 +275,11 @@ class ProtobufCodec:
             fdp = descriptor_pb2.FileDescriptorProto()
             descriptor: Descriptor = getattr(schema_definition, "DESCRIPTOR")  # noqa: B009
             descriptor.file.CopyToProto(fdp)
-            return render_file(fdp)
+            text = render_file(fdp)
+            # Compile what will be registered now, so an unresolvable import (generated code
+            # importing a non-well-known .proto) fails at registration, not at first encode.
+            self._parse(text)
+            return text
         raise SchemaError(
             "a protobuf schema is .proto text or a generated message class or instance, not "
             f"{type(schema_definition).__name__}",

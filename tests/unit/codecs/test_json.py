@@ -500,8 +500,11 @@ def test_decode_does_not_validate_by_default() -> None:
 def test_decode_validates_when_asked() -> None:
     codec = JsonCodec(validate_on_decode=True)
     assert codec.decode('{"type":"string"}', b'"x"') == "x"
-    with pytest.raises(PayloadError, match="type"):
+    with pytest.raises(PayloadError, match="type") as info:
         codec.decode('{"type":"string"}', b"1")
+    cause = info.value.__cause__
+    assert isinstance(cause, ValidationError)
+    assert [(e.type, e.loc, e.input) for e in cause.errors] == [("type", (), 1)]
 
 
 def test_deeply_nested_documents_are_refused_not_crashed() -> None:

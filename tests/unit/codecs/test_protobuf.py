@@ -442,3 +442,23 @@ def test_cached_class_lookup_still_checks_required_fields_on_every_message() -> 
     with pytest.raises(ValidationError, match="street"):
         codec.encode(BASIC, basic_pb2.Address(town="t"))
     assert codec.encode(BASIC, basic_pb2.Customer(name="sansa"))[:1] == b"\x01"
+
+
+def test_rendered_definition_with_an_unresolvable_import_fails_at_canonical_definition() -> None:
+    from google.protobuf import descriptor_pool, message_factory
+
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(
+        descriptor_pb2.FileDescriptorProto(
+            name="dep.proto", package="dep", message_type=[{"name": "D"}]
+        )
+    )
+    main = descriptor_pb2.FileDescriptorProto(
+        name="main.proto", package="m", syntax="proto3", dependency=["dep.proto"]
+    )
+    msg = main.message_type.add(name="M")
+    msg.field.add(name="d", number=1, type=11, label=1, type_name=".dep.D")
+    pool.Add(main)
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("m.M"))
+    with pytest.raises(SchemaError, match=r"dep\.proto"):
+        ProtobufCodec().canonical_definition(cls)
