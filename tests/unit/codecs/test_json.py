@@ -580,3 +580,12 @@ def test_encoders_decoders_and_schemas_are_cached() -> None:
     assert codec.decoder(PAYMENT_TEXT) is codec.decoder(PAYMENT_TEXT)
     assert len(codec._parsed) == 1
     assert codec.data_format is DataFormat.JSON
+
+
+def test_codec_for_builds_the_json_codec_with_options() -> None:
+    from glue_serde.codecs import codec_for
+
+    codec = codec_for("JSON", validate_on_decode=True)
+    assert isinstance(codec, JsonCodec)
+    with pytest.raises(PayloadError):
+        codec.decode('{"type":"string"}', b"1")

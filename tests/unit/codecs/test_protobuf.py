@@ -462,3 +462,11 @@ def test_rendered_definition_with_an_unresolvable_import_fails_at_canonical_defi
     cls = message_factory.GetMessageClass(pool.FindMessageTypeByName("m.M"))
     with pytest.raises(SchemaError, match=r"dep\.proto"):
         ProtobufCodec().canonical_definition(cls)
+
+
+def test_codec_for_builds_the_protobuf_codec_with_options() -> None:
+    from glue_serde.codecs import codec_for
+
+    codec = codec_for(DataFormat.PROTOBUF, as_dict=True)
+    assert isinstance(codec, ProtobufCodec)
+    assert codec.decode(BASIC, bytes.fromhex("010a0573616e7361")) == {"name": "sansa"}
