@@ -1,0 +1,201 @@
+"""JSON and Protobuf codecs against the bare library floor, per record, in one run.
+
+Run: ``python -m benchmarks.bench_json_protobuf`` (``--smoke`` for a seconds-long check).
+
+Floors:
+
+- JSON write: ``orjson.dumps`` (or ``json.dumps`` compact) + the compiled validator
+  (fastjsonschema) / + the jsonschema validator; JSON read: ``orjson.loads`` / ``json.loads``.
+- Protobuf: ``SerializeToString`` / ``ParseFromString`` of the upb runtime.
+
+Records are a ~220-byte payment event (JSON) and the same event as a protobuf message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import timeit
+from importlib import metadata
+from typing import TYPE_CHECKING
+
+from glue_serde.codecs.json import JsonCodec
+from glue_serde.codecs.protobuf import ProtobufCodec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+SCHEMA = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "type": "object",
+    "required": ["id", "amount", "currency", "customer", "items"],
+    "properties": {
+        "id": {"type": "string"},
+        "amount": {"type": "number", "minimum": 0},
+        "currency": {"type": "string", "enum": ["EUR", "USD", "GBP"]},
+        "customer": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+            "required": ["name"],
+        },
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"sku": {"type": "string"}, "qty": {"type": "integer", "minimum": 1}},
+                "required": ["sku", "qty"],
+            },
+        },
+        "ts": {"type": "integer"},
+        "note": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+RECORD = {
+    "id": "pay_0001234567",
+    "amount": 129.99,
+    "currency": "EUR",
+    "customer": {"name": "Sansa Stark", "email": "sansa.stark@winterfell.example.com"},
+    "items": [{"sku": "A-100", "qty": 2}, {"sku": "B-200", "qty": 1}],
+    "ts": 1700000000123,
+    "note": "gift wrap",
+}
+PROTO = """syntax = "proto3";
+package bench;
+message Customer { string name = 1; string email = 2; }
+message Item { string sku = 1; int32 qty = 2; }
+message Payment {
+  string id = 1;
+  double amount = 2;
+  string currency = 3;
+  Customer customer = 4;
+  repeated Item items = 5;
+  int64 ts = 6;
+  string note = 7;
+}
+"""
+
+
+def _per_call(fn: Callable[[], object], *, rounds: int, min_time: float) -> float:
+    timer = timeit.Timer(fn)
+    number = 1
+    while timer.timeit(number) < min_time:
+        number *= 2
+    return min(timer.repeat(repeat=rounds, number=number)) / number
+
+
+def _versions() -> str:
+    names = ["protobuf", "jsonschema", "orjson", "fastjsonschema"]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return f"Python {platform.python_version()} ({sys.platform}); " + ", ".join(found)
+
+
+def run(*, smoke: bool = False) -> list[tuple[str, float]]:
+    import jsonschema
+    import orjson
+
+    rounds, min_time = (1, 0.001) if smoke else (7, 0.05)
+    rows: list[tuple[str, Callable[[], object]]] = []
+
+    # JSON
+    schema_text = JsonCodec().canonical_definition(SCHEMA)
+    payload = JsonCodec().encode(schema_text, RECORD)
+    reference = jsonschema.Draft7Validator(SCHEMA)
+    rows += [
+        ("json: orjson.dumps", lambda: orjson.dumps(RECORD)),
+        (
+            "json: json.dumps compact",
+            lambda: json.dumps(RECORD, separators=(",", ":"), ensure_ascii=False).encode(),
+        ),
+        ("json: jsonschema is_valid (cached validator)", lambda: reference.is_valid(RECORD)),
+    ]
+    try:
+        import fastjsonschema
+
+        compiled = fastjsonschema.compile(SCHEMA, use_formats=False, use_default=False)
+        rows += [
+            ("json: fastjsonschema compiled validate", lambda: compiled(RECORD)),
+            (
+                "json: floor write = orjson.dumps + compiled validate",
+                lambda: (compiled(RECORD), orjson.dumps(RECORD)),
+            ),
+        ]
+    except ImportError:
+        pass
+    rows.append(
+        (
+            "json: floor write = orjson.dumps + jsonschema is_valid",
+            lambda: (reference.is_valid(RECORD), orjson.dumps(RECORD)),
+        )
+    )
+    for name, codec in [
+        ("auto", JsonCodec()),
+        ("jsonschema", JsonCodec(validator="jsonschema")),
+        ("auto, stdlib json", JsonCodec(use_orjson=False)),
+    ]:
+        enc = codec.encoder(schema_text)
+        rows.append((f"json: JsonCodec encode [{name}]", lambda enc=enc: enc(RECORD)))
+    rows += [
+        ("json: orjson.loads (floor read)", lambda: orjson.loads(payload)),
+        ("json: json.loads", lambda: json.loads(payload)),
+    ]
+    for name, codec in [
+        ("orjson", JsonCodec()),
+        ("stdlib json", JsonCodec(use_orjson=False)),
+        ("orjson, validate_on_decode", JsonCodec(validate_on_decode=True)),
+    ]:
+        dec = codec.decoder(schema_text)
+        rows.append((f"json: JsonCodec decode [{name}]", lambda dec=dec: dec(payload)))
+
+    # Protobuf
+    codec = ProtobufCodec()
+    parsed = codec._parse(PROTO)
+    payment_cls = parsed.dynamic_class(parsed.file.pool.FindMessageTypeByName("bench.Payment"))
+    message = payment_cls()
+    json_to_message = dict(RECORD)
+    from google.protobuf import json_format
+
+    json_format.ParseDict(json_to_message, message)
+    body = message.SerializeToString()
+    proto_payload = codec.encode(PROTO, message)
+    enc = codec.encoder(PROTO)
+    dec = codec.decoder(PROTO)
+    dict_dec = ProtobufCodec(as_dict=True).decoder(PROTO)
+
+    def bare_parse() -> object:
+        m = payment_cls()
+        m.ParseFromString(body)
+        return m
+
+    rows += [
+        ("protobuf: SerializeToString (floor)", message.SerializeToString),
+        ("protobuf: ProtobufCodec encode", lambda: enc(message)),
+        ("protobuf: ParseFromString (floor)", bare_parse),
+        ("protobuf: ProtobufCodec decode", lambda: dec(proto_payload)),
+        ("protobuf: ProtobufCodec decode as_dict", lambda: dict_dec(proto_payload)),
+    ]
+    print(_versions())
+    print(f"JSON payload {len(payload)} bytes; protobuf payload {len(proto_payload)} bytes")
+    results = [(label, _per_call(fn, rounds=rounds, min_time=min_time)) for label, fn in rows]
+    for label, seconds in results:
+        print(f"{label:58s} {seconds * 1e6:8.2f} us")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="one quick round")
+    args = parser.parse_args(argv)
+    run(smoke=args.smoke)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
