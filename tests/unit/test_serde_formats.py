@@ -15,7 +15,6 @@ from glue_serde import (
     ValidationError,
 )
 from glue_serde.serde import Deserializer
-
 from tests.data import basic_pb2, kitchen_sink3_pb2
 
 ORDER_SCHEMA = {
