@@ -37,6 +37,7 @@ from glue_serde.errors import (
 )
 from glue_serde.registry import SchemaRegistry
 from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
+from glue_serde.registry.glue import GlueSchemaRegistry, PendingPollConfig
 from glue_serde.registry.local import AuditEvent, LocalSchemaRegistry
 from glue_serde.schema import (
     CompatibilityProblem,
@@ -65,10 +66,12 @@ __all__ = [
     "ErrorDetail",
     "Frame",
     "FrameError",
+    "GlueSchemaRegistry",
     "GlueSerdeError",
     "IncompatibleSchemaError",
     "LocalSchemaRegistry",
     "PayloadError",
+    "PendingPollConfig",
     "RegistryAccessDeniedError",
     "RegistryError",
     "RegistryThrottledError",

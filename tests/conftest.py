@@ -9,8 +9,10 @@ import socket
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from hypothesis import settings
+from moto.server import ThreadedMotoServer
 
 settings.register_profile("ci", deadline=None, print_blob=True, derandomize=False)
 settings.register_profile("dev", deadline=None, max_examples=50)
@@ -100,3 +102,25 @@ PAYMENT_V1: dict[str, Any] = {
 def payment_v1() -> dict[str, Any]:
     """The PaymentCaptured v1 Avro schema of the incident."""
     return PAYMENT_V1
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server on 127.0.0.1 for the whole run (real HTTP, real boto3)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def glue_client(moto_endpoint: str) -> Any:
+    """A real boto3 Glue client pointed at the moto server, with dummy credentials."""
+    return boto3.client(
+        "glue",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

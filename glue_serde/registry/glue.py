@@ -473,7 +473,8 @@ class GlueSchemaRegistry:
     ) -> SchemaVersion | None:
         """Return the version of ``schema_name`` with this definition (``GetSchemaByDefinition``).
 
-        A ``PENDING`` hit is polled like a fresh registration.
+        A ``PENDING`` hit is polled like a fresh registration; an ``AVAILABLE`` one is completed
+        with ``GetSchemaVersion`` (the lookup's answer carries no version number).
 
         Parameters
         ----------
@@ -514,7 +515,9 @@ class GlueSchemaRegistry:
             return self._wait_until_available(version, schema_name)
         if version.status is not SchemaVersionStatus.AVAILABLE:
             return None
-        return version
+        # GetSchemaByDefinition omits the version number; one GetSchemaVersion completes the
+        # answer (a producer asks once per definition, behind the cache).
+        return self.get_schema_version(version.schema_version_id)
 
     def create_schema(
         self,

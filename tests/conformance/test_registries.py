@@ -28,11 +28,25 @@ def _local_file(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistr
     return LocalSchemaRegistry(tmp_path / "registry.db")
 
 
+def _glue_moto(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
+    from glue_serde.registry.glue import GlueSchemaRegistry
+
+    return GlueSchemaRegistry(request.getfixturevalue("glue_client"))
+
+
+def _cached_local(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
+    from glue_serde.registry.caching import CachingSchemaRegistry
+
+    return CachingSchemaRegistry(LocalSchemaRegistry())
+
+
 RegistryFactory = Callable[[pytest.FixtureRequest, Path], SchemaRegistry]
 
 REGISTRY_FACTORIES: dict[str, RegistryFactory] = {
     "local-memory": _local_memory,
     "local-file": _local_file,
+    "glue-moto": _glue_moto,
+    "cached-local": _cached_local,
 }
 
 

@@ -1,0 +1,236 @@
+"""GlueSchemaRegistry with real boto3 against moto's server on loopback."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from glue_serde import (
+    Compatibility,
+    DataFormat,
+    RegistryUnavailableError,
+    SchemaAlreadyExistsError,
+    SchemaNotFoundError,
+    SchemaNotRegisteredError,
+    Serializer,
+)
+from glue_serde.registry.caching import CachingSchemaRegistry
+from glue_serde.registry.glue import GlueSchemaRegistry
+from glue_serde.serde import Deserializer
+
+USER = '{"type":"record","name":"User","fields":[{"name":"name","type":"string"}]}'
+USER_V2 = (
+    '{"type":"record","name":"User","fields":[{"name":"name","type":"string"},'
+    '{"name":"age","type":["null","int"],"default":null}]}'
+)
+
+
+def _name() -> str:
+    return f"users-{uuid.uuid4().hex[:8]}"
+
+
+def _counting(client: Any) -> Counter[str]:
+    """Count the Glue API calls a client really makes (botocore's own event hooks)."""
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    client.meta.events.register("before-call.glue", count)
+    return calls
+
+
+@pytest.fixture
+def registry(glue_client: Any) -> GlueSchemaRegistry:
+    return GlueSchemaRegistry(glue_client)
+
+
+def test_create_register_find_and_get(registry: GlueSchemaRegistry) -> None:
+    name = _name()
+    v1 = registry.create_schema(name, USER, DataFormat.AVRO, compatibility=Compatibility.FULL)
+    assert (v1.version_number, v1.schema_name) == (1, name)
+    v2 = registry.register_schema_version(name, USER_V2, DataFormat.AVRO)
+    assert v2.version_number == 2
+    again = registry.register_schema_version(name, USER_V2, DataFormat.AVRO)
+    assert again.schema_version_id == v2.schema_version_id
+    found = registry.find_schema_version(name, USER, DataFormat.AVRO)
+    assert found is not None and found.schema_version_id == v1.schema_version_id
+    got = registry.get_schema_version(v2.schema_version_id)
+    assert got.schema_definition == USER_V2
+    assert got.schema_name == name  # from the ARN's last segment
+    assert got.version_number == 2
+    info = registry.get_schema(name)
+    assert info.compatibility is Compatibility.FULL
+    assert info.latest_version == 2
+
+
+def test_missing_things_map_to_library_errors(registry: GlueSchemaRegistry) -> None:
+    name = _name()
+    assert registry.find_schema_version(name, USER, DataFormat.AVRO) is None
+    with pytest.raises(SchemaNotFoundError) as info:
+        registry.get_schema_version(uuid.uuid4())
+    assert info.value.aws_error_code == "EntityNotFoundException"
+    with pytest.raises(SchemaNotFoundError):
+        registry.register_schema_version(name, USER, DataFormat.AVRO)
+    registry.create_schema(name, USER, DataFormat.AVRO)
+    with pytest.raises(SchemaAlreadyExistsError):
+        registry.create_schema(name, USER, DataFormat.AVRO)
+    assert registry.find_schema_version(name, USER_V2, DataFormat.AVRO) is None
+
+
+def test_metadata_is_stored_and_repeats_are_harmless(
+    registry: GlueSchemaRegistry, glue_client: Any
+) -> None:
+    from botocore.exceptions import ClientError
+
+    version = registry.create_schema(_name(), USER, DataFormat.AVRO)
+    vid = str(version.schema_version_id)
+    registry.put_schema_version_metadata(
+        version.schema_version_id, {"x-amz-meta-transport": "payments", "producer": "checkout"}
+    )
+    # Glue (and moto) answer AlreadyExists for a stored pair: proof it was stored...
+    with pytest.raises(ClientError) as raw:
+        glue_client.put_schema_version_metadata(
+            SchemaVersionId=vid,
+            MetadataKeyValue={"MetadataKey": "producer", "MetadataValue": "checkout"},
+        )
+    assert raw.value.response["Error"]["Code"] == "AlreadyExistsException"
+    # ...which the registry treats as done.
+    registry.put_schema_version_metadata(version.schema_version_id, {"producer": "checkout"})
+
+
+def test_metadata_over_glue_limits_is_refused_before_any_call(
+    registry: GlueSchemaRegistry,
+) -> None:
+    from glue_serde import ConfigurationError
+
+    vid = uuid.uuid4()
+    with pytest.raises(ConfigurationError):
+        registry.put_schema_version_metadata(vid, {f"k{i}": "v" for i in range(11)})
+    with pytest.raises(ConfigurationError):
+        registry.put_schema_version_metadata(vid, {"k": "x" * 257})
+    with pytest.raises(ConfigurationError):
+        registry.put_schema_version_metadata(vid, {"k": "no spaces"})
+
+
+def test_produce_consume_round_trip_through_glue(glue_client: Any) -> None:
+    name = _name()
+    calls = _counting(glue_client)
+    ser = Serializer(
+        GlueSchemaRegistry(glue_client),
+        data_format=DataFormat.AVRO,
+        schema=USER,
+        schema_name=name,
+        auto_register=True,
+    )
+    frames = [ser.serialize({"name": f"u{i}"}) for i in range(20)]
+    des = Deserializer(GlueSchemaRegistry(glue_client))
+    assert [des.deserialize(f) for f in frames] == [{"name": f"u{i}"} for i in range(20)]
+    # One lookup, one registration (schema missing -> created), one fetch for 20 records.
+    assert calls["GetSchemaByDefinition"] == 1
+    assert calls["CreateSchema"] == 1
+    assert calls["GetSchemaVersion"] == 1
+
+
+def test_without_auto_registration_an_unknown_schema_is_refused(glue_client: Any) -> None:
+    ser = Serializer(
+        GlueSchemaRegistry(glue_client),
+        data_format=DataFormat.AVRO,
+        schema=USER,
+        schema_name=_name(),
+    )
+    with pytest.raises(SchemaNotRegisteredError):
+        ser.serialize({"name": "x"})
+
+
+def test_n_records_with_k_versions_cost_k_fetches(glue_client: Any) -> None:
+    name = _name()
+    producer_registry = GlueSchemaRegistry(glue_client)
+    frames = []
+    for schema in (USER, USER_V2):
+        ser = Serializer(
+            producer_registry,
+            data_format=DataFormat.AVRO,
+            schema=schema,
+            schema_name=name,
+            auto_register=True,
+        )
+        frames += [ser.serialize({"name": f"n{i}"}) for i in range(250)]
+    consumer_client = boto3.client(
+        "glue",
+        endpoint_url=glue_client.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    calls = _counting(consumer_client)
+    des = Deserializer(GlueSchemaRegistry(consumer_client))
+    assert len(des.deserialize_many(frames)) == 500
+    assert calls == Counter({"GetSchemaVersion": 2})
+
+
+def test_sixteen_threads_missing_on_one_id_make_one_call(glue_client: Any) -> None:
+    version = GlueSchemaRegistry(glue_client).create_schema(_name(), USER, DataFormat.AVRO)
+    calls = _counting(glue_client)
+    cached = CachingSchemaRegistry(GlueSchemaRegistry(glue_client))
+    barrier = threading.Barrier(16)
+    results = []
+
+    def fetch() -> None:
+        barrier.wait()
+        results.append(cached.get_schema_version(version.schema_version_id))
+
+    threads = [threading.Thread(target=fetch) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 16 and len({r.schema_version_id for r in results}) == 1
+    assert calls["GetSchemaVersion"] == 1
+
+
+@pytest.fixture
+def private_server() -> Iterator[tuple[ThreadedMotoServer, str]]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield server, f"http://{host}:{port}"
+    server.stop()
+
+
+def test_a_warm_deserializer_keeps_decoding_when_glue_goes_away(
+    private_server: tuple[ThreadedMotoServer, str],
+) -> None:
+    from botocore.config import Config
+
+    server, endpoint = private_server
+    client = boto3.client(
+        "glue",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(
+            retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=2
+        ),
+    )
+    registry = GlueSchemaRegistry(client)
+    ser = Serializer(
+        registry, data_format=DataFormat.AVRO, schema=USER, schema_name=_name(), auto_register=True
+    )
+    frames = [ser.serialize({"name": str(i)}) for i in range(10)]
+    des = Deserializer(registry)
+    assert des.deserialize(frames[0]) == {"name": "0"}
+    server.stop()
+    # Every record of a known version still decodes; an unknown id now fails retryably.
+    assert [des.deserialize(f)["name"] for f in frames] == [str(i) for i in range(10)]
+    with pytest.raises(RegistryUnavailableError) as info:
+        des.deserialize(b"\x03\x00" + uuid.uuid4().bytes + b"\x02a")
+    assert info.value.retryable
