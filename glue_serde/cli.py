@@ -418,9 +418,9 @@ PAYMENT_CAPTURED_V2 = _payment_v2(
 class _Demo:
     """The incident, replayed on the embedded registry."""
 
-    def __init__(self, out: TextIO, registry_path: str | None) -> None:
+    def __init__(self, out: TextIO, args: argparse.Namespace) -> None:
         self.out = out
-        self.registry_path = registry_path
+        self.args = args
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -430,17 +430,22 @@ class _Demo:
         self.say(f"[{number}] {title}")
 
     def run(self) -> int:
-        from glue_serde.registry.local import LocalSchemaRegistry  # noqa: PLC0415
         from glue_serde.serde import Deserializer, Serializer  # noqa: PLC0415
 
-        registry = (
-            LocalSchemaRegistry(self.registry_path) if self.registry_path else LocalSchemaRegistry()
+        spec = self.args.registry
+        if spec is None and self.args.endpoint_url is not None:
+            spec = "glue://default-registry"
+        registry = _open_registry(spec, self.args)
+        where = (
+            f"AWS Glue registry {registry.registry_name}"
+            + (f" at {self.args.endpoint_url}" if self.args.endpoint_url else "")
+            if isinstance(spec, str) and spec.startswith("glue://")
+            else f"the embedded registry ({spec or 'in memory'})"
         )
-        where = self.registry_path or "in memory"
-        self.say(
-            f"glue-serde {__version__} demo: PaymentCaptured on the embedded registry ({where})"
-        )
-        name = "payments.PaymentCaptured"
+        self.say(f"glue-serde {__version__} demo: PaymentCaptured on {where}")
+        # A fresh name per run on a shared registry, so the story starts at version 1.
+        suffix = "" if spec is None else f"-{uuid.uuid4().hex[:8]}"
+        name = f"payments.PaymentCaptured{suffix}"
 
         self.step(1, "The producer team registers PaymentCaptured v1 (compatibility BACKWARD)")
         v1_ser = Serializer(
@@ -560,7 +565,15 @@ class _Demo:
             for event in events(schema_name=name):
                 self.say(f"    {_format_audit(event)}")
         self.say()
-        self.say("done: v1 and v2 records decoded by both consumers; the breaking v2 was stopped.")
+        self.say(
+            "done: v1 and v2 records decoded by both consumers; "
+            + (
+                "the breaking v2 was stopped."
+                if rejected
+                else "this registry did NOT stop the breaking v2 (it checks no compatibility): "
+                "gate it in CI with `glue-serde check`."
+            )
+        )
         return EXIT_OK
 
 
@@ -571,7 +584,7 @@ def _format_audit(event: object) -> str:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    return _Demo(out, args.registry).run()
+    return _Demo(out, args).run()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -586,10 +599,21 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"glue-serde {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
+    def registry_options(p: argparse.ArgumentParser, *, required: bool) -> None:
+        p.add_argument(
+            "--registry",
+            required=required,
+            help="embedded registry SQLite file, or glue://REGISTRY_NAME for AWS Glue",
+        )
+        p.add_argument("--region", help="AWS region (glue:// only)")
+        p.add_argument("--endpoint-url", help="Glue endpoint URL (glue:// only)")
+        p.add_argument("--profile", help="AWS profile (glue:// only)")
+        p.add_argument("--identity", help="who the audit trail names (default: user@host)")
+
     demo = sub.add_parser(
         "demo", help="replay the PaymentCaptured incident on the embedded registry"
     )
-    demo.add_argument("--registry", help="SQLite file for the embedded registry (default: memory)")
+    registry_options(demo, required=False)
     demo.set_defaults(handler=_cmd_demo)
 
     inspect = sub.add_parser(
@@ -601,17 +625,6 @@ def _build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--output", choices=["text", "json"], default="text")
     inspect.add_argument("--max-decompressed-size", type=int, default=16 * 1024 * 1024)
     inspect.set_defaults(handler=_cmd_inspect)
-
-    def registry_options(p: argparse.ArgumentParser, *, required: bool) -> None:
-        p.add_argument(
-            "--registry",
-            required=required,
-            help="embedded registry SQLite file, or glue://REGISTRY_NAME for AWS Glue",
-        )
-        p.add_argument("--region", help="AWS region (glue:// only)")
-        p.add_argument("--endpoint-url", help="Glue endpoint URL (glue:// only)")
-        p.add_argument("--profile", help="AWS profile (glue:// only)")
-        p.add_argument("--identity", help="who the audit trail names (default: user@host)")
 
     modes = [c.value for c in Compatibility]
     formats = [f.value for f in DataFormat] + [f.value.lower() for f in DataFormat]
