@@ -22,6 +22,7 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 import zlib
@@ -38,6 +39,7 @@ from glue_serde.compression import (
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
 from glue_serde.errors import (
     ConfigurationError,
+    GlueSerdeError,
     PayloadError,
     SchemaAlreadyExistsError,
     SchemaNotFoundError,
@@ -48,7 +50,7 @@ from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Mapping
 
     from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs import Codec, Encoder
@@ -57,6 +59,8 @@ if TYPE_CHECKING:
 __all__ = ["DecodedRecord", "Deserializer", "Serializer"]
 
 T = TypeVar("T")
+
+_log = logging.getLogger("glue_serde.serde")
 
 #: How many schema versions a deserializer keeps decoders for.
 DEFAULT_DECODER_CACHE_SIZE: Final = 1000
@@ -105,6 +109,11 @@ class Serializer:
     schema_version_id
         Pin a version id and never ask the registry (the Java serializer's fixed-id mode).
         The caller vouches that the id belongs to ``schema``.
+    metadata
+        Key-value pairs written on a version this serializer registers (Java writes
+        ``x-amz-meta-transport`` = topic or stream this way), when the registry supports
+        ``put_schema_version_metadata``. As in Java, a failure is logged, not raised: the
+        version is registered and usable.
     cache
         Caching of registry answers; None to talk to ``registry`` directly.
 
@@ -138,6 +147,7 @@ class Serializer:
         compression: Compression | str = Compression.NONE,
         compression_threshold: int = 0,
         schema_version_id: uuid.UUID | None = None,
+        metadata: Mapping[str, str] | None = None,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
         try:
@@ -157,6 +167,7 @@ class Serializer:
         self._auto_register = auto_register
         self._description = description
         self._threshold = compression_threshold
+        self._metadata = dict(metadata or {})
         self._codec: Codec = codec_for(self._data_format)
         self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)
@@ -252,19 +263,36 @@ class Serializer:
         # Keyed on error types, never on messages (glue-registry.md §3): register first; a
         # missing schema is created; a producer that lost the creation race registers again.
         try:
-            return self._registry.register_schema_version(name, definition, fmt)
+            version = self._registry.register_schema_version(name, definition, fmt)
         except SchemaNotFoundError:
-            pass
-        try:
-            return self._registry.create_schema(
-                name,
-                definition,
-                fmt,
-                compatibility=self._compatibility,
-                description=self._description,
-            )
-        except SchemaAlreadyExistsError:
-            return self._registry.register_schema_version(name, definition, fmt)
+            try:
+                version = self._registry.create_schema(
+                    name,
+                    definition,
+                    fmt,
+                    compatibility=self._compatibility,
+                    description=self._description,
+                )
+            except SchemaAlreadyExistsError:
+                version = self._registry.register_schema_version(name, definition, fmt)
+        self._put_metadata(version)
+        return version
+
+    def _put_metadata(self, version: SchemaVersion) -> None:
+        put = getattr(self._registry, "put_schema_version_metadata", None)
+        if not self._metadata or put is None:
+            return
+        for key, value in self._metadata.items():
+            try:
+                put(version.schema_version_id, key, value)
+            except GlueSerdeError as exc:
+                _log.warning(
+                    "could not write metadata %s=%s on schema version %s: %s",
+                    key,
+                    value,
+                    version.schema_version_id,
+                    exc,
+                )
 
     def serialize(self, value: Datum) -> bytes | None:
         """Serialize one value into a Glue frame; ``None`` gives ``None`` (Kafka tombstones).

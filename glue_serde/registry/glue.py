@@ -142,7 +142,6 @@ ERROR_CODE_MAP: Final[dict[str, tuple[type[GlueSerdeError], bool]]] = {
 }
 
 #: Glue's metadata limits (PutSchemaVersionMetadata; the botocore model and CloudFormation).
-_METADATA_MAX_PAIRS: Final = 10
 _METADATA_KEY_MAX: Final = 128
 _METADATA_VALUE_MAX: Final = 256
 _METADATA_CHARS: Final = re.compile(r"[a-zA-Z0-9+\-=._./@]+")
@@ -678,9 +677,9 @@ class GlueSchemaRegistry:
         )
 
     def put_schema_version_metadata(
-        self, schema_version_id: uuid.UUID, metadata: Mapping[str, str]
+        self, schema_version_id: uuid.UUID, key: str, value: str
     ) -> None:
-        """Attach key-value metadata to a version (``PutSchemaVersionMetadata``, one call a pair).
+        """Attach a metadata pair to a version (``PutSchemaVersionMetadata``).
 
         A pair Glue already holds (``AlreadyExistsException``) counts as done. Unlike Java, which
         only logs failures, errors are raised: the caller decides whether metadata matters.
@@ -689,38 +688,31 @@ class GlueSchemaRegistry:
         ----------
         schema_version_id
             The version.
-        metadata
-            At most 10 pairs; keys 1-128 and values 1-256 characters of ``[a-zA-Z0-9+-=._./@]``.
+        key, value
+            Key 1-128 and value 1-256 characters of ``[a-zA-Z0-9+-=._./@]``; Glue keeps at
+            most 10 pairs per version (an 11th is ``ResourceNumberLimitExceededException``).
 
         Raises
         ------
         ConfigurationError
-            A pair breaks Glue's limits (checked before any call).
+            The pair breaks Glue's limits (checked before any call).
         RegistryError
             Glue refused or failed.
         """
-        if len(metadata) > _METADATA_MAX_PAIRS:
-            raise ConfigurationError(f"at most {_METADATA_MAX_PAIRS} metadata pairs per version")
-        for key, value in metadata.items():
-            for what, text, limit in (
-                ("key", key, _METADATA_KEY_MAX),
-                ("value", value, _METADATA_VALUE_MAX),
-            ):
-                if not isinstance(text, str) or not 1 <= len(text) <= limit:
-                    raise ConfigurationError(f"metadata {what} must be 1-{limit} characters")
-                if not _METADATA_CHARS.fullmatch(text):
-                    raise ConfigurationError(
-                        f"metadata {what} {text!r} has characters Glue refuses"
-                    )
-        for key, value in metadata.items():
-            try:
-                with _translated("PutSchemaVersionMetadata"):
-                    self.client.put_schema_version_metadata(
-                        SchemaVersionId=str(schema_version_id),
-                        MetadataKeyValue={"MetadataKey": key, "MetadataValue": value},
-                    )
-            except SchemaAlreadyExistsError:
-                _log.debug("metadata %s already set on %s", key, schema_version_id)
+        checks = (("key", key, _METADATA_KEY_MAX), ("value", value, _METADATA_VALUE_MAX))
+        for what, text, limit in checks:
+            if not isinstance(text, str) or not 1 <= len(text) <= limit:
+                raise ConfigurationError(f"metadata {what} must be 1-{limit} characters")
+            if not _METADATA_CHARS.fullmatch(text):
+                raise ConfigurationError(f"metadata {what} {text!r} has characters Glue refuses")
+        try:
+            with _translated("PutSchemaVersionMetadata"):
+                self.client.put_schema_version_metadata(
+                    SchemaVersionId=str(schema_version_id),
+                    MetadataKeyValue={"MetadataKey": key, "MetadataValue": value},
+                )
+        except SchemaAlreadyExistsError:
+            _log.debug("metadata %s already set on %s", key, schema_version_id)
 
     # ------------------------------------------------------------------ schema-level reads
 

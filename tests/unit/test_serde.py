@@ -307,3 +307,24 @@ def test_decode_frame_and_deserializer_agree(registry: LocalSchemaRegistry) -> N
 def test_create_schema_compatibility_is_passed_on(registry: LocalSchemaRegistry) -> None:
     _serializer(registry, auto_register=True, compatibility=Compatibility.NONE).resolve()
     assert registry.get_schema("users").compatibility is Compatibility.NONE
+
+
+def test_metadata_is_written_on_a_version_the_serializer_registers(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = _serializer(
+        registry, auto_register=True, metadata={"x-amz-meta-transport": "users-topic"}
+    )
+    version = ser.resolve()
+    assert registry.get_schema_version_metadata(version.schema_version_id) == {
+        "x-amz-meta-transport": ("users-topic",)
+    }
+
+
+def test_metadata_failures_are_logged_not_raised(
+    registry: LocalSchemaRegistry, caplog: pytest.LogCaptureFixture
+) -> None:
+    ser = _serializer(registry, auto_register=True, metadata={"bad key": "v"})
+    version = ser.resolve()
+    assert version.version_number == 1
+    assert "could not write metadata" in caplog.text

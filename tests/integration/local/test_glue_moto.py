@@ -93,8 +93,9 @@ def test_metadata_is_stored_and_repeats_are_harmless(
     version = registry.create_schema(_name(), USER, DataFormat.AVRO)
     vid = str(version.schema_version_id)
     registry.put_schema_version_metadata(
-        version.schema_version_id, {"x-amz-meta-transport": "payments", "producer": "checkout"}
+        version.schema_version_id, "x-amz-meta-transport", "payments"
     )
+    registry.put_schema_version_metadata(version.schema_version_id, "producer", "checkout")
     # Glue (and moto) answer AlreadyExists for a stored pair: proof it was stored...
     with pytest.raises(ClientError) as raw:
         glue_client.put_schema_version_metadata(
@@ -103,7 +104,7 @@ def test_metadata_is_stored_and_repeats_are_harmless(
         )
     assert raw.value.response["Error"]["Code"] == "AlreadyExistsException"
     # ...which the registry treats as done.
-    registry.put_schema_version_metadata(version.schema_version_id, {"producer": "checkout"})
+    registry.put_schema_version_metadata(version.schema_version_id, "producer", "checkout")
 
 
 def test_metadata_over_glue_limits_is_refused_before_any_call(
@@ -113,11 +114,11 @@ def test_metadata_over_glue_limits_is_refused_before_any_call(
 
     vid = uuid.uuid4()
     with pytest.raises(ConfigurationError):
-        registry.put_schema_version_metadata(vid, {f"k{i}": "v" for i in range(11)})
+        registry.put_schema_version_metadata(vid, "k" * 129, "v")
     with pytest.raises(ConfigurationError):
-        registry.put_schema_version_metadata(vid, {"k": "x" * 257})
+        registry.put_schema_version_metadata(vid, "k", "x" * 257)
     with pytest.raises(ConfigurationError):
-        registry.put_schema_version_metadata(vid, {"k": "no spaces"})
+        registry.put_schema_version_metadata(vid, "k", "no spaces")
 
 
 def test_produce_consume_round_trip_through_glue(glue_client: Any) -> None:
