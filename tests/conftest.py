@@ -22,7 +22,13 @@ _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 
 
+#: The opt-in real-AWS tests (tests/integration/aws) are the only ones allowed off the machine.
+_REAL_AWS = bool(os.environ.get("GLUE_SERDE_AWS_REGISTRY"))
+
+
 def _is_loopback(address: Any) -> bool:
+    if _REAL_AWS:
+        return True
     if isinstance(address, tuple) and address:
         host = address[0]
         if host in ("localhost", ""):

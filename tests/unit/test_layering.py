@@ -115,3 +115,10 @@ def test_import_glue_serde_stays_light() -> None:
         cwd=PACKAGE.parent,
     )
     assert out.stdout.strip() == ""
+
+
+def test_the_socket_guard_refuses_non_loopback_addresses() -> None:
+    import socket
+
+    with socket.socket() as s, pytest.raises(RuntimeError, match="loopback"):
+        s.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed
