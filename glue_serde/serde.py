@@ -26,13 +26,13 @@ import logging
 import threading
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
+from glue_serde._typing import Buffer, Datum
 from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
-    COMPRESSION_NONE,
-    COMPRESSION_ZLIB,
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     decompress,
 )
@@ -50,9 +50,8 @@ from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
-    from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs import Codec, Encoder
     from glue_serde.registry import SchemaRegistry
 
@@ -374,8 +373,10 @@ class DecodedRecord(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
+    """A writer schema version and the function that decodes a whole frame written with it."""
+
     version: SchemaVersion
-    decode: Decoder
+    read: Callable[[Buffer], Datum]
 
 
 class Deserializer(Generic[T]):
@@ -478,8 +479,13 @@ class Deserializer(Generic[T]):
             self._codecs[data_format] = codec
         return codec
 
-    def _load(self, raw_id: bytes) -> _Entry:
-        """Fetch the writer schema for a raw id and build its decoder (cache miss path)."""
+    def _miss(self, data: Buffer) -> _Entry:
+        """Check the header, fetch the writer schema and build a reader (cache miss path).
+
+        Readers are keyed by header bytes 1-17 (compression byte and version id), so the hot
+        path is one slice and one dict lookup; the version id becomes a ``uuid.UUID`` only here.
+        """
+        compression, raw_id, _ = split_frame(data)  # FrameError before any registry call
         registry = self._registry
         if isinstance(registry, CachingSchemaRegistry):
             version = registry.get_schema_version_by_bytes(raw_id)
@@ -493,44 +499,56 @@ class Deserializer(Generic[T]):
                 schema_version_id=version.schema_version_id,
                 schema_name=version.schema_name,
             )
-        entry = _Entry(version, self._codec(version.data_format).decoder(version.schema_definition))
+        decode = self._codec(version.data_format).decoder(version.schema_definition)
+        entry = _Entry(version, self._reader(version, decode, compression))
         with self._lock:
             if len(self._entries) >= DEFAULT_DECODER_CACHE_SIZE:
                 # Bounded: drop the oldest entry (dicts keep insertion order).
                 self._entries.pop(next(iter(self._entries)))
-            self._entries[raw_id] = entry
+            self._entries[bytes(data[1:HEADER_SIZE])] = entry
         return entry
 
-    def _decode(self, data: Buffer) -> tuple[Datum, SchemaVersion]:
-        # Fast header check inline; split_frame produces the precise FrameError.
-        if len(data) < HEADER_SIZE or data[0] != HEADER_VERSION:
-            split_frame(data)
-        byte1 = data[1]
-        raw_id = bytes(data[2:HEADER_SIZE])
-        entry = self._entries.get(raw_id)
-        if entry is None:
-            if byte1 not in (COMPRESSION_NONE, COMPRESSION_ZLIB):
-                split_frame(data)  # bad compression byte: fails before any registry call
-            entry = self._load(raw_id)
-        if byte1 == COMPRESSION_NONE:
-            payload: Buffer = data[HEADER_SIZE:]
-        elif byte1 == COMPRESSION_ZLIB:
-            payload = decompress(
-                Compression.ZLIB,
-                data[HEADER_SIZE:],
-                max_size=self._max_size,
-                schema_version_id=entry.version.schema_version_id,
-            )
-        else:
-            split_frame(data)
-            raise AssertionError("unreachable")  # pragma: no cover
-        try:
-            value = entry.decode(payload)
-        except PayloadError as exc:
+    def _reader(
+        self, version: SchemaVersion, decode: Decoder, compression: Compression
+    ) -> Callable[[Buffer], Datum]:
+        """Return frame -> datum for one (version, compression): slice, inflate, decode."""
+        version_id = version.schema_version_id
+        max_size = self._max_size
+
+        def tag(exc: PayloadError) -> None:
             if exc.schema_version_id is None:
-                exc.schema_version_id = entry.version.schema_version_id
-            raise
-        return value, entry.version
+                exc.schema_version_id = version_id
+
+        if compression is Compression.NONE:
+
+            def read(data: Buffer) -> Datum:
+                try:
+                    return decode(data[HEADER_SIZE:])
+                except PayloadError as exc:
+                    tag(exc)
+                    raise
+
+        else:
+
+            def read(data: Buffer) -> Datum:
+                payload = decompress(
+                    compression, data[HEADER_SIZE:], max_size=max_size, schema_version_id=version_id
+                )
+                try:
+                    return decode(payload)
+                except PayloadError as exc:
+                    tag(exc)
+                    raise
+
+        return read
+
+    def _entry(self, data: Buffer) -> _Entry:
+        key = data[1:HEADER_SIZE]
+        entry = self._entries.get(key if type(key) is bytes else bytes(key))
+        # A short frame's key can never match (every key is 17 bytes), so data[0] exists here.
+        if entry is None or data[0] != HEADER_VERSION:
+            return self._miss(data)
+        return entry
 
     def deserialize(self, data: Buffer | None) -> T | None:
         """Deserialize one frame; ``None`` gives ``None`` (Kafka tombstones).
@@ -560,10 +578,14 @@ class Deserializer(Generic[T]):
         """
         if data is None:
             return None
-        value = self._decode(data)[0]
-        if self._convert is not None:
-            return self._convert(value)
-        return value  # type: ignore[no-any-return]
+        key = data[1:HEADER_SIZE]
+        entry = self._entries.get(key if type(key) is bytes else bytes(key))
+        # A short frame's key can never match (every key is 17 bytes), so data[0] exists here.
+        if entry is None or data[0] != HEADER_VERSION:
+            entry = self._miss(data)
+        if self._convert is None:
+            return entry.read(data)  # type: ignore[no-any-return]
+        return self._convert(entry.read(data))
 
     def deserialize_record(self, data: Buffer) -> DecodedRecord[T]:
         """Deserialize one frame and also return the writer schema version.
@@ -583,10 +605,11 @@ class Deserializer(Generic[T]):
         FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
             As :meth:`deserialize`.
         """
-        value, version = self._decode(data)
+        entry = self._entry(data)
+        value = entry.read(data)
         if self._convert is not None:
             value = self._convert(value)
-        return DecodedRecord(value=value, schema_version=version)
+        return DecodedRecord(value=value, schema_version=entry.version)
 
     def deserialize_many(self, frames: Iterable[Buffer | None]) -> list[T | None]:
         """Deserialize many frames; the batch fails on the first bad one.
@@ -627,6 +650,4 @@ class Deserializer(Generic[T]):
         FrameError, SchemaNotFoundError, RegistryError
             As :meth:`deserialize`.
         """
-        raw_id = split_frame(data)[1]
-        entry = self._entries.get(raw_id)
-        return entry.version if entry is not None else self._load(raw_id).version
+        return self._entry(data).version
