@@ -370,7 +370,7 @@ class GlueSchemaRegistry:
                 "the Glue backend needs boto3: pip install 'glue-serde[glue]'"
             ) from exc
         config = Config(
-            retries={"mode": "standard", "max_attempts": 3},
+            retries={"mode": "standard", "total_max_attempts": 3},
             user_agent_extra=f"glue-serde/{__version__}",
         )
         if self._botocore_config is not None:

@@ -219,7 +219,7 @@ def test_a_warm_deserializer_keeps_decoding_when_glue_goes_away(
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(
-            retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=2
+            retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=1, read_timeout=2
         ),
     )
     registry = GlueSchemaRegistry(client)

@@ -319,7 +319,7 @@ def test_an_unreachable_endpoint_is_unavailable_and_retryable() -> None:
         endpoint_url=f"http://127.0.0.1:{port}",
         aws_access_key_id="x",
         aws_secret_access_key="x",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1),
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=1),
     )
     with pytest.raises(RegistryUnavailableError) as info:
         GlueSchemaRegistry(client).get_schema_version(uuid.UUID(VID))
@@ -341,6 +341,8 @@ def test_the_client_is_built_lazily_with_standard_retries() -> None:
     assert registry._client is None
     client = registry.client
     assert client.meta.config.retries["mode"] == "standard"
+    # botocore's max_attempts counts retries; total_max_attempts counts every attempt.
+    assert client.meta.config.retries["total_max_attempts"] == 3
     assert "glue-serde/" in client.meta.config.user_agent_extra
 
 
