@@ -152,8 +152,28 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
+def _require_fields(node: object) -> None:
+    """Refuse a record without a ``fields`` list, as Java's ``Schema.Parser`` does.
+
+    fastavro quietly reads a missing ``fields`` as an empty list.
+    """
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if item.get("type") in ("record", "error") and not isinstance(item.get("fields"), list):
+                raise SchemaError(
+                    f"invalid Avro schema: record {item.get('name')!r} has no fields list",
+                    data_format=DataFormat.AVRO,
+                )
+            stack.extend(item.values())
+
+
 def _parse(loaded: object) -> tuple[Any, dict[str, Any]]:
     """Parse with fastavro; return the parsed schema and its named types."""
+    _require_fields(loaded)
     named: dict[str, Any] = {}
     try:
         parsed = fastavro.parse_schema(loaded, named_schemas=named)  # type: ignore[arg-type]
@@ -849,6 +869,9 @@ class _CheckerCompiler:
         optional = len(schema["fields"]) - required
         if optional:
             body.append(f"    n = {required}")
+        if not schema["fields"]:  # an empty record: only an empty mapping fits
+            self.sources.append(f"def {fname}(v):\n" + "\n".join([*body, "    return len(v) == 0"]))
+            return fname
         body.append("    try:")
         for field in schema["fields"]:
             var = self.fresh("f")
@@ -1183,10 +1206,11 @@ class AvroCodec:
         bytes_io = io.BytesIO
 
         def encode(datum: Datum) -> bytes:
+            failure: Exception | None = None
             try:
                 ok = check(datum)
-            except Exception:  # a hostile Mapping or RecursionError: let the walker explain
-                ok = False
+            except Exception as exc:  # a hostile Mapping or RecursionError: let the walker explain
+                ok, failure = False, exc
             if not ok:
                 errors = walker.errors(datum)
                 if errors:
@@ -1195,6 +1219,14 @@ class AvroCodec:
                         errors=errors,
                         data_format=DataFormat.AVRO,
                     )
+                if failure is not None:
+                    # Nothing wrong was found, but the datum could not be fully inspected (its
+                    # keys or length raised): writing it could drop what the check never saw.
+                    raise SerializationError(
+                        "the datum could not be validated against the Avro schema: "
+                        f"{type(failure).__name__}: {failure}",
+                        data_format=DataFormat.AVRO,
+                    ) from failure
             out = bytes_io()
             try:
                 writer(out, parsed, datum)
