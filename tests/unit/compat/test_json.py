@@ -1,0 +1,494 @@
+# ruff: noqa: E501  (the case table keeps one change per line)
+"""JSON Schema compatibility: inclusion of validation sets (compatibility-rules.md §3).
+
+BACKWARD(old, new) holds when every document valid under old is valid under new; FORWARD the
+reverse. Every incompatible verdict in the table comes with a witness document: valid under
+the writer's schema and invalid under the reader's, checked here with jsonschema itself. Every
+compatible verdict survives a search for counterexamples among generated documents.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glue_serde import Compatibility, DataFormat, SchemaError
+from glue_serde.compat import check_compatibility, validate_definition
+
+from ._cases import Case, case
+
+D7 = "http://json-schema.org/draft-07/schema#"
+D6 = "http://json-schema.org/draft-06/schema#"
+D4 = "http://json-schema.org/draft-04/schema#"
+
+
+def s(schema: dict[str, Any]) -> str:
+    return json.dumps(schema)
+
+
+def obj(props: dict[str, Any], *, required: list[str] | None = None, closed: Any = None) -> str:
+    schema: dict[str, Any] = {"$schema": D7, "type": "object", "properties": props}
+    if required:
+        schema["required"] = required
+    if closed is not None:
+        schema["additionalProperties"] = closed
+    return s(schema)
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+BASE = obj({"id": STR})
+CLOSED = obj({"id": STR}, closed=False)
+
+CASES: list[Case] = [
+    # content models (§3.3)
+    case(
+        "json-add-optional-property-open-model",
+        BASE,
+        obj({"id": STR, "note": STR}),
+        False,
+        True,
+        "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    ),
+    case(
+        "json-add-optional-property-closed-model",
+        CLOSED,
+        obj({"id": STR, "note": STR}, closed=False),
+        True,
+        False,
+        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    ),
+    case(
+        "json-remove-property-open-model",
+        obj({"id": STR, "note": STR}),
+        BASE,
+        True,
+        False,
+        "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL",
+    ),
+    case(
+        "json-remove-property-closed-model",
+        obj({"id": STR, "note": STR}, closed=False),
+        CLOSED,
+        False,
+        True,
+        "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL",
+    ),
+    case(
+        "json-add-unconstrained-property-open-model", BASE, obj({"id": STR, "any": {}}), True, True
+    ),
+    case(
+        "json-add-property-covered-by-partially-open-model",
+        obj({"id": STR}, closed=STR),
+        obj({"id": STR, "note": STR}, closed=STR),
+        True,
+        True,
+    ),
+    case("json-close-an-open-model", BASE, CLOSED, False, True, "ADDITIONAL_PROPERTIES_REMOVED"),
+    case("json-open-a-closed-model", CLOSED, BASE, True, False, "ADDITIONAL_PROPERTIES_REMOVED"),
+    # required
+    case(
+        "json-make-property-required",
+        BASE,
+        obj({"id": STR}, required=["id"]),
+        False,
+        True,
+        "REQUIRED_ATTRIBUTE_ADDED",
+    ),
+    case(
+        "json-drop-required",
+        obj({"id": STR}, required=["id"]),
+        BASE,
+        True,
+        False,
+        "REQUIRED_ATTRIBUTE_ADDED",
+    ),
+    case(
+        "json-required-with-default-still-required",
+        BASE,
+        obj({"id": {"type": "string", "default": "x"}}, required=["id"]),
+        False,
+        True,
+        "REQUIRED_ATTRIBUTE_ADDED",
+    ),
+    # types
+    case(
+        "json-integer-to-number",
+        s({"type": "integer"}),
+        s({"type": "number"}),
+        True,
+        False,
+        "TYPE_CHANGED",
+    ),
+    case(
+        "json-number-to-integer",
+        s({"type": "number"}),
+        s({"type": "integer"}),
+        False,
+        True,
+        "TYPE_CHANGED",
+    ),
+    case(
+        "json-add-null-to-type",
+        s({"type": "string"}),
+        s({"type": ["string", "null"]}),
+        True,
+        False,
+        "TYPE_NARROWED",
+    ),
+    case(
+        "json-string-to-integer",
+        s({"type": "string"}),
+        s({"type": "integer"}),
+        False,
+        False,
+        "TYPE_CHANGED",
+    ),
+    case("json-property-type-changed", BASE, obj({"id": INT}), False, False, "TYPE_CHANGED"),
+    # strings
+    case(
+        "json-max-length-decreased",
+        s({"type": "string", "maxLength": 10}),
+        s({"type": "string", "maxLength": 5}),
+        False,
+        True,
+        "MAX_LENGTH_DECREASED",
+    ),
+    case(
+        "json-max-length-increased",
+        s({"type": "string", "maxLength": 5}),
+        s({"type": "string", "maxLength": 10}),
+        True,
+        False,
+        "MAX_LENGTH_DECREASED",
+    ),
+    case(
+        "json-min-length-added",
+        s({"type": "string"}),
+        s({"type": "string", "minLength": 2}),
+        False,
+        True,
+        "MIN_LENGTH_ADDED",
+    ),
+    case(
+        "json-pattern-added",
+        s({"type": "string"}),
+        s({"type": "string", "pattern": "^[A-Z]{3}$"}),
+        False,
+        True,
+        "PATTERN_ADDED",
+    ),
+    case(
+        "json-pattern-removed",
+        s({"type": "string", "pattern": "^[A-Z]{3}$"}),
+        s({"type": "string"}),
+        True,
+        False,
+        "PATTERN_ADDED",
+    ),
+    # numbers
+    case(
+        "json-maximum-decreased",
+        s({"type": "number", "maximum": 100}),
+        s({"type": "number", "maximum": 50}),
+        False,
+        True,
+        "MAXIMUM_DECREASED",
+    ),
+    case(
+        "json-minimum-decreased",
+        s({"type": "number", "minimum": 10}),
+        s({"type": "number", "minimum": 0}),
+        True,
+        False,
+        "MINIMUM_INCREASED",
+    ),
+    case(
+        "json-exclusive-maximum-draft4",
+        s({"$schema": D4, "type": "number", "maximum": 5}),
+        s({"$schema": D4, "type": "number", "maximum": 5, "exclusiveMaximum": True}),
+        False,
+        True,
+        "MAXIMUM_DECREASED",
+    ),
+    case(
+        "json-exclusive-minimum-draft6",
+        s({"$schema": D6, "type": "number", "minimum": 0}),
+        s({"$schema": D6, "type": "number", "exclusiveMinimum": 0}),
+        False,
+        True,
+        "MINIMUM_INCREASED",
+    ),
+    # enums
+    case(
+        "json-enum-extended",
+        s({"enum": ["a", "b"]}),
+        s({"enum": ["a", "b", "c"]}),
+        True,
+        False,
+        "ENUM_ARRAY_NARROWED",
+    ),
+    case(
+        "json-enum-narrowed",
+        s({"enum": ["a", "b"]}),
+        s({"enum": ["a"]}),
+        False,
+        True,
+        "ENUM_ARRAY_NARROWED",
+    ),
+    # arrays
+    case(
+        "json-array-items-type-changed",
+        s({"type": "array", "items": STR}),
+        s({"type": "array", "items": INT}),
+        False,
+        False,
+        "TYPE_CHANGED",
+    ),
+    case(
+        "json-max-items-decreased",
+        s({"type": "array", "items": STR, "maxItems": 5}),
+        s({"type": "array", "items": STR, "maxItems": 2}),
+        False,
+        True,
+        "MAX_ITEMS_DECREASED",
+    ),
+    case(
+        "json-unique-items-added",
+        s({"type": "array", "items": STR}),
+        s({"type": "array", "items": STR, "uniqueItems": True}),
+        False,
+        True,
+        "UNIQUE_ITEMS_ADDED",
+    ),
+    # nesting and $ref
+    case(
+        "json-nested-property-type-changed",
+        obj({"payment": {"type": "object", "properties": {"amount": NUM}}}),
+        obj({"payment": {"type": "object", "properties": {"amount": STR}}}),
+        False,
+        False,
+        "TYPE_CHANGED",
+    ),
+    case(
+        "json-inline-moved-into-definitions",
+        obj({"id": STR}),
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "definitions": {"Id": STR},
+                "properties": {"id": {"$ref": "#/definitions/Id"}},
+            }
+        ),
+        True,
+        True,
+    ),
+    case(
+        "json-referenced-definition-tightened",
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "definitions": {"Id": STR},
+                "properties": {"id": {"$ref": "#/definitions/Id"}},
+            }
+        ),
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "definitions": {"Id": {"type": "string", "maxLength": 3}},
+                "properties": {"id": {"$ref": "#/definitions/Id"}},
+            }
+        ),
+        False,
+        True,
+        "MAX_LENGTH_ADDED",
+    ),
+    case(
+        "json-unreferenced-definition-changed",
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "definitions": {"Unused": STR},
+                "properties": {"id": STR},
+            }
+        ),
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "definitions": {"Unused": INT},
+                "properties": {"id": STR},
+            }
+        ),
+        True,
+        True,
+    ),
+    # annotations are neutral
+    case(
+        "json-annotations-changed",
+        s({"$schema": D7, "type": "string", "title": "A", "description": "x"}),
+        s({"$schema": D7, "type": "string", "title": "B", "description": "y", "examples": ["z"]}),
+        True,
+        True,
+    ),
+    # combinators
+    case(
+        "json-any-of-branch-added",
+        s({"anyOf": [STR, INT]}),
+        s({"anyOf": [STR, INT, {"type": "boolean"}]}),
+        True,
+        False,
+    ),
+    case("json-any-of-branch-removed", s({"anyOf": [STR, INT]}), s({"anyOf": [STR]}), False, True),
+]
+
+# For every failing direction: a document valid under the writer's schema and invalid under
+# the reader's. BACKWARD's writer is the old schema, FORWARD's the new one.
+WITNESSES: dict[str, dict[str, Any]] = {
+    "json-add-optional-property-open-model": {"backward": {"id": "a", "note": 5}},
+    "json-add-optional-property-closed-model": {"forward": {"id": "a", "note": "n"}},
+    "json-remove-property-open-model": {"forward": {"id": "a", "note": 5}},
+    "json-remove-property-closed-model": {"backward": {"id": "a", "note": "n"}},
+    "json-close-an-open-model": {"backward": {"id": "a", "extra": 1}},
+    "json-open-a-closed-model": {"forward": {"id": "a", "extra": 1}},
+    "json-make-property-required": {"backward": {}},
+    "json-drop-required": {"forward": {}},
+    "json-required-with-default-still-required": {"backward": {}},
+    "json-integer-to-number": {"forward": 1.5},
+    "json-number-to-integer": {"backward": 1.5},
+    "json-add-null-to-type": {"forward": None},
+    "json-string-to-integer": {"backward": "a", "forward": 1},
+    "json-property-type-changed": {"backward": {"id": "a"}, "forward": {"id": 1}},
+    "json-max-length-decreased": {"backward": "abcdefg"},
+    "json-max-length-increased": {"forward": "abcdefg"},
+    "json-min-length-added": {"backward": "a"},
+    "json-pattern-added": {"backward": "eur"},
+    "json-pattern-removed": {"forward": "eur"},
+    "json-maximum-decreased": {"backward": 75},
+    "json-minimum-decreased": {"forward": 5},
+    "json-exclusive-maximum-draft4": {"backward": 5},
+    "json-exclusive-minimum-draft6": {"backward": 0},
+    "json-enum-extended": {"forward": "c"},
+    "json-enum-narrowed": {"backward": "b"},
+    "json-array-items-type-changed": {"backward": ["a"], "forward": [1]},
+    "json-max-items-decreased": {"backward": ["a", "b", "c"]},
+    "json-unique-items-added": {"backward": ["a", "a"]},
+    "json-nested-property-type-changed": {
+        "backward": {"payment": {"amount": 1}},
+        "forward": {"payment": {"amount": "1"}},
+    },
+    "json-referenced-definition-tightened": {"backward": {"id": "abcd"}},
+    "json-any-of-branch-added": {"forward": True},
+    "json-any-of-branch-removed": {"backward": 1},
+}
+
+
+def _verdict(c: Case, mode: Compatibility) -> Any:
+    return check_compatibility(DataFormat.JSON, c.new, [c.old], mode)
+
+
+@pytest.mark.parametrize("c", CASES, ids=repr)
+def test_case_verdicts_and_problem_kinds_match_the_table(c: Case) -> None:
+    backward = _verdict(c, Compatibility.BACKWARD)
+    forward = _verdict(c, Compatibility.FORWARD)
+    assert (backward.compatible, forward.compatible) == (c.backward, c.forward)
+    kinds = {p.kind for p in (*backward.problems, *forward.problems)}
+    assert c.kinds <= kinds
+    assert all(p.direction == "backward" for p in backward.problems)
+    assert all(p.direction == "forward" for p in forward.problems)
+
+
+def test_case_ids_are_unique() -> None:
+    assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("c", CASES, ids=repr)
+def test_every_incompatible_verdict_has_a_witness_document(c: Case) -> None:
+    witnesses = WITNESSES.get(c.id, {})
+    for direction, ok in (("backward", c.backward), ("forward", c.forward)):
+        if ok:
+            assert direction not in witnesses
+            continue
+        doc = witnesses[direction]
+        writer, reader = (c.old, c.new) if direction == "backward" else (c.new, c.old)
+        assert jsonschema.validators.validator_for(json.loads(writer))(json.loads(writer)).is_valid(
+            doc
+        )
+        assert not jsonschema.validators.validator_for(json.loads(reader))(
+            json.loads(reader)
+        ).is_valid(doc)
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-200, 200)
+    | st.floats(-200, 200, allow_nan=False)
+    | st.sampled_from(["a", "b", "c", "eur", "EUR", "abcdefg", ""]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["id", "note", "extra", "payment", "amount", "any"]), inner, max_size=4
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=json_values)
+def test_compatible_verdicts_survive_a_search_for_counterexamples(doc: Any) -> None:
+    for c in CASES:
+        old, new = json.loads(c.old), json.loads(c.new)
+        valid_old = jsonschema.validators.validator_for(old)(old).is_valid(doc)
+        valid_new = jsonschema.validators.validator_for(new)(new).is_valid(doc)
+        if c.backward and valid_old:
+            assert valid_new, (c.id, doc)
+        if c.forward and valid_new:
+            assert valid_old, (c.id, doc)
+
+
+def test_all_modes_compare_with_every_earlier_version() -> None:
+    v1 = obj({"id": STR, "note": STR}, closed=False)
+    v2 = obj({"id": STR, "note": STR})  # opened: BACKWARD-compatible with v1
+    v3 = obj({"id": STR})  # removing from an open model: BACKWARD-compatible with v2
+    assert check_compatibility(DataFormat.JSON, v3, [v1, v2], Compatibility.BACKWARD).compatible
+    report = check_compatibility(DataFormat.JSON, v3, [v1, v2], Compatibility.BACKWARD_ALL)
+    assert report.compatible  # inclusion is transitive
+
+
+def test_unknown_keywords_are_reported_as_notes() -> None:
+    report = check_compatibility(
+        DataFormat.JSON,
+        s({"type": "string", "x-custom": 1}),
+        [s({"type": "string"})],
+        Compatibility.FULL,
+    )
+    assert report.compatible
+    assert any("x-custom" in note for note in report.notes)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        "not json",
+        s({"type": "no-such-type"}),
+        s({"$ref": "http://example.com/schema.json"}),
+        s({"$ref": "other.json#/definitions/A"}),
+    ],
+)
+def test_invalid_or_external_schemas_are_schema_errors(definition: str) -> None:
+    with pytest.raises(SchemaError):
+        validate_definition(DataFormat.JSON, definition)
+    with pytest.raises(SchemaError):
+        check_compatibility(DataFormat.JSON, definition, [BASE], Compatibility.NONE)
