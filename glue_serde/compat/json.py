@@ -111,8 +111,8 @@ class _Doc:
             return node
         if not fragment.startswith("/"):
             raise _error(f"only JSON-pointer references are supported, got {ref!r}")
-        for token in fragment[1:].split("/"):
-            token = token.replace("~1", "/").replace("~0", "~")
+        for raw in fragment[1:].split("/"):
+            token = raw.replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and token in node:
                 node = node[token]
             elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -241,7 +241,7 @@ def _without(node: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _merge(a: dict[str, Any], b: Any) -> dict[str, Any]:
-    """A schema accepting a superset of ``allOf[a, b]`` (exact when keys do not clash)."""
+    """Return a schema accepting a superset of ``allOf[a, b]`` (exact when keys do not clash)."""
     if not isinstance(b, dict):
         return a
     out = dict(a)
@@ -267,7 +267,7 @@ def _finite_values(node: dict[str, Any]) -> list[Any] | None:
 
 
 def _lower(node: dict[str, Any], draft: int) -> tuple[Fraction, bool] | None:
-    """The effective lower bound (value, exclusive) of a numeric schema."""
+    """Return the effective lower bound (value, exclusive) of a numeric schema."""
     bounds: list[tuple[Fraction, bool]] = []
     if "minimum" in node:
         exclusive = draft == 4 and node.get("exclusiveMinimum") is True
@@ -323,8 +323,7 @@ class _Checker:
                 base = _without(w, kw)
                 issues: list[_Issue] = []
                 for branch in w[kw]:
-                    branch = self.w_doc.resolve(branch)
-                    issues += self.sub(_merge(base, branch), r, path)
+                    issues += self.sub(_merge(base, self.w_doc.resolve(branch)), r, path)
                 return issues
         if "allOf" in w:
             merged = _without(w, "allOf")
@@ -354,9 +353,7 @@ class _Checker:
         # Finite writer: decide exactly by validating each value.
         values = _finite_values(w)
         if values is not None:
-            bad = [
-                v for v in values if self.w_doc.valid(w, v) and not self.r_doc.valid(r, v)
-            ]
+            bad = [v for v in values if self.w_doc.valid(w, v) and not self.r_doc.valid(r, v)]
             if bad:
                 return [
                     _Issue(
@@ -390,7 +387,9 @@ class _Checker:
                     path,
                     f"no single {kw} branch of the reader accepts everything the writer "
                     "accepts here"
-                    + (" (or a document may match several oneOf branches)" if kw == "oneOf" else ""),
+                    + (
+                        " (or a document may match several oneOf branches)" if kw == "oneOf" else ""
+                    ),
                 ),
             ]
         if "not" in r:
@@ -405,15 +404,15 @@ class _Checker:
                 )
             return issues
         if any(k in r for k in conditional) and self.r_doc.draft == 7:
-            base = self.sub(w, _without(r, *conditional), path)
+            rest = self.sub(w, _without(r, *conditional), path)
             then_ok = not self.sub(w, r.get("then", True), path)
             else_ok = not self.sub(w, r.get("else", True), path)
             if_all = "if" in r and not self.sub(w, r["if"], path)
             if_none = "if" not in r or self.disjoint(w, r["if"])
             if (then_ok and else_ok) or (if_all and then_ok) or (if_none and else_ok):
-                return base
+                return rest
             return [
-                *base,
+                *rest,
                 _Issue(
                     "CONDITIONAL_CHANGED",
                     path,
@@ -450,7 +449,9 @@ class _Checker:
         if "string" in live:
             issues += self.strings(w, r, path)
         if live & {"number", "integer"}:
-            issues += self.numbers(w, r, path, integer_only=live & {"number", "integer"} == {"integer"})
+            issues += self.numbers(
+                w, r, path, integer_only=live & {"number", "integer"} == {"integer"}
+            )
         if "object" in live:
             issues += self.objects(w, r, path)
         if "array" in live:
@@ -464,9 +465,7 @@ class _Checker:
         if w is None:
             return [_Issue(f"{name}_ADDED", path, f"the reader adds a {name.lower()} of {r}")]
         if w > r:
-            return [
-                _Issue(f"{name}_DECREASED", path, f"{name.lower()} decreased from {w} to {r}")
-            ]
+            return [_Issue(f"{name}_DECREASED", path, f"{name.lower()} decreased from {w} to {r}")]
         return []
 
     @staticmethod
@@ -476,9 +475,7 @@ class _Checker:
         if w is None:
             return [_Issue(f"{name}_ADDED", path, f"the reader adds a {name.lower()} of {r}")]
         if w < r:
-            return [
-                _Issue(f"{name}_INCREASED", path, f"{name.lower()} increased from {w} to {r}")
-            ]
+            return [_Issue(f"{name}_INCREASED", path, f"{name.lower()} increased from {w} to {r}")]
         return []
 
     def strings(self, w: dict[str, Any], r: dict[str, Any], path: str) -> list[_Issue]:
@@ -497,13 +494,17 @@ class _Checker:
         wl, rl = _lower(w, self.w_doc.draft), _lower(r, self.r_doc.draft)
         if rl is not None:
             if wl is None:
-                issues.append(_Issue("MINIMUM_ADDED", path, f"the reader adds a minimum of {rl[0]}"))
+                issues.append(
+                    _Issue("MINIMUM_ADDED", path, f"the reader adds a minimum of {rl[0]}")
+                )
             elif wl[0] < rl[0] or (wl[0] == rl[0] and rl[1] and not wl[1]):
                 issues.append(_Issue("MINIMUM_INCREASED", path, "the reader's minimum is higher"))
         wu, ru = _upper(w, self.w_doc.draft), _upper(r, self.r_doc.draft)
         if ru is not None:
             if wu is None:
-                issues.append(_Issue("MAXIMUM_ADDED", path, f"the reader adds a maximum of {ru[0]}"))
+                issues.append(
+                    _Issue("MAXIMUM_ADDED", path, f"the reader adds a maximum of {ru[0]}")
+                )
             elif wu[0] > ru[0] or (wu[0] == ru[0] and ru[1] and not wu[1]):
                 issues.append(_Issue("MAXIMUM_DECREASED", path, "the reader's maximum is lower"))
         rm = r.get("multipleOf")
@@ -625,7 +626,9 @@ class _Checker:
                 )
         if self.sub(w_add, r_add, f"{path}/additionalProperties"):
             kind = (
-                "ADDITIONAL_PROPERTIES_REMOVED" if r_add is False else "ADDITIONAL_PROPERTIES_NARROWED"
+                "ADDITIONAL_PROPERTIES_REMOVED"
+                if r_add is False
+                else "ADDITIONAL_PROPERTIES_NARROWED"
             )
             issues.append(
                 _Issue(
@@ -654,15 +657,17 @@ class _Checker:
                 if not set(r_dep) <= have:
                     issues.append(
                         _Issue(
-                            "DEPENDENCY_ARRAY_ADDED" if w_dep is None else "DEPENDENCY_ARRAY_EXTENDED",
+                            "DEPENDENCY_ARRAY_ADDED"
+                            if w_dep is None
+                            else "DEPENDENCY_ARRAY_EXTENDED",
                             where,
                             f"when {key} is present the reader also requires "
                             f"{', '.join(sorted(set(r_dep) - have))}",
                         )
                     )
-            elif (w_dep is None or isinstance(w_dep, list) or self.sub(w_dep, r_dep, where)) and self.sub(
-                _without(w, "dependencies"), r_dep, where
-            ):
+            elif (
+                w_dep is None or isinstance(w_dep, list) or self.sub(w_dep, r_dep, where)
+            ) and self.sub(_without(w, "dependencies"), r_dep, where):
                 issues.append(
                     _Issue(
                         "DEPENDENCY_SCHEMA_ADDED",
@@ -704,7 +709,9 @@ class _Checker:
             w_contains = w.get("contains") if self.w_doc.draft >= 6 else None
             if w_contains is None or self.sub(w_contains, r["contains"], path):
                 issues.append(
-                    _Issue("CONTAINS_NARROWED", path, "the reader requires items the writer does not")
+                    _Issue(
+                        "CONTAINS_NARROWED", path, "the reader requires items the writer does not"
+                    )
                 )
         return issues
 
@@ -717,19 +724,31 @@ class _Checker:
             return True
         if not isinstance(w, dict) or not isinstance(r, dict):
             return False
-        for doc, node, other_doc, other in ((self.w_doc, w, self.r_doc, r), (self.r_doc, r, self.w_doc, w)):
+        for doc, node, other_doc, other in (
+            (self.w_doc, w, self.r_doc, r),
+            (self.r_doc, r, self.w_doc, w),
+        ):
             values = _finite_values(node)
             if values is not None and not any(
                 doc.valid(node, v) and other_doc.valid(other, v) for v in values
             ):
                 return True
         tw, tr = _types(w), _types(r)
-        if not any(_accepts_type(tr, t) or _accepts_type(tw, u) for t in tw for u in tr if t == u or {t, u} == {"integer", "number"}):
+        if not any(
+            _accepts_type(tr, t) or _accepts_type(tw, u)
+            for t in tw
+            for u in tr
+            if t == u or {t, u} == {"integer", "number"}
+        ):
             return True
         if "object" in tw and "object" in tr and not (tw | tr) - {"object"}:
             w_props, r_props = w.get("properties", {}), r.get("properties", {})
             for name in set(w.get("required", [])) & set(r.get("required", [])):
-                if name in w_props and name in r_props and self.disjoint(w_props[name], r_props[name]):
+                if (
+                    name in w_props
+                    and name in r_props
+                    and self.disjoint(w_props[name], r_props[name])
+                ):
                     return True
         return False
 

@@ -32,7 +32,7 @@ def render() -> str:
         parts.append("|---|---|---|---|")
         for c in cases:
             label = c.id.removeprefix(prefix).replace("-", " ")
-            kinds = ", ".join(f"`{k}`" for k in sorted(c.kinds)) or "–"
+            kinds = ", ".join(f"`{k}`" for k in sorted(c.kinds)) or "-"
             parts.append(f"| {label} | {_yes(c.backward)} | {_yes(c.forward)} | {kinds} |")
         parts.append("")
     return "\n".join(parts)

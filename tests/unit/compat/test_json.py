@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (the case table keeps one change per line)
+
 """JSON Schema compatibility: inclusion of validation sets (compatibility-rules.md §3).
 
 BACKWARD(old, new) holds when every document valid under old is valid under new; FORWARD the
