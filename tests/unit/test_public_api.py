@@ -8,8 +8,10 @@ import glue_serde
 def test_all_is_sorted_and_lists_exactly_the_public_names() -> None:
     public = {
         name
-        for name, value in vars(glue_serde).items()
-        if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"
+        for name in dir(glue_serde)
+        if not name.startswith("_")
+        and not inspect.ismodule(getattr(glue_serde, name))
+        and name not in {"annotations", "importlib", "TYPE_CHECKING", "Any"}
     }
     assert set(glue_serde.__all__) == public | {"__version__"}
     assert list(glue_serde.__all__) == sorted(glue_serde.__all__)
