@@ -44,6 +44,7 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaNotFoundError,
     SchemaNotRegisteredError,
+    SerializationError,
 )
 from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
 from glue_serde.schema import SchemaVersion
@@ -113,6 +114,10 @@ class Serializer:
         ``x-amz-meta-transport`` = topic or stream this way), when the registry supports
         ``put_schema_version_metadata``. As in Java, a failure is logged, not raised: the
         version is registered and usable.
+    to_dict
+        Applied to every value before encoding, to write objects the codec does not take
+        directly (``dataclasses.asdict``, a pydantic model's ``model_dump``). Its exceptions
+        become :class:`~glue_serde.errors.SerializationError`.
     cache
         Caching of registry answers; None to talk to ``registry`` directly.
 
@@ -147,6 +152,7 @@ class Serializer:
         compression_threshold: int = 0,
         schema_version_id: uuid.UUID | None = None,
         metadata: Mapping[str, str] | None = None,
+        to_dict: Callable[[Any], Datum] | None = None,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
         try:
@@ -167,6 +173,9 @@ class Serializer:
         self._description = description
         self._threshold = compression_threshold
         self._metadata = dict(metadata or {})
+        if to_dict is not None and not callable(to_dict):
+            raise ConfigurationError("to_dict must be callable")
+        self._to_dict = to_dict
         self._codec: Codec = codec_for(self._data_format)
         self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)
@@ -319,6 +328,15 @@ class Serializer:
             return None
         if not self._header_plain:
             self.resolve()
+        if self._to_dict is not None:
+            try:
+                value = self._to_dict(value)
+            except Exception as exc:  # user code: translate, keep the cause
+                raise SerializationError(
+                    f"to_dict failed on a {type(value).__name__}: {type(exc).__name__}: {exc}",
+                    schema_name=self._schema_name,
+                    data_format=self._data_format,
+                ) from exc
         payload = self._encoder(value)
         if self._compression is Compression.ZLIB and len(payload) >= self._threshold:
             return self._header_zlib + zlib.compress(payload)

@@ -328,3 +328,20 @@ def test_metadata_failures_are_logged_not_raised(
     version = ser.resolve()
     assert version.version_number == 1
     assert "could not write metadata" in caplog.text
+
+
+def test_to_dict_hook_writes_dataclasses(registry: LocalSchemaRegistry) -> None:
+    import dataclasses
+
+    from glue_serde import SerializationError
+
+    @dataclasses.dataclass
+    class User:
+        name: str
+        age: int
+
+    ser = _serializer(registry, auto_register=True, to_dict=dataclasses.asdict)
+    frame = ser.serialize(User("Ann", 31))
+    assert frame is not None and frame[18:] == bytes.fromhex("06416e6e3e")
+    with pytest.raises(SerializationError):
+        ser.serialize({"name": "not a dataclass"})  # asdict raises TypeError: translated

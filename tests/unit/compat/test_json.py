@@ -1,4 +1,3 @@
-
 """JSON Schema compatibility: inclusion of validation sets (compatibility-rules.md §3).
 
 BACKWARD(old, new) holds when every document valid under old is valid under new; FORWARD the
