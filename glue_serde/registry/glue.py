@@ -377,13 +377,16 @@ class GlueSchemaRegistry:
             config = config.merge(self._botocore_config)
         with _translated("CreateClient"):
             session = self._session or boto3.Session(profile_name=self._profile_name)
-            client: GlueClient = session.client(
+            # Typed as Any: with boto3-stubs installed this is mypy_boto3_glue's client, whose
+            # precise signatures are a structural match for GlueClient only at run time.
+            client: Any = session.client(
                 "glue",
                 region_name=self._region_name,
                 endpoint_url=self._endpoint_url,
                 config=config,
             )
-        return client
+        glue: GlueClient = client
+        return glue
 
     def _schema_id(self, schema_name: str) -> dict[str, str]:
         return {"SchemaName": schema_name, "RegistryName": self._registry_name}
