@@ -35,7 +35,7 @@ from glue_serde.errors import (
 from glue_serde.wire import decode_frame, split_frame
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from glue_serde.registry import SchemaRegistry
     from glue_serde.schema import CompatibilityReport
@@ -564,6 +564,9 @@ class _Demo:
         else:
             for event in events(schema_name=name):
                 self.say(f"    {_format_audit(event)}")
+
+        self.step(10, "The same frame and the same checks carry JSON Schema and Protobuf")
+        _other_formats(self.say, registry, suffix)
         self.say()
         self.say(
             "done: v1 and v2 records decoded by both consumers; "
@@ -575,6 +578,64 @@ class _Demo:
             )
         )
         return EXIT_OK
+
+
+PAYMENT_CAPTURED_JSON: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "PaymentCaptured",
+    "type": "object",
+    "properties": {
+        "payment_id": {"type": "string"},
+        "amount_minor": {"type": "integer", "minimum": 0},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    },
+    "required": ["payment_id", "amount_minor", "currency"],
+    "additionalProperties": False,
+}
+
+PAYMENT_CAPTURED_PROTO = """syntax = "proto3";
+package payments;
+
+message PaymentCaptured {
+  string payment_id = 1;
+  int64 amount_minor = 2;
+  string currency = 3;
+}
+"""
+
+
+def _other_formats(say: Callable[[str], None], registry: SchemaRegistry, suffix: str) -> None:
+    """Round-trip one record in each of the other two formats, and refuse a bad one."""
+    from glue_serde.serde import Deserializer, Serializer  # noqa: PLC0415
+
+    record = {"payment_id": "pay-6", "amount_minor": 12999, "currency": "EUR"}
+    for fmt, schema, label in (
+        (DataFormat.JSON, PAYMENT_CAPTURED_JSON, "JSON Schema"),
+        (DataFormat.PROTOBUF, PAYMENT_CAPTURED_PROTO, "Protobuf"),
+    ):
+        try:
+            ser = Serializer(
+                registry,
+                data_format=fmt,
+                schema=schema,
+                schema_name=f"payments.PaymentCaptured.{fmt.value.lower()}{suffix}",
+                auto_register=True,
+            )
+            frame = ser.serialize(record)
+            assert frame is not None
+            value = Deserializer(registry, as_dict=True).deserialize(frame)
+        except GlueSerdeError as exc:
+            say(f"    {label}: {type(exc).__name__}: {exc}")
+            continue
+        say(
+            f"    {label}: {len(frame)} bytes = {frame[0]:02x} {frame[1]:02x} | "
+            f"{uuid.UUID(bytes=frame[2:18])} | {frame[18:]!r}"
+        )
+        say(f"      read back as {_dumps(value)}")
+        try:
+            ser.serialize({**record, "amount_minor": 129.99})
+        except GlueSerdeError as exc:
+            say(f"      129.99 as amount_minor refused: {type(exc).__name__}")
 
 
 def _format_audit(event: object) -> str:

@@ -49,7 +49,7 @@ _MODULES = {
     DataFormat.JSON: "glue_serde.compat.json",
     DataFormat.PROTOBUF: "glue_serde.compat.protobuf",
 }
-_EXTRAS = {DataFormat.AVRO: "compat", DataFormat.JSON: "json", DataFormat.PROTOBUF: "protobuf"}
+_EXTRAS = {DataFormat.AVRO: "all", DataFormat.JSON: "json", DataFormat.PROTOBUF: "protobuf"}
 
 _DIRECTIONS: dict[Compatibility, tuple[Direction, ...]] = {
     Compatibility.BACKWARD: ("backward",),
