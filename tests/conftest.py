@@ -130,3 +130,15 @@ def glue_client(moto_endpoint: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
+
+
+@pytest.fixture
+def kinesis(moto_endpoint: str) -> Any:
+    """A real boto3 Kinesis client pointed at the same moto server."""
+    return boto3.client(
+        "kinesis",
+        endpoint_url=moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )

@@ -9,31 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from confluent_kafka.admin import AdminClient
-from moto.server import ThreadedMotoServer
 
 from glue_serde.codecs import codec_for
 from glue_serde.enums import DataFormat
 from glue_serde.registry.local import LocalSchemaRegistry
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "payments_platform.py"
-
-
-@pytest.fixture(scope="module")
-def kinesis() -> Iterator[Any]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield boto3.client(
-        "kinesis",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    server.stop()
 
 
 @pytest.fixture(scope="module")

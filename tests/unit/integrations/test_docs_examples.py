@@ -14,9 +14,7 @@ from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from glue_serde.errors import FrameError
 from glue_serde.integrations.kinesis import UserRecord, aggregate
@@ -126,21 +124,6 @@ def test_lambda_powertools_example_record_handler_takes_the_record_keyword() -> 
 
 # ---------------------------------------------------------------------------------------------
 # Kinesis (moto on loopback) and KCL
-
-
-@pytest.fixture(scope="module")
-def kinesis() -> Iterator[Any]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield boto3.client(
-        "kinesis",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    server.stop()
 
 
 @pytest.mark.parametrize("aggregated", [False, True])
