@@ -349,6 +349,135 @@ CASES: list[Case] = [
         False,
     ),
     case("json-any-of-branch-removed", s({"anyOf": [STR, INT]}), s({"anyOf": [STR]}), False, True),
+    case(
+        "json-one-of-branch-added",
+        s({"oneOf": [STR, INT]}),
+        s({"oneOf": [STR, INT, {"type": "boolean"}]}),
+        True,
+        False,
+    ),
+    case(
+        "json-all-of-branch-added",
+        s({"allOf": [STR]}),
+        s({"allOf": [STR, {"maxLength": 3}]}),
+        False,
+        True,
+        "MAX_LENGTH_ADDED",
+    ),
+    case(
+        "json-all-of-branch-removed",
+        s({"allOf": [STR, {"maxLength": 3}]}),
+        s({"allOf": [STR]}),
+        True,
+        False,
+        "MAX_LENGTH_ADDED",
+    ),
+    case(
+        "json-not-added",
+        s({"type": "string"}),
+        s({"type": "string", "not": {"enum": ["x"]}}),
+        False,
+        True,
+        "NOT_TYPE_EXTENDED",
+    ),
+    case(
+        "json-const-changed",
+        s({"$schema": D7, "const": "a"}),
+        s({"$schema": D7, "const": "b"}),
+        False,
+        False,
+    ),
+    case(
+        "json-const-widened-to-enum",
+        s({"$schema": D7, "const": "a"}),
+        s({"$schema": D7, "enum": ["a", "b"]}),
+        True,
+        False,
+    ),
+    case(
+        "json-min-properties-added",
+        s({"type": "object"}),
+        s({"type": "object", "minProperties": 1}),
+        False,
+        True,
+        "MIN_PROPERTIES_ADDED",
+    ),
+    case(
+        "json-max-properties-increased",
+        s({"type": "object", "maxProperties": 1}),
+        s({"type": "object", "maxProperties": 2}),
+        True,
+        False,
+        "MAX_PROPERTIES_DECREASED",
+    ),
+    case(
+        "json-pattern-properties-opened-in-closed-model",
+        s({"type": "object", "additionalProperties": False}),
+        s({"type": "object", "additionalProperties": False, "patternProperties": {"^x-": STR}}),
+        True,
+        False,
+    ),
+    case(
+        "json-dependencies-added",
+        s({"type": "object", "properties": {"a": {}, "b": {}}}),
+        s({"type": "object", "properties": {"a": {}, "b": {}}, "dependencies": {"a": ["b"]}}),
+        False,
+        True,
+        "DEPENDENCY_ARRAY_ADDED",
+    ),
+    case(
+        "json-if-then-added-draft7",
+        s({"$schema": D7, "type": "object"}),
+        s(
+            {
+                "$schema": D7,
+                "type": "object",
+                "if": {"required": ["a"]},
+                "then": {"required": ["b"]},
+            }
+        ),
+        False,
+        True,
+        "CONDITIONAL_CHANGED",
+    ),
+    case(
+        "json-tuple-items-added",
+        s({"type": "array"}),
+        s({"type": "array", "items": [STR]}),
+        False,
+        True,
+    ),
+    case(
+        "json-min-items-removed",
+        s({"type": "array", "minItems": 2}),
+        s({"type": "array"}),
+        True,
+        False,
+        "MIN_ITEMS_ADDED",
+    ),
+    case(
+        "json-multiple-of-relaxed-to-a-divisor",
+        s({"type": "integer", "multipleOf": 4}),
+        s({"type": "integer", "multipleOf": 2}),
+        True,
+        False,
+        "MULTIPLE_OF_CHANGED",
+    ),
+    case(
+        "json-multiple-of-tightened-to-a-multiple",
+        s({"type": "integer", "multipleOf": 2}),
+        s({"type": "integer", "multipleOf": 4}),
+        False,
+        True,
+        "MULTIPLE_OF_CHANGED",
+    ),
+    case(
+        "json-required-property-made-nullable",
+        obj({"id": STR}, required=["id"]),
+        obj({"id": {"type": ["string", "null"]}}, required=["id"]),
+        True,
+        False,
+    ),
 ]
 
 # For every failing direction: a document valid under the writer's schema and invalid under
@@ -389,7 +518,30 @@ WITNESSES: dict[str, dict[str, Any]] = {
     "json-referenced-definition-tightened": {"backward": {"id": "abcd"}},
     "json-any-of-branch-added": {"forward": True},
     "json-any-of-branch-removed": {"backward": 1},
+    "json-one-of-branch-added": {"forward": True},
+    "json-all-of-branch-added": {"backward": "abcd"},
+    "json-all-of-branch-removed": {"forward": "abcd"},
+    "json-not-added": {"backward": "x"},
+    "json-const-changed": {"backward": "a", "forward": "b"},
+    "json-const-widened-to-enum": {"forward": "b"},
+    "json-min-properties-added": {"backward": {}},
+    "json-max-properties-increased": {"forward": {"a": 1, "b": 2}},
+    "json-pattern-properties-opened-in-closed-model": {"forward": {"x-a": "s"}},
+    "json-dependencies-added": {"backward": {"a": 1}},
+    "json-if-then-added-draft7": {"backward": {"a": 1}},
+    "json-tuple-items-added": {"backward": [1]},
+    "json-min-items-removed": {"forward": []},
+    "json-multiple-of-relaxed-to-a-divisor": {"forward": 2},
+    "json-multiple-of-tightened-to-a-multiple": {"backward": 2},
+    "json-required-property-made-nullable": {"forward": {"id": None}},
 }
+
+
+def _valid(schema_text: str, doc: Any) -> bool:
+    """Validate as glue_serde reads the schema: draft from ``$schema``, draft-04 when absent."""
+    schema = json.loads(schema_text)
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft4Validator)
+    return bool(cls(schema).is_valid(doc))
 
 
 def _verdict(c: Case, mode: Compatibility) -> Any:
@@ -420,12 +572,8 @@ def test_every_incompatible_verdict_has_a_witness_document(c: Case) -> None:
             continue
         doc = witnesses[direction]
         writer, reader = (c.old, c.new) if direction == "backward" else (c.new, c.old)
-        assert jsonschema.validators.validator_for(json.loads(writer))(json.loads(writer)).is_valid(
-            doc
-        )
-        assert not jsonschema.validators.validator_for(json.loads(reader))(
-            json.loads(reader)
-        ).is_valid(doc)
+        assert _valid(writer, doc)
+        assert not _valid(reader, doc)
 
 
 json_values = st.recursive(
@@ -437,7 +585,9 @@ json_values = st.recursive(
     lambda inner: (
         st.lists(inner, max_size=4)
         | st.dictionaries(
-            st.sampled_from(["id", "note", "extra", "payment", "amount", "any"]), inner, max_size=4
+            st.sampled_from(["id", "note", "extra", "payment", "amount", "any", "a", "b", "x-a"]),
+            inner,
+            max_size=4,
         )
     ),
     max_leaves=8,
@@ -448,9 +598,7 @@ json_values = st.recursive(
 @given(doc=json_values)
 def test_compatible_verdicts_survive_a_search_for_counterexamples(doc: Any) -> None:
     for c in CASES:
-        old, new = json.loads(c.old), json.loads(c.new)
-        valid_old = jsonschema.validators.validator_for(old)(old).is_valid(doc)
-        valid_new = jsonschema.validators.validator_for(new)(new).is_valid(doc)
+        valid_old, valid_new = _valid(c.old, doc), _valid(c.new, doc)
         if c.backward and valid_old:
             assert valid_new, (c.id, doc)
         if c.forward and valid_new:
