@@ -647,21 +647,8 @@ class Deserializer(Generic[T]):
         FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
             As :meth:`deserialize`.
         """
-        # The per-record path of deserialize(), with its lookups hoisted out of the loop.
-        entries, miss, convert = self._entries, self._miss, self._convert
-        out: list[T | None] = []
-        append = out.append
-        for data in frames:
-            if data is None:
-                append(None)
-                continue
-            key = data[1:HEADER_SIZE]
-            entry = entries.get(key if type(key) is bytes else bytes(key))
-            if entry is None or data[0] != HEADER_VERSION:
-                entry = miss(data)
-            value = entry.read(data)
-            append(value if convert is None else convert(value))
-        return out
+        deserialize = self.deserialize
+        return [deserialize(f) for f in frames]
 
     def __call__(self, data: Buffer | None, ctx: object = None) -> T | None:
         """Deserialize ``data``; the signature confluent-kafka calls (``ctx`` is unused here).
