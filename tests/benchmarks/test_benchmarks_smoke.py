@@ -19,3 +19,12 @@ def test_startup_and_memory_smoke_run_keeps_memory_flat(capsys: pytest.CaptureFi
     assert bench_startup.main(["--smoke"]) == 0
     out = capsys.readouterr().out
     assert "import glue_serde" in out and "RSS growth" in out
+
+
+def test_peer_benchmark_smoke_run_includes_glue_serde_and_the_floor() -> None:
+    from benchmarks import bench_peers
+
+    results = bench_peers.run(smoke=True, sizes=("small",))
+    names = {r.name for r in results}
+    assert {"glue_serde serialize", "glue_serde deserialize"} <= names
+    assert {"fastavro write (floor)", "fastavro read (floor)"} <= names
