@@ -97,11 +97,9 @@ def _open_registry(spec: str | None, args: argparse.Namespace | None = None) -> 
     if spec is None or spec in {":memory:", "memory"}:
         return LocalSchemaRegistry(identity=identity)
     if spec.startswith("glue://"):
-        from glue_serde.registry.glue import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-            GlueSchemaRegistry,
-        )
+        from glue_serde.registry.glue import GlueSchemaRegistry  # noqa: PLC0415
 
-        return GlueSchemaRegistry(  # type: ignore[no-any-return,unused-ignore]
+        return GlueSchemaRegistry(
             registry_name=spec.removeprefix("glue://") or "default-registry",
             region_name=getattr(args, "region", None),
             endpoint_url=getattr(args, "endpoint_url", None),
