@@ -141,3 +141,18 @@ def test_decode_frame_applies_the_configured_size_limit() -> None:
         decode_frame(frame, max_decompressed_size=999)
     assert info.value.reason == "too_large"
     assert info.value.schema_version_id == VID
+
+
+def test_an_18_byte_zlib_frame_is_refused_instead_of_spinning() -> None:
+    # Java's inflate loop never ends on this input; glue_serde raises at once.
+    with pytest.raises(DecompressionError) as info:
+        decode_frame(b"\x03\x05" + VID.bytes)
+    assert info.value.reason == "truncated"
+
+
+def test_trailing_bytes_after_the_zlib_stream_are_refused() -> None:
+    import zlib
+
+    with pytest.raises(DecompressionError) as info:
+        decode_frame(b"\x03\x05" + VID.bytes + zlib.compress(b"x") + b"\x00")
+    assert info.value.reason == "trailing_data"
