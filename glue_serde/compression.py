@@ -61,6 +61,9 @@ DEFAULT_MAX_DECOMPRESSED_SIZE: Final = 16 * 1024 * 1024
 
 #: Output produced per inflate step once a payload outgrows the first step.
 _CHUNK: Final = 256 * 1024
+# Module-level aliases: the per-record path avoids an enum and a module attribute lookup.
+_NONE: Final = Compression.NONE
+_decompressobj: Final = zlib.decompressobj
 
 
 def compress(compression: Compression, payload: Buffer) -> bytes:
@@ -122,7 +125,7 @@ def decompress(
         If the stream is corrupt (bad header, bad data, bad Adler-32), truncated or empty,
         followed by trailing bytes, or would decompress to more than ``max_size`` bytes.
     """
-    if compression is Compression.NONE:
+    if compression is _NONE:
         if len(payload) > max_size:
             raise DecompressionError(
                 f"payload of {len(payload)} bytes exceeds the limit of {max_size} bytes",
@@ -131,13 +134,15 @@ def decompress(
                 schema_version_id=schema_version_id,
             )
         return bytes(payload)
-    inflater = zlib.decompressobj()
+    inflater = _decompressobj()
     limit = max_size + 1  # one byte over the limit tells "at the limit" from "over it"
     try:
         # max_length bounds each call's output; input not yet turned into output stays in
         # unconsumed_tail. Records usually fit the first chunk; larger ones are inflated
         # chunk by chunk, so a bomb never costs more than about max_size of memory.
-        out = inflater.decompress(payload, min(_CHUNK, limit))
+        out = inflater.decompress(payload, _CHUNK if limit > _CHUNK else limit)
+        if inflater.eof and not inflater.unused_data and len(out) <= max_size:
+            return out  # the common case: one complete stream, nothing after it
         if not inflater.eof and _CHUNK <= len(out) < limit:
             chunks = [out]
             size = len(out)
