@@ -158,6 +158,7 @@ class Serializer:
         try:
             self._data_format = DataFormat(data_format)
             self._compression = Compression(compression)
+            self._zlib = self._compression is Compression.ZLIB
             self._compatibility = Compatibility(compatibility)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
@@ -338,7 +339,7 @@ class Serializer:
                     data_format=self._data_format,
                 ) from exc
         payload = self._encoder(value)
-        if self._compression is Compression.ZLIB and len(payload) >= self._threshold:
+        if self._zlib and len(payload) >= self._threshold:
             return self._header_zlib + zlib.compress(payload)
         return self._header_plain + payload
 
@@ -391,10 +392,19 @@ class DecodedRecord(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    """A writer schema version and the function that decodes a whole frame written with it."""
+    """A writer schema version and the function that decodes a payload written with it.
+
+    ``decode`` takes the frame's bytes after the header (inflating them first for a zlib
+    frame); a ``PayloadError`` it raises is tagged with the version id by the caller.
+    """
 
     version: SchemaVersion
-    read: Callable[[Buffer], Datum]
+    decode: Callable[[Buffer], Datum]
+
+
+def _tag(exc: PayloadError, entry: _Entry) -> None:
+    if exc.schema_version_id is None:
+        exc.schema_version_id = entry.version.schema_version_id
 
 
 class Deserializer(Generic[T]):
@@ -529,36 +539,18 @@ class Deserializer(Generic[T]):
     def _reader(
         self, version: SchemaVersion, decode: Decoder, compression: Compression
     ) -> Callable[[Buffer], Datum]:
-        """Return frame -> datum for one (version, compression): slice, inflate, decode."""
+        """Return payload -> datum for one (version, compression)."""
+        if compression is Compression.NONE:
+            return decode
         version_id = version.schema_version_id
         max_size = self._max_size
 
-        def tag(exc: PayloadError) -> None:
-            if exc.schema_version_id is None:
-                exc.schema_version_id = version_id
+        def inflate_and_decode(payload: Buffer) -> Datum:
+            return decode(
+                decompress(compression, payload, max_size=max_size, schema_version_id=version_id)
+            )
 
-        if compression is Compression.NONE:
-
-            def read(data: Buffer) -> Datum:
-                try:
-                    return decode(data[HEADER_SIZE:])
-                except PayloadError as exc:
-                    tag(exc)
-                    raise
-
-        else:
-
-            def read(data: Buffer) -> Datum:
-                payload = decompress(
-                    compression, data[HEADER_SIZE:], max_size=max_size, schema_version_id=version_id
-                )
-                try:
-                    return decode(payload)
-                except PayloadError as exc:
-                    tag(exc)
-                    raise
-
-        return read
+        return inflate_and_decode
 
     def _entry(self, data: Buffer) -> _Entry:
         key = data[1:HEADER_SIZE]
@@ -601,9 +593,14 @@ class Deserializer(Generic[T]):
         entry = self._entries.get(key if type(key) is bytes else bytes(key))
         if entry is None or data[0] != HEADER_VERSION:
             entry = self._miss(data)
+        try:
+            value = entry.decode(data[HEADER_SIZE:])
+        except PayloadError as exc:
+            _tag(exc, entry)
+            raise
         if self._convert is None:
-            return entry.read(data)  # type: ignore[no-any-return]
-        return self._convert(entry.read(data))
+            return value  # type: ignore[no-any-return]
+        return self._convert(value)
 
     def deserialize_record(self, data: Buffer) -> DecodedRecord[T]:
         """Deserialize one frame and also return the writer schema version.
@@ -624,7 +621,11 @@ class Deserializer(Generic[T]):
             As :meth:`deserialize`.
         """
         entry = self._entry(data)
-        value = entry.read(data)
+        try:
+            value = entry.decode(data[HEADER_SIZE:])
+        except PayloadError as exc:
+            _tag(exc, entry)
+            raise
         if self._convert is not None:
             value = self._convert(value)
         return DecodedRecord(value=value, schema_version=entry.version)
@@ -647,8 +648,25 @@ class Deserializer(Generic[T]):
         FrameError, DecompressionError, PayloadError, SchemaNotFoundError, RegistryError
             As :meth:`deserialize`.
         """
-        deserialize = self.deserialize
-        return [deserialize(f) for f in frames]
+        # deserialize() inlined once more: a batch pays no per-record method call.
+        entries, miss, convert = self._entries, self._miss, self._convert
+        out: list[T | None] = []
+        append = out.append
+        for data in frames:
+            if data is None:
+                append(None)
+                continue
+            key = data[1:HEADER_SIZE]
+            entry = entries.get(key if type(key) is bytes else bytes(key))
+            if entry is None or data[0] != HEADER_VERSION:
+                entry = miss(data)
+            try:
+                value = entry.decode(data[HEADER_SIZE:])
+            except PayloadError as exc:
+                _tag(exc, entry)
+                raise
+            append(value if convert is None else convert(value))
+        return out
 
     def __call__(self, data: Buffer | None, ctx: object = None) -> T | None:
         """Deserialize ``data``; the signature confluent-kafka calls (``ctx`` is unused here).

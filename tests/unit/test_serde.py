@@ -345,3 +345,34 @@ def test_to_dict_hook_writes_dataclasses(registry: LocalSchemaRegistry) -> None:
     assert frame is not None and frame[18:] == bytes.fromhex("06416e6e3e")
     with pytest.raises(SerializationError):
         ser.serialize({"name": "not a dataclass"})  # asdict raises TypeError: translated
+
+
+def test_deserialize_many_matches_deserialize_frame_by_frame(
+    registry: LocalSchemaRegistry,
+) -> None:
+    plain = _serializer(registry, auto_register=True)
+    packed = _serializer(registry, auto_register=True, compression=Compression.ZLIB)
+    values = [{"name": f"n{i}", "age": i} for i in range(6)]
+    frames: list[bytes | None] = [plain.serialize(v) for v in values[:3]]
+    frames += [None, *(packed.serialize(v) for v in values[3:])]
+    frames.append(memoryview(plain.serialize(values[0]) or b""))  # type: ignore[arg-type]
+    des = Deserializer(registry, convert=lambda v: (v["name"], v["age"]))
+    expected = [des.deserialize(f) for f in frames]
+    assert des.deserialize_many(frames) == expected
+    assert expected[3] is None and expected[4] == ("n3", 3) and expected[-1] == ("n0", 0)
+
+
+@pytest.mark.parametrize("method", ["deserialize", "deserialize_record", "deserialize_many"])
+def test_every_read_path_tags_payload_errors_with_the_version_id(
+    registry: LocalSchemaRegistry, method: str
+) -> None:
+    version = _serializer(registry, auto_register=True).resolve()
+    good = encode_frame(version.schema_version_id, b"\x06Ann\x02")
+    bad = encode_frame(version.schema_version_id, b"\x06Ann\x02\x00")  # a byte left over
+    des = Deserializer(registry)
+    with pytest.raises(PayloadError, match="bytes left") as info:
+        if method == "deserialize_many":
+            des.deserialize_many([good, bad])
+        else:
+            getattr(des, method)(bad)
+    assert info.value.schema_version_id == version.schema_version_id

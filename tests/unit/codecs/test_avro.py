@@ -864,3 +864,71 @@ def _varint(n: int) -> bytes:
         else:
             out.append(byte)
             return bytes(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# fastavro's compiled entry points and the public-API fallback
+
+ENUM_WRITER = record(
+    field("name", "string"),
+    field("kind", {"type": "enum", "name": "Kind", "symbols": ["A", "B"]}),
+    field("tags", {"type": "map", "values": "Kind"}),
+    name="User",
+)
+ENUM_READER = record(
+    field("kind", {"type": "enum", "name": "Kind", "symbols": ["A", "B", "C"]}),
+    field("tags", {"type": "map", "values": "Kind"}),
+    field("age", ["null", "int"], default=None),
+    name="User",
+)
+
+
+def test_the_compiled_entry_points_are_in_use_on_this_fastavro() -> None:
+    assert avro_module._COMPILED is not None
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "public-api"])
+def test_both_paths_read_and_write_like_the_public_api(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not compiled:
+        monkeypatch.setattr(avro_module, "_COMPILED", None)
+    datum = {"name": "Ann", "kind": "B", "tags": {"x": "A"}}
+    payload = AvroCodec().encode(ENUM_WRITER, datum)
+    public = io.BytesIO()
+    fastavro.schemaless_writer(public, fastavro.parse_schema(json.loads(ENUM_WRITER)), datum)
+    assert payload == public.getvalue()
+    assert AvroCodec().decode(ENUM_WRITER, payload) == datum
+    resolved = AvroCodec(reader_schema=ENUM_READER).decode(ENUM_WRITER, payload)
+    assert resolved == {"kind": "B", "tags": {"x": "A"}, "age": None}
+    # A reader schema equal to the writer's reads as the writer schema alone.
+    assert AvroCodec(reader_schema=ENUM_WRITER).decode(ENUM_WRITER, payload) == datum
+    with pytest.raises(PayloadError, match="bytes left"):
+        AvroCodec().decode(ENUM_WRITER, payload + b"\x00")
+    with pytest.raises(PayloadError, match="does not decode"):
+        AvroCodec().decode(ENUM_WRITER, payload[:-1])
+    with pytest.raises(ValidationError):
+        AvroCodec().encode(ENUM_WRITER, {**datum, "kind": "C"})
+
+
+def test_a_fastavro_whose_internals_disagree_falls_back_to_the_public_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fastavro._write
+
+    def wrong_writer(buffer: bytearray, *args: Any) -> None:
+        buffer += b"\x00"
+
+    monkeypatch.setattr(fastavro._write, "write_data", wrong_writer)
+    assert avro_module._compiled_entry_points() is None
+    monkeypatch.delattr(fastavro._write, "write_data")
+    assert avro_module._compiled_entry_points() is None
+
+
+def test_a_fastavro_whose_reader_disagrees_falls_back_to_the_public_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import fastavro._read
+
+    monkeypatch.setattr(fastavro._read, "_read_data", lambda stream, *args: stream.read(1))
+    assert avro_module._compiled_entry_points() is None
