@@ -1122,7 +1122,7 @@ def _public_read_data(
     stream: io.BytesIO, writer: Any, named: object, reader: Any, options: object
 ) -> Datum:
     """``_read_data``'s signature over the public API (for fastavro builds without it)."""
-    return fastavro.schemaless_reader(stream, writer, reader)  # type: ignore[no-any-return]
+    return fastavro.schemaless_reader(stream, writer, reader)
 
 
 def _check_layout(schema: _Schema, payload: Buffer) -> None:
