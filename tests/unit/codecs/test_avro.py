@@ -27,6 +27,7 @@ from glue_serde.errors import (
 )
 
 UTC = dt.timezone.utc
+PLUS_TWO = dt.timezone(dt.timedelta(hours=2))
 
 
 def record(*fields: dict[str, Any], name: str = "R") -> str:
@@ -351,6 +352,9 @@ LOGICAL_ACCEPTED: list[tuple[Any, Any]] = [
     (TS_MILLIS, dt.datetime(2020, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)),
     (TS_MILLIS, 1577836800123),
     (TS_MICROS, dt.datetime(2020, 1, 1, 0, 0, 0, 123456, tzinfo=UTC)),
+    # Past the inline fast path (UTC datetimes): other zones and the integer form.
+    (TS_MILLIS, dt.datetime(2020, 1, 1, 2, 0, 0, 123000, tzinfo=PLUS_TWO)),
+    (TS_MICROS, dt.datetime(2020, 1, 1, 2, 0, 0, 123456, tzinfo=PLUS_TWO)),
     (LOCAL_MILLIS, dt.datetime(2020, 1, 1, 12, 30)),
     (DATE, dt.date(2020, 2, 29)),
     (DATE, 18321),
@@ -373,6 +377,8 @@ def test_logical_types_round_trip(codec: AvroCodec, type_: Any, value: Any) -> N
     back = codec.decode(schema, codec.encode(schema, {"x": value}))["x"]
     if isinstance(value, int) and type_ is TS_MILLIS:
         assert back == dt.datetime(2020, 1, 1, 0, 0, 0, 123000, tzinfo=UTC)
+    elif isinstance(value, dt.datetime) and value.tzinfo is not None:
+        assert back == value  # the same instant, read back in UTC
     elif type_ is UUID:
         assert back == uuid.UUID(str(value))
     elif type_ is DATE and isinstance(value, int):
@@ -383,6 +389,8 @@ def test_logical_types_round_trip(codec: AvroCodec, type_: Any, value: Any) -> N
 
 LOGICAL_REFUSED: list[tuple[Any, Any, str]] = [
     (TS_MILLIS, dt.datetime(2020, 1, 1), "timezone_aware"),
+    (TS_MICROS, dt.datetime(2020, 1, 1), "timezone_aware"),
+    (TS_MICROS, dt.date(2020, 1, 1), "datetime_type"),
     (TS_MILLIS, dt.datetime(2020, 1, 1, 0, 0, 0, 1500, tzinfo=UTC), "datetime_precision"),
     (TS_MILLIS, "2020-01-01", "datetime_type"),
     (TS_MILLIS, 1.5, "datetime_type"),
