@@ -940,3 +940,13 @@ def test_a_fastavro_whose_reader_disagrees_falls_back_to_the_public_api(
 
     monkeypatch.setattr(fastavro._read, "_read_data", lambda stream, *args: stream.read(1))
     assert avro_module._compiled_entry_points() is None
+
+
+def test_schema_strings_are_interned_for_fastavros_identity_dispatch() -> None:
+    import sys
+
+    schema = record(field("s", "string"), field("n", ["null", "long"], default=None))
+    parsed = AvroCodec()._schema(schema).parsed
+    assert parsed["fields"][0]["type"] is sys.intern("string")
+    assert all(branch is sys.intern(branch) for branch in parsed["fields"][1]["type"])
+    assert parsed["fields"][1]["default"] is None
