@@ -185,6 +185,7 @@ class Serializer:
         self._pinned_id = schema_version_id
         self._header_plain = b""
         self._header_zlib = b""
+        self._framed: Encoder | None = None
         if schema_version_id is not None:
             self._set_headers(schema_version_id)
 
@@ -204,8 +205,13 @@ class Serializer:
         return self._data_format
 
     def _set_headers(self, version_id: uuid.UUID) -> None:
-        self._header_plain = encode_header(version_id, compression=Compression.NONE)
+        header = encode_header(version_id, compression=Compression.NONE)
+        framed = getattr(self._codec, "framed_encoder", None)
+        if framed is not None and not self._zlib:
+            # The codec writes the payload after the header in one buffer (one copy less).
+            self._framed = framed(self._definition, header)
         self._header_zlib = encode_header(version_id, compression=Compression.ZLIB)
+        self._header_plain = header  # last: a non-empty header means everything is set
 
     @property
     def schema_version_id(self) -> uuid.UUID:
@@ -338,6 +344,8 @@ class Serializer:
                     schema_name=self._schema_name,
                     data_format=self._data_format,
                 ) from exc
+        if self._framed is not None:
+            return self._framed(value)
         payload = self._encoder(value)
         if self._zlib and len(payload) >= self._threshold:
             return self._header_zlib + zlib.compress(payload)

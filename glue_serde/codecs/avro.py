@@ -647,6 +647,13 @@ class _Schema:
     def __init__(self, parsed: Any, named: dict[str, Any]) -> None:
         self.parsed = parsed
         self.named = named
+        self._checker: Callable[[object], bool] | None = None
+
+    def checker(self) -> Callable[[object], bool]:
+        """Return the compiled boolean checker for this schema (compiled on first use)."""
+        if self._checker is None:
+            self._checker = _CheckerCompiler(self).compile()
+        return self._checker
 
     def resolve(self, schema: Any) -> Any:
         while isinstance(schema, str) and schema in self.named:
@@ -1336,9 +1343,34 @@ class AvroCodec:
         """
         return self._encoders.get_or_build(schema_definition, self._build_encoder)
 
-    def _build_encoder(self, schema_definition: str) -> Encoder:
+    def framed_encoder(self, schema_definition: str, header: bytes) -> Encoder:
+        """Return a strict encoder whose output is ``header`` followed by the payload.
+
+        For the serializer: writing the payload after the Glue header in one buffer saves a
+        copy per record. Not cached (the caller keeps it); checks as :meth:`encoder`.
+
+        Parameters
+        ----------
+        schema_definition
+            The writer schema's Avro JSON text.
+        header
+            Bytes to put before every payload.
+
+        Returns
+        -------
+        Encoder
+            ``encode(datum) -> header + payload``.
+
+        Raises
+        ------
+        SchemaError
+            If the definition does not parse.
+        """
+        return self._build_encoder(schema_definition, bytes(header))
+
+    def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
         schema = self._schema(schema_definition)
-        check = _CheckerCompiler(schema).compile()
+        check = schema.checker()
         walker = _Walker(schema)
         parsed = schema.parsed
         named = schema.named
@@ -1371,10 +1403,11 @@ class AvroCodec:
                     ) from failure
             try:
                 if write_data is not None:
-                    buffer = bytearray()
+                    buffer = bytearray(header)
                     write_data(buffer, datum, parsed, named, "", options)
                     return bytes(buffer)
-                out = bytes_io()
+                out = bytes_io(header)
+                out.seek(len(header))
                 writer(out, parsed, datum)
             except Exception as exc:
                 raise SerializationError(

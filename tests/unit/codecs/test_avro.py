@@ -906,6 +906,11 @@ def test_both_paths_read_and_write_like_the_public_api(
     public = io.BytesIO()
     fastavro.schemaless_writer(public, fastavro.parse_schema(json.loads(ENUM_WRITER)), datum)
     assert payload == public.getvalue()
+    header = b"\x03\x00" + bytes(range(16))
+    framed = AvroCodec().framed_encoder(ENUM_WRITER, header)
+    assert framed(datum) == header + payload
+    with pytest.raises(ValidationError):
+        framed({**datum, "extra": 1})
     assert AvroCodec().decode(ENUM_WRITER, payload) == datum
     resolved = AvroCodec(reader_schema=ENUM_READER).decode(ENUM_WRITER, payload)
     assert resolved == {"kind": "B", "tags": {"x": "A"}, "age": None}
