@@ -80,13 +80,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import getpass
-import hashlib
 import importlib
 import json
 import os
 import re
-import socket
 import sqlite3
 import threading
 import uuid
@@ -317,6 +314,9 @@ class _Refused(Exception):
 
 
 def _default_identity() -> str:
+    import getpass  # noqa: PLC0415  # lazy: registration paths only
+    import socket  # noqa: PLC0415
+
     try:
         user = getpass.getuser()
     except Exception:  # getpass raises OSError or KeyError when no user is known
@@ -329,6 +329,8 @@ def _utc_now() -> datetime:
 
 
 def _sha256(text: str) -> str:
+    import hashlib  # noqa: PLC0415  # lazy: OpenSSL costs a cold start milliseconds
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -558,7 +560,9 @@ class LocalSchemaRegistry:
         self._registry_name = _check_name(registry_name, "registry name")
         if identity is not None and (not isinstance(identity, str) or not identity):
             raise ConfigurationError(f"identity must be non-empty text, got {identity!r}")
-        self._identity = identity if identity is not None else _default_identity()
+        # The default identity (user@host) is looked up on first use: getpass and socket
+        # cost a Lambda cold start a few milliseconds that a consumer never needs.
+        self._identity = identity
         if compatibility_checker is not None and not callable(compatibility_checker):
             raise ConfigurationError("compatibility_checker must be callable")
         self._checker = compatibility_checker
@@ -669,6 +673,8 @@ class LocalSchemaRegistry:
     @property
     def identity(self) -> str:
         """Who is recorded in the audit trail."""
+        if self._identity is None:
+            self._identity = _default_identity()
         return self._identity
 
     # -- plumbing -------------------------------------------------------------------------------
@@ -745,7 +751,7 @@ class LocalSchemaRegistry:
                 str(uuid.uuid4()),
                 now,
                 audit.event_name,
-                self._identity,
+                self.identity,
                 audit.registry_name,
                 audit.schema_name,
                 audit.version_number,

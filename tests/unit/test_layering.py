@@ -117,6 +117,25 @@ def test_import_glue_serde_stays_light() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_a_consumer_on_the_embedded_registry_loads_no_registration_machinery() -> None:
+    """A Lambda consumer's cold start: no OpenSSL (hashlib), socket or getpass."""
+    code = (
+        "import sys\n"
+        "from glue_serde import LocalSchemaRegistry\n"
+        "from glue_serde.serde import Deserializer\n"
+        "Deserializer(LocalSchemaRegistry())\n"
+        "print(','.join(m for m in ('hashlib', 'socket', 'getpass') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
+    )
+    assert out.stdout.strip() == ""
+
+
 def test_the_socket_guard_refuses_non_loopback_addresses() -> None:
     import socket
 
