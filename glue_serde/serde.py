@@ -369,7 +369,15 @@ class Serializer:
         ValidationError, SerializationError, SchemaNotRegisteredError, RegistryError
             As :meth:`serialize`.
         """
-        return [self.serialize(v) for v in values]
+        values = list(values)
+        if not self._header_plain and any(v is not None for v in values):
+            self.resolve()  # as serialize() would on the first value (and only then)
+        framed = self._framed
+        if framed is not None and self._to_dict is None:
+            # serialize() inlined for the common case: no per-record method call.
+            return [None if v is None else framed(v) for v in values]
+        serialize = self.serialize
+        return [serialize(v) for v in values]
 
     def __call__(self, value: Datum, ctx: object = None) -> bytes | None:
         """Serialize ``value``; the signature confluent-kafka calls (``ctx`` is unused here).

@@ -376,3 +376,33 @@ def test_every_read_path_tags_payload_errors_with_the_version_id(
         else:
             getattr(des, method)(bad)
     assert info.value.schema_version_id == version.schema_version_id
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"compression": Compression.ZLIB}, {"to_dict": lambda v: {"name": v[0], "age": v[1]}}],
+    ids=["framed", "zlib", "to_dict"],
+)
+def test_serialize_many_matches_serialize_value_by_value(
+    registry: LocalSchemaRegistry, options: dict[str, Any]
+) -> None:
+    ser = _serializer(registry, auto_register=True, **options)
+    raw = [("a", 1), None, ("b", 2)]
+    values = raw if "to_dict" in options else [v and {"name": v[0], "age": v[1]} for v in raw]
+    frames = ser.serialize_many(iter(values))
+    assert frames == [ser.serialize(v) for v in values]
+    assert frames[1] is None and frames[0] is not None
+
+
+def test_serialize_many_resolves_only_when_there_is_a_value(
+    registry: LocalSchemaRegistry,
+) -> None:
+    counting = CountingRegistry(registry)
+    ser = _serializer(counting)  # not registered, auto-registration off
+    assert ser.serialize_many([]) == []
+    assert ser.serialize_many([None, None]) == [None, None]
+    assert counting.calls == {}
+    with pytest.raises(SchemaNotRegisteredError):
+        ser.serialize_many([None, {"name": "a", "age": 1}])
+    with pytest.raises(ValidationError):
+        _serializer(registry, auto_register=True).serialize_many([{"name": "a", "age": 1.5}])
