@@ -7,6 +7,7 @@ ratios to the floor stay meaningful.
 
 from __future__ import annotations
 
+import os
 import platform
 import statistics
 import sys
@@ -31,6 +32,22 @@ class Result:
         return self.seconds_per_call / base.seconds_per_call
 
 
+def _loops(fn: Callable[[], object], min_time: float) -> int:
+    """Loops per round so that one round of ``fn`` lasts about ``min_time`` seconds.
+
+    Calibrates by growing the loop count tenfold until a batch lasts a fifth of ``min_time``
+    (``timeit.autorange`` always spends 0.2 s, too long for a smoke run).
+    """
+    timer = timeit.Timer(fn)
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= min_time / 5 or number >= 10**8:
+            break
+        number *= 10
+    return max(1, round(number * min_time / max(elapsed, 1e-9)))
+
+
 def measure(
     group: str,
     contenders: dict[str, Callable[[], object]],
@@ -39,12 +56,18 @@ def measure(
     rounds: int = 7,
     min_time: float = 0.05,
 ) -> list[Result]:
-    """Time each contender in interleaved rounds; the first key of the floor is the baseline."""
+    """Time each contender in interleaved rounds; ``floor`` names the baseline contender.
+
+    Every contender is called once first (warm caches), then given a loop count so that one
+    round of it lasts about ``min_time``; each round times every contender once, in order, and
+    the median seconds per call over the rounds is reported.
+    """
+    if floor not in contenders:
+        raise ValueError(f"the floor {floor!r} is not among the contenders of {group!r}")
     loops = {}
     for name, fn in contenders.items():
         fn()  # warm caches
-        n, _ = timeit.Timer(fn).autorange()
-        loops[name] = max(1, int(n * min_time / 0.2))
+        loops[name] = _loops(fn, min_time)
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, fn in contenders.items():
@@ -55,16 +78,54 @@ def measure(
     ]
 
 
-def environment() -> str:
-    libs = []
-    for dist in ("fastavro", "protobuf", "jsonschema", "orjson", "glue-serde"):
+#: Distributions whose versions every report names (peers included; absent ones are noted).
+LIBRARIES = (
+    "glue-serde",
+    "fastavro",
+    "orjson",
+    "fastjsonschema",
+    "jsonschema",
+    "protobuf",
+    "grpcio-tools",
+    "cachetools",
+    "aws-glue-schema-registry",
+    "confluent-kafka",
+)
+
+
+def versions() -> dict[str, str | None]:
+    """Installed version of each of :data:`LIBRARIES` (None when not installed)."""
+    found: dict[str, str | None] = {}
+    for dist in LIBRARIES:
         try:
-            libs.append(f"{dist} {metadata.version(dist)}")
+            found[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
-            continue
+            found[dist] = None
+    return found
+
+
+def machine() -> str:
+    """Architecture, CPU count and model, operating system."""
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    model = f" ({line.split(':', 1)[1].strip()})"
+                    break
+    except OSError:
+        pass
+    return (
+        f"{platform.machine()}, {os.cpu_count()} CPUs{model}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def environment() -> str:
+    libs = ", ".join(f"{d} {v}" for d, v in versions().items() if v is not None)
     return (
         f"Python {sys.version.split()[0]} ({platform.python_implementation()}), "
-        f"{platform.machine()}, {platform.system()}; " + ", ".join(libs)
+        f"{machine()}; {libs}"
     )
 
 
