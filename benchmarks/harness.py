@@ -121,21 +121,11 @@ def machine() -> str:
     )
 
 
-def environment() -> str:
-    libs = ", ".join(f"{d} {v}" for d, v in versions().items() if v is not None)
-    return (
-        f"Python {sys.version.split()[0]} ({platform.python_implementation()}), "
-        f"{machine()}; {libs}"
-    )
-
-
-def table(results: list[Result]) -> str:
-    lines = [
-        "| group | contender | µs/call | ratio to floor |",
-        "|---|---|---:|---:|",
+def environment() -> list[str]:
+    """Python, machine and library versions, as Markdown list items."""
+    return [
+        f"- Python {sys.version.split()[0]} ({platform.python_implementation()})",
+        f"- Machine: {machine()}",
+        "- Libraries: "
+        + ", ".join(f"{d} {v}" if v else f"{d} (not installed)" for d, v in versions().items()),
     ]
-    for r in results:
-        lines.append(
-            f"| {r.group} | {r.name} | {r.seconds_per_call * 1e6:.2f} | {r.ratio(results):.2f}x |"
-        )
-    return "\n".join(lines)
