@@ -115,7 +115,7 @@ class Settings:
 
 
 FULL = Settings(
-    rounds=7,
+    rounds=11,
     min_time=0.05,
     batch=10_000,
     registry_records=10_000,
