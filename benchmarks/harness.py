@@ -1,8 +1,10 @@
 """Interleaved timing: every contender of a group is measured in the same run, in rounds.
 
 Each round times every contender once (``timeit`` with a fixed number of loops); the reported
-cost is the median over rounds, so slow drift of the machine hits all contenders alike and
-ratios to the floor stay meaningful.
+cost is the median over rounds, so slow drift of the machine hits all contenders alike. The
+ratio to the floor is the median over rounds of the ratio *within* each round, where the two
+were timed moments apart: a slow spell of the machine then cancels out instead of skewing
+whichever contender it happened to hit more often.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import platform
 import statistics
 import sys
 import timeit
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import TYPE_CHECKING
 
@@ -22,14 +24,32 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Result:
+    """One contender of one group: median seconds per call, and per-round samples."""
+
     group: str
     name: str
     seconds_per_call: float
     floor: str
+    samples: tuple[float, ...] = field(default=(), repr=False)
 
     def ratio(self, results: list[Result]) -> float:
+        """Median over rounds of this contender's time over the floor's in the same round."""
         base = next(r for r in results if r.group == self.group and r.name == self.floor)
+        if self.samples and len(self.samples) == len(base.samples):
+            return statistics.median(
+                ours / floor for ours, floor in zip(self.samples, base.samples, strict=True)
+            )
         return self.seconds_per_call / base.seconds_per_call
+
+    def scaled(self, factor: float) -> Result:
+        """The same result with every time divided by ``factor`` (a batch call per record)."""
+        return Result(
+            self.group,
+            self.name,
+            self.seconds_per_call / factor,
+            self.floor,
+            tuple(s / factor for s in self.samples),
+        )
 
 
 def _loops(fn: Callable[[], object], min_time: float) -> int:
@@ -74,7 +94,8 @@ def measure(
             t = timeit.Timer(fn).timeit(loops[name])
             samples[name].append(t / loops[name])
     return [
-        Result(group, name, statistics.median(values), floor) for name, values in samples.items()
+        Result(group, name, statistics.median(values), floor, tuple(values))
+        for name, values in samples.items()
     ]
 
 

@@ -7,8 +7,9 @@ Run from the repository root::
     python -m benchmarks.run --smoke               # seconds; what the test suite runs
 
 One process measures, with the interleaved rounds of :func:`benchmarks.harness.measure` (each
-round times every contender of a group once; the median over rounds is reported), so every ratio
-is to a floor **measured in the same run**:
+round times every contender of a group once; the median over rounds is reported, and the ratio
+is the median of the per-round ratios), so every ratio is to a floor **measured in the same
+run**:
 
 1. Avro per record (small, medium, large; without and with zlib), ``Serializer.serialize`` and
    ``Deserializer.deserialize`` on an in-memory ``LocalSchemaRegistry`` against fastavro's
@@ -115,8 +116,8 @@ class Settings:
 
 
 FULL = Settings(
-    rounds=11,
-    min_time=0.05,
+    rounds=25,
+    min_time=0.02,
     batch=10_000,
     registry_records=10_000,
     cold_runs=15,
@@ -169,9 +170,7 @@ class Run:
             rounds=self.settings.rounds,
             min_time=self.settings.min_time,
         )
-        self.results += [
-            replace(r, seconds_per_call=r.seconds_per_call / records_per_call) for r in results
-        ]
+        self.results += [r.scaled(records_per_call) for r in results]
 
 
 def _check_same(run: Run, what: str, ours: object, floor: object) -> None:
@@ -654,7 +653,7 @@ def markdown(run: Run, rows: list[Target]) -> str:
         "## Environment",
         "",
         *environment(),
-        f"- Settings: {_count(s.rounds, 'interleaved round')} per group (median reported), "
+        f"- Settings: {_count(s.rounds, 'interleaved round')} per group (medians reported), "
         f"~{s.min_time * 1000:g} ms per contender per round; batches of {s.batch:,} "
         f"distinct records; {_count(s.registry_records, 'record')} for the registry-call count; "
         f"{_count(s.cold_runs, 'fresh interpreter')} for cold start; "
@@ -666,8 +665,10 @@ def markdown(run: Run, rows: list[Target]) -> str:
         "",
         "## Ratios to the floor",
         "",
-        "Each group's contenders are timed in the same run, in interleaved rounds; the ratio is "
-        "to the group's floor (the bare library doing the same work). Batch groups are per "
+        "Each group's contenders are timed in the same run, in interleaved rounds: the time is "
+        "the median over rounds, the ratio the median over rounds of the contender's time over "
+        "the group's floor's (the bare library doing the same work) in the same round. "
+        "Batch groups are per "
         "record; their floor calls the per-record floor once per record in a loop. "
         "Peers (`aws-glue-schema-registry`, `confluent-kafka[avro]`) appear in the Avro groups "
         "without compression when installed.",

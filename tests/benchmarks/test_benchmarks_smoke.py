@@ -250,3 +250,14 @@ def test_measure_reports_each_contender_per_call() -> None:
     assert all(r.seconds_per_call > 0 for r in results)
     with pytest.raises(ValueError, match="floor"):
         measure("g", {"a": lambda: None}, floor="b", rounds=1, min_time=0.001)
+
+
+def test_ratio_is_the_median_of_the_per_round_ratios() -> None:
+    floor = Result("g", "f", 2.0, "f", (1.0, 2.0, 10.0))
+    ours = Result("g", "o", 2.2, "f", (1.1, 2.2, 3.0))
+    # Per round 1.1, 1.1, 0.3: the slow third round of the floor does not skew the ratio.
+    assert ours.ratio([floor, ours]) == pytest.approx(1.1)
+    assert floor.ratio([floor, ours]) == 1.0
+    per_record = ours.scaled(2)
+    assert per_record.seconds_per_call == pytest.approx(1.1)
+    assert per_record.samples == pytest.approx((0.55, 1.1, 1.5))
