@@ -52,7 +52,7 @@ def aws_glue_peer(schema: dict[str, Any], record: dict[str, Any]) -> Pair:
             return version
 
     client = OfflineClient()
-    ser, des = KafkaSerializer(client), KafkaDeserializer(client)  # type: ignore[arg-type]
+    ser, des = KafkaSerializer(client), KafkaDeserializer(client)  # type: ignore[arg-type,unused-ignore]
     value = DataAndSchema(record, AvroSchema(definition))
     frame = ser.serialize("bench", value)
     return (lambda: ser.serialize("bench", value), lambda: des.deserialize("bench", frame))
