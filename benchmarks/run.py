@@ -1,0 +1,789 @@
+"""Every benchmark of glue_serde in one run, each against its bare library floor, with the targets.
+
+Run from the repository root::
+
+    python -m benchmarks.run                       # full run, a few minutes
+    python -m benchmarks.run --report docs/performance-report.md
+    python -m benchmarks.run --smoke               # seconds; what the test suite runs
+
+One process measures, with the interleaved rounds of :func:`benchmarks.harness.measure` (each
+round times every contender of a group once; the median over rounds is reported, and the ratio
+is the median of the per-round ratios), so every ratio is to a floor **measured in the same
+run**:
+
+1. Avro per record (small, medium, large; without and with zlib), ``Serializer.serialize`` and
+   ``Deserializer.deserialize`` on an in-memory ``LocalSchemaRegistry`` against fastavro's
+   ``schemaless_writer``/``schemaless_reader`` with a parsed schema (plus ``zlib.compress`` /
+   ``zlib.decompress``), and the Python peers when they are importable (``benchmarks.peers``).
+2. Avro batches of distinct records: ``deserialize_many`` and ``serialize_many`` against the
+   floor called once per record in a loop.
+3. JSON Schema (orjson + compiled fastjsonschema validator floor; ``orjson.loads``) and
+   Protobuf (upb ``SerializeToString`` / ``FromString``) through Serializer and Deserializer.
+4. Registry calls once warm, counted by a proxy around the registry.
+5. Cold start and light import in fresh interpreters, and resident memory over a long decode
+   stream (``benchmarks.startup``).
+
+Single-call contenders are bound with ``functools.partial`` (no Python frame of their own), so
+neither side pays for a wrapper the other does not.
+
+Then it checks the targets (PASS / MISS / SKIP), prints the tables, and with ``--report`` writes
+them as Markdown with the environment. Nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import sys
+import time
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import fastavro
+
+from benchmarks import startup
+from benchmarks.data import (
+    JSON_RECORD,
+    JSON_SCHEMA,
+    MEDIUM_SCHEMA,
+    RECORDS,
+    SCHEMAS,
+    medium_record,
+    payment_message,
+    payment_message_class,
+)
+from benchmarks.harness import Result, environment, measure
+from benchmarks.peers import PEERS
+from glue_serde import (
+    Compatibility,
+    Compression,
+    DataFormat,
+    Deserializer,
+    LocalSchemaRegistry,
+    Serializer,
+)
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable, Mapping, Sequence
+
+    from glue_serde import SchemaRegistry, SchemaVersion
+
+SIZES = ("small", "medium", "large")
+BATCH_SIZES = ("small", "medium")
+HEADER = 18  # bytes of Glue header before the payload
+
+# Contender names, shared by the groups, the targets and the tests.
+AVRO_WRITE_FLOOR = "fastavro write (floor)"
+AVRO_READ_FLOOR = "fastavro read (floor)"
+AVRO_WRITE_LOOP_FLOOR = "fastavro write loop (floor)"
+AVRO_READ_LOOP_FLOOR = "fastavro read loop (floor)"
+SERIALIZE = "glue_serde serialize"
+DESERIALIZE = "glue_serde deserialize"
+SERIALIZE_MANY = "glue_serde serialize_many"
+DESERIALIZE_MANY = "glue_serde deserialize_many"
+SERIALIZE_LOOP = "glue_serde serialize loop"
+DESERIALIZE_LOOP = "glue_serde deserialize loop"
+JSON_WRITE_FLOOR = "orjson.dumps + fastjsonschema validate (floor)"
+JSON_READ_FLOOR = "orjson.loads (floor)"
+PROTO_WRITE_FLOOR = "SerializeToString (floor)"
+PROTO_READ_FLOOR = "FromString (floor)"
+DESERIALIZE_CLASS = "glue_serde deserialize (message_class)"
+DESERIALIZE_DYNAMIC = "glue_serde deserialize (dynamic class)"
+
+
+def avro_group(size: str, compression: Compression, op: str) -> str:
+    """Group name of an Avro per-record group (``op`` is ``write`` or ``read``)."""
+    return f"avro {size} {'zlib' if compression is Compression.ZLIB else 'none'} {op}"
+
+
+def batch_group(size: str, op: str) -> str:
+    """Group name of an Avro batch group (times are per record)."""
+    return f"avro {size} batch {op}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long and how much each part of the run measures."""
+
+    rounds: int
+    min_time: float
+    batch: int
+    registry_records: int
+    cold_runs: int
+    memory_records: int
+
+
+FULL = Settings(
+    rounds=25,
+    min_time=0.02,
+    batch=10_000,
+    registry_records=10_000,
+    cold_runs=15,
+    memory_records=1_000_000,
+)
+SMOKE = Settings(
+    rounds=1, min_time=0.002, batch=200, registry_records=300, cold_runs=1, memory_records=5_000
+)
+
+
+@dataclass
+class Run:
+    """Everything one run measured."""
+
+    settings: Settings
+    smoke: bool
+    argv: list[str]
+    results: list[Result] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    registry_calls: dict[str, int] | None = None
+    registry_records: int = 0
+    cold: startup.ColdStart | None = None
+    memory: list[tuple[int, int]] | None = None
+    seconds: float = 0.0
+
+    def note(self, text: str) -> None:
+        print(f"note: {text}", file=sys.stderr)
+        self.notes.append(text)
+
+    def ratio(self, group: str, name: str) -> float | None:
+        for result in self.results:
+            if result.group == group and result.name == name:
+                return result.ratio(self.results)
+        return None
+
+    def measure(
+        self,
+        group: str,
+        contenders: dict[str, Callable[[], object]],
+        *,
+        floor: str,
+        records_per_call: int = 1,
+    ) -> None:
+        """Measure one group; times are stored per record (a batch call counts its records)."""
+        print(f"measuring {group} ...", file=sys.stderr)
+        results = measure(
+            group,
+            contenders,
+            floor=floor,
+            rounds=self.settings.rounds,
+            min_time=self.settings.min_time,
+        )
+        self.results += [r.scaled(records_per_call) for r in results]
+
+
+def _check_same(run: Run, what: str, ours: object, floor: object) -> None:
+    """Note (never hide) a contender whose output differs from the floor's: not the same work."""
+    if ours != floor:
+        run.note(f"{what}: glue_serde's output differs from the floor's; the ratio is suspect")
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Avro per record
+
+
+def _peers(
+    run: Run, schema: dict[str, Any], record: dict[str, Any], skipped: set[str]
+) -> dict[str, tuple[Callable[[], object], Callable[[], object]]]:
+    """Set up every importable peer for one schema; note each missing one once."""
+    peers = {}
+    for peer, setup in PEERS.items():
+        if peer in skipped:
+            continue
+        try:
+            peers[peer] = setup(schema, record)
+        except ImportError as exc:
+            skipped.add(peer)
+            run.note(f"peer {peer} is not importable ({exc}); skipped")
+        except Exception as exc:  # a peer's own failure must not stop the run
+            skipped.add(peer)
+            run.note(f"peer {peer} failed to set up ({type(exc).__name__}: {exc}); skipped")
+    return peers
+
+
+def avro_per_record(run: Run, sizes: Sequence[str]) -> None:
+    registry = LocalSchemaRegistry()
+    skipped: set[str] = set()
+    for size in sizes:
+        schema = SCHEMAS[size]
+        record = RECORDS[size](7)
+        parsed = fastavro.parse_schema(schema)
+        peers = _peers(run, schema, record, skipped)
+        for compression in (Compression.NONE, Compression.ZLIB):
+            zl = compression is Compression.ZLIB
+            ser = Serializer(
+                registry,
+                data_format=DataFormat.AVRO,
+                schema=schema,
+                schema_name=f"bench-{size}",
+                auto_register=True,
+                compression=compression,
+            )
+            frame = ser.serialize(record)
+            assert frame is not None
+            des: Deserializer[Any] = Deserializer(registry)
+            payload = frame[HEADER:]
+
+            def floor_write(r: dict[str, Any] = record, p: Any = parsed, z: bool = zl) -> bytes:
+                buf = io.BytesIO()
+                fastavro.schemaless_writer(buf, p, r)
+                out = buf.getvalue()
+                return zlib.compress(out) if z else out
+
+            def floor_read(data: bytes = payload, p: Any = parsed, z: bool = zl) -> object:
+                raw = zlib.decompress(data) if z else data
+                return fastavro.schemaless_reader(io.BytesIO(raw), p, None)
+
+            _check_same(run, avro_group(size, compression, "write"), payload, floor_write())
+            _check_same(
+                run, avro_group(size, compression, "read"), des.deserialize(frame), floor_read()
+            )
+            write: dict[str, Callable[[], object]] = {
+                AVRO_WRITE_FLOOR: floor_write,
+                SERIALIZE: partial(ser.serialize, record),
+            }
+            read: dict[str, Callable[[], object]] = {
+                AVRO_READ_FLOOR: floor_read,
+                DESERIALIZE: partial(des.deserialize, frame),
+            }
+            if not zl:  # the peers write no zlib frames of the same kind
+                for peer, (peer_write, peer_read) in peers.items():
+                    write[f"{peer} serialize"] = peer_write
+                    read[f"{peer} deserialize"] = peer_read
+            run.measure(avro_group(size, compression, "write"), write, floor=AVRO_WRITE_FLOOR)
+            run.measure(avro_group(size, compression, "read"), read, floor=AVRO_READ_FLOOR)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. Avro batches
+
+
+def avro_batches(run: Run, sizes: Sequence[str]) -> None:
+    count = run.settings.batch
+    registry = LocalSchemaRegistry()
+    for size in sizes:
+        schema = SCHEMAS[size]
+        records = [RECORDS[size](i) for i in range(count)]  # distinct records
+        parsed = fastavro.parse_schema(schema)
+        ser = Serializer(
+            registry,
+            data_format=DataFormat.AVRO,
+            schema=schema,
+            schema_name=f"batch-{size}",
+            auto_register=True,
+        )
+        des: Deserializer[Any] = Deserializer(registry)
+        frames = ser.serialize_many(records)
+        payloads = [f[HEADER:] for f in frames if f is not None]
+
+        def floor_write_loop(rs: list[dict[str, Any]] = records, p: Any = parsed) -> list[bytes]:
+            writer, buffer = fastavro.schemaless_writer, io.BytesIO
+            out = []
+            for r in rs:
+                buf = buffer()
+                writer(buf, p, r)
+                out.append(buf.getvalue())
+            return out
+
+        def floor_read_loop(ps: list[bytes] = payloads, p: Any = parsed) -> list[object]:
+            reader, buffer = fastavro.schemaless_reader, io.BytesIO
+            return [reader(buffer(b), p, None) for b in ps]
+
+        def deserialize_loop(d: Deserializer[Any] = des, fs: list[Any] = frames) -> list[object]:
+            deserialize = d.deserialize
+            return [deserialize(f) for f in fs]
+
+        def serialize_loop(s: Serializer = ser, rs: list[dict[str, Any]] = records) -> list[object]:
+            serialize = s.serialize
+            return [serialize(r) for r in rs]
+
+        _check_same(run, batch_group(size, "write"), payloads, floor_write_loop())
+        _check_same(run, batch_group(size, "read"), des.deserialize_many(frames), floor_read_loop())
+        run.measure(
+            batch_group(size, "write"),
+            {
+                AVRO_WRITE_LOOP_FLOOR: floor_write_loop,
+                SERIALIZE_MANY: partial(ser.serialize_many, records),
+                SERIALIZE_LOOP: serialize_loop,
+            },
+            floor=AVRO_WRITE_LOOP_FLOOR,
+            records_per_call=count,
+        )
+        run.measure(
+            batch_group(size, "read"),
+            {
+                AVRO_READ_LOOP_FLOOR: floor_read_loop,
+                DESERIALIZE_MANY: partial(des.deserialize_many, frames),
+                DESERIALIZE_LOOP: deserialize_loop,
+            },
+            floor=AVRO_READ_LOOP_FLOOR,
+            records_per_call=count,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. JSON Schema and Protobuf
+
+
+def json_schema(run: Run) -> None:
+    try:
+        import fastjsonschema
+        import orjson
+    except ImportError as exc:
+        run.note(f"JSON groups skipped: {exc.name} is not installed")
+        return
+    registry = LocalSchemaRegistry()
+    ser = Serializer(
+        registry,
+        data_format=DataFormat.JSON,
+        schema=JSON_SCHEMA,
+        schema_name="bench-json",
+        auto_register=True,
+    )
+    des: Deserializer[Any] = Deserializer(registry)  # validate=False: Java does not either
+    record = JSON_RECORD
+    frame = ser.serialize(record)
+    assert frame is not None
+    payload = frame[HEADER:]
+    validate = fastjsonschema.compile(JSON_SCHEMA, use_formats=False, use_default=False)
+    dumps, loads = orjson.dumps, orjson.loads
+
+    def floor_write() -> bytes:
+        validate(record)
+        return dumps(record)
+
+    _check_same(run, "json write", payload, floor_write())
+    _check_same(run, "json read", des.deserialize(frame), loads(payload))
+    run.measure(
+        "json write",
+        {JSON_WRITE_FLOOR: floor_write, SERIALIZE: partial(ser.serialize, record)},
+        floor=JSON_WRITE_FLOOR,
+    )
+    run.measure(
+        "json read",
+        {JSON_READ_FLOOR: partial(loads, payload), DESERIALIZE: partial(des.deserialize, frame)},
+        floor=JSON_READ_FLOOR,
+    )
+
+
+def protobuf(run: Run) -> None:
+    try:
+        cls = payment_message_class()
+        message = payment_message(cls)
+        registry = LocalSchemaRegistry()
+        ser = Serializer(
+            registry,
+            data_format=DataFormat.PROTOBUF,
+            schema=cls,
+            schema_name="bench-protobuf",
+            auto_register=True,
+        )
+        frame = ser.serialize(message)
+    except ImportError as exc:
+        run.note(f"Protobuf groups skipped: {exc.name} is not installed")
+        return
+    assert frame is not None
+    typed: Deserializer[Any] = Deserializer(registry, message_class=cls)
+    dynamic: Deserializer[Any] = Deserializer(registry)
+    body = message.SerializeToString()
+    from_string = cls.FromString
+    _check_same(run, "protobuf write", frame[HEADER + 1 :], body)  # 1 byte: message index
+    _check_same(run, "protobuf read", typed.deserialize(frame), from_string(body))
+    run.measure(
+        "protobuf write",
+        {PROTO_WRITE_FLOOR: message.SerializeToString, SERIALIZE: partial(ser.serialize, message)},
+        floor=PROTO_WRITE_FLOOR,
+    )
+    run.measure(
+        "protobuf read",
+        {
+            PROTO_READ_FLOOR: partial(from_string, body),
+            DESERIALIZE_CLASS: partial(typed.deserialize, frame),
+            DESERIALIZE_DYNAMIC: partial(dynamic.deserialize, frame),
+        },
+        floor=PROTO_READ_FLOOR,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Registry calls once warm
+
+
+class CountingRegistry:
+    """Forwards every call to a registry and counts it by name (protocol verbs and extras)."""
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self._registry = registry
+        self.calls: Counter[str] = Counter()
+
+    @property
+    def registry_name(self) -> str:
+        self.calls["registry_name"] += 1
+        return self._registry.registry_name
+
+    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
+        self.calls["get_schema_version"] += 1
+        return self._registry.get_schema_version(schema_version_id)
+
+    def find_schema_version(
+        self, schema_name: str, schema_definition: str, data_format: DataFormat
+    ) -> SchemaVersion | None:
+        self.calls["find_schema_version"] += 1
+        return self._registry.find_schema_version(schema_name, schema_definition, data_format)
+
+    def create_schema(
+        self,
+        schema_name: str,
+        schema_definition: str,
+        data_format: DataFormat,
+        *,
+        compatibility: Compatibility = Compatibility.BACKWARD,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> SchemaVersion:
+        self.calls["create_schema"] += 1
+        return self._registry.create_schema(
+            schema_name,
+            schema_definition,
+            data_format,
+            compatibility=compatibility,
+            description=description,
+            tags=tags,
+        )
+
+    def register_schema_version(
+        self, schema_name: str, schema_definition: str, data_format: DataFormat
+    ) -> SchemaVersion:
+        self.calls["register_schema_version"] += 1
+        return self._registry.register_schema_version(schema_name, schema_definition, data_format)
+
+    def __getattr__(self, name: str) -> Any:  # registry-specific extras, counted alike
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._registry, name)
+        if not callable(value):
+            self.calls[name] += 1
+            return value
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return value(*args, **kwargs)
+
+        return counted
+
+
+def registry_calls(run: Run) -> None:
+    """Warm up, then serialize and deserialize distinct records; count registry calls."""
+    print("counting registry calls ...", file=sys.stderr)
+    counting = CountingRegistry(LocalSchemaRegistry())
+    serializers = [
+        Serializer(
+            counting,
+            data_format=DataFormat.AVRO,
+            schema=MEDIUM_SCHEMA,
+            schema_name="calls",
+            auto_register=True,
+            compression=compression,
+        )
+        for compression in (Compression.NONE, Compression.ZLIB)
+    ]
+    des: Deserializer[Any] = Deserializer(counting)
+    for ser in serializers:  # warm-up: one record through each serializer
+        des.deserialize(ser.serialize(medium_record(0)))
+    assert counting.calls, "the warm-up made no registry call: the proxy is not in the path"
+    counting.calls.clear()
+    count = run.settings.registry_records
+    for i in range(count):
+        des.deserialize(serializers[i % 2].serialize(medium_record(i)))
+    run.registry_calls = dict(counting.calls)
+    run.registry_records = count
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Cold start, light import, memory
+
+
+def cold_start_and_memory(run: Run) -> None:
+    print(f"cold start ({run.settings.cold_runs} fresh interpreters) ...", file=sys.stderr)
+    run.cold = startup.cold_start(run.settings.cold_runs)
+    records = run.settings.memory_records
+    print(f"memory over {records:,} decoded records ...", file=sys.stderr)
+    run.memory = startup.memory_in_fresh_interpreter(records)
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    goal: str
+    measured: str
+    status: str  # PASS, MISS or SKIP (not measured in this run)
+
+
+MEMORY_BOUND_MIB = 2.0
+
+
+def _ratio_target(run: Run, name: str, group: str, contender: str, bound: float) -> Target:
+    ratio = run.ratio(group, contender)
+    goal = f"<= {bound:.2f}x"
+    if ratio is None:
+        return Target(name, goal, "not measured", "SKIP")
+    return Target(name, goal, f"{ratio:.2f}x", "PASS" if ratio <= bound else "MISS")
+
+
+def targets(run: Run) -> list[Target]:
+    loop = "of the floor loop"
+    rows = [
+        _ratio_target(
+            run,
+            "Avro medium serialize",
+            avro_group("medium", Compression.NONE, "write"),
+            SERIALIZE,
+            1.05,
+        ),
+        _ratio_target(
+            run,
+            "Avro medium deserialize",
+            avro_group("medium", Compression.NONE, "read"),
+            DESERIALIZE,
+            1.05,
+        ),
+        *(
+            replace(
+                _ratio_target(
+                    run,
+                    f"Avro batch read {size} (deserialize_many)",
+                    batch_group(size, "read"),
+                    DESERIALIZE_MANY,
+                    0.90,
+                ),
+                goal=f"<= 0.90x {loop}",
+            )
+            for size in BATCH_SIZES
+        ),
+        _ratio_target(run, "JSON serialize", "json write", SERIALIZE, 1.15),
+        _ratio_target(run, "JSON deserialize", "json read", DESERIALIZE, 1.15),
+        _ratio_target(run, "Protobuf serialize", "protobuf write", SERIALIZE, 1.15),
+        _ratio_target(run, "Protobuf deserialize", "protobuf read", DESERIALIZE_CLASS, 1.15),
+    ]
+    if run.registry_calls is None:
+        rows.append(Target("Registry calls once warm", "0", "not measured", "SKIP"))
+    else:
+        total = sum(run.registry_calls.values())
+        rows.append(
+            Target(
+                "Registry calls once warm",
+                "0",
+                f"{total} in {run.registry_records:,} serialize+deserialize",
+                "PASS" if total == 0 else "MISS",
+            )
+        )
+    heavy_goal = "no " + "/".join(startup.HEAVY)
+    if run.cold is None:
+        rows.append(
+            Target("Light import (`import glue_serde`)", heavy_goal, "not measured", "SKIP")
+        )
+        rows.append(Target("Flat memory", "", "not measured", "SKIP"))
+        return rows
+    heavy = run.cold.heavy_modules
+    rows.append(
+        Target(
+            "Light import (`import glue_serde`)",
+            heavy_goal,
+            "loads " + ", ".join(heavy) if heavy else "none loaded",
+            "MISS" if heavy else "PASS",
+        )
+    )
+    assert run.memory is not None
+    growth = startup.growth_after_warmup_mib(run.memory)
+    rows.append(
+        Target(
+            f"Flat memory ({run.memory[-1][0]:,} decoded records)",
+            f"< {MEMORY_BOUND_MIB:.0f} MiB RSS growth after warm-up",
+            f"{growth:+.1f} MiB",
+            "PASS" if growth < MEMORY_BOUND_MIB else "MISS",
+        )
+    )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+def ratio_table(results: list[Result]) -> str:
+    lines = [
+        "| group | contender | µs per record | ratio to floor |",
+        "|---|---|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.group} | {r.name} | {r.seconds_per_call * 1e6:.2f} | {r.ratio(results):.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def targets_table(rows: list[Target]) -> str:
+    lines = ["| target | goal | measured | status |", "|---|---|---|---|"]
+    lines += [f"| {t.name} | {t.goal} | {t.measured} | **{t.status}** |" for t in rows]
+    return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _command(run: Run) -> str:
+    return " ".join(["python -m benchmarks.run", *run.argv]).strip()
+
+
+def markdown(run: Run, rows: list[Target]) -> str:
+    s = run.settings
+    today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    mode = "smoke run (numbers not meaningful)" if run.smoke else "full run"
+    parts = [
+        "# glue_serde performance report",
+        "",
+        f"`{_command(run)}`: {mode}, {today}, {run.seconds:.0f} s.",
+        "",
+        "## Environment",
+        "",
+        *environment(),
+        f"- Settings: {_count(s.rounds, 'interleaved round')} per group (medians reported), "
+        f"~{s.min_time * 1000:g} ms per contender per round; batches of {s.batch:,} "
+        f"distinct records; {_count(s.registry_records, 'record')} for the registry-call count; "
+        f"{_count(s.cold_runs, 'fresh interpreter')} for cold start; "
+        f"{_count(s.memory_records, 'record')} for memory.",
+        "",
+        "## Targets",
+        "",
+        targets_table(rows),
+        "",
+        "## Ratios to the floor",
+        "",
+        "Each group's contenders are timed in the same run, in interleaved rounds: the time is "
+        "the median over rounds, the ratio the median over rounds of the contender's time over "
+        "the group's floor's (the bare library doing the same work) in the same round. "
+        "Batch groups are per "
+        "record; their floor calls the per-record floor once per record in a loop. "
+        "Peers (`aws-glue-schema-registry`, `confluent-kafka[avro]`) appear in the Avro groups "
+        "without compression when installed.",
+        "",
+        ratio_table(run.results),
+        "",
+    ]
+    if run.registry_calls is not None:
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(run.registry_calls.items())) or "none"
+        parts += [
+            "## Registry calls once warm",
+            "",
+            f"{run.registry_records:,} Avro serialize + deserialize (distinct medium records, "
+            f"with and without zlib) after warm-up, through a counting proxy: {calls}.",
+            "",
+        ]
+    if run.cold is not None and run.memory is not None:
+        parts += [
+            "## Cold start",
+            "",
+            f"Fresh interpreters, median of {_count(run.cold.runs, 'run')}.",
+            "",
+            "| stage | ms |",
+            "|---|---:|",
+            *(f"| {label} | {ms:.1f} |" for label, ms in run.cold.milliseconds.items()),
+            "",
+            "## Memory",
+            "",
+            "Resident memory while one Deserializer decodes a stream of frames (three schema "
+            "versions, one zlib), in a fresh interpreter.",
+            "",
+            "| records decoded | RSS MiB |",
+            "|---:|---:|",
+            *(f"| {n:,} | {kib / 1024:.1f} |" for n, kib in run.memory),
+            "",
+        ]
+    if run.notes:
+        parts += ["## Notes", "", *(f"- {n}" for n in run.notes), ""]
+    parts += [
+        "## Rerun",
+        "",
+        "From the repository root, with the peers installed in their own virtualenv "
+        "(see `benchmarks/README.md`):",
+        "",
+        "```sh",
+        "python -m benchmarks.run --report docs/performance-report.md",
+        "```",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def text(run: Run, rows: list[Target]) -> str:
+    """What the command prints: environment, ratio table, targets table, notes."""
+    parts = [*environment(), "", ratio_table(run.results), "", targets_table(rows)]
+    if run.notes:
+        parts += ["", *(f"note: {n}" for n in run.notes)]
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def run_all(
+    *, smoke: bool = False, sizes: Sequence[str] = SIZES, argv: Sequence[str] = ()
+) -> tuple[Run, list[Target]]:
+    """Measure everything once; return the run and the checked targets."""
+    started = time.perf_counter()
+    run = Run(settings=SMOKE if smoke else FULL, smoke=smoke, argv=list(argv))
+    avro_per_record(run, sizes)
+    avro_batches(run, [s for s in BATCH_SIZES if s in sizes])
+    json_schema(run)
+    protobuf(run)
+    registry_calls(run)
+    cold_start_and_memory(run)
+    run.seconds = time.perf_counter() - started
+    return run, targets(run)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description="Measure glue_serde against the bare library floors and check the targets.",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a seconds-long run (numbers not meaningful)"
+    )
+    parser.add_argument("--report", type=Path, help="write the Markdown report to this file")
+    parser.add_argument(
+        "--sizes",
+        nargs="+",
+        choices=SIZES,
+        default=list(SIZES),
+        help="Avro record sizes to measure (default: all)",
+    )
+    parser.add_argument(
+        "--fail-on-miss", action="store_true", help="exit with status 1 when a target is missed"
+    )
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(args_list)
+    sizes = [s for s in SIZES if s in args.sizes]
+    run, rows = run_all(smoke=args.smoke, sizes=sizes, argv=args_list)
+    print(text(run, rows))
+    if args.report is not None:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(markdown(run, rows), encoding="utf-8")
+        print(f"\nreport written to {args.report}")
+    missed = [t.name for t in rows if t.status == "MISS"]
+    return 1 if args.fail_on_miss and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
