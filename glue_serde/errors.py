@@ -233,7 +233,7 @@ class DeserializationError(GlueSerdeError):
         self.schema_version_id = schema_version_id
 
 
-FrameErrorReason = Literal["too_short", "header_version", "compression"]
+FrameErrorReason = Literal["not_bytes", "too_short", "header_version", "compression"]
 
 
 class FrameError(DeserializationError):
@@ -246,9 +246,10 @@ class FrameError(DeserializationError):
     message
         What is wrong.
     reason
-        ``"too_short"``, ``"header_version"`` or ``"compression"``.
+        ``"not_bytes"`` (not a bytes-like object), ``"too_short"``, ``"header_version"`` or
+        ``"compression"``.
     length
-        Length of the input.
+        Length of the input (0 when it is not bytes-like).
     header_version
         Byte 0, when present. A Kafka consumer hands the record to a secondary deserializer
         when this is not 3.

@@ -573,6 +573,8 @@ class Deserializer(Generic[T]):
 
     def _entry(self, data: Buffer) -> _Entry:
         """Return the entry for a frame's header (cache, then registry) and make it the hot one."""
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            split_frame(data)  # raises FrameError (not bytes-like)
         hot = self._hot
         if data[:HEADER_SIZE] == hot[0]:
             return hot[1]
@@ -615,7 +617,12 @@ class Deserializer(Generic[T]):
         # The hot entry's test inlined: this is the per-record path. Comparing 18 bytes costs
         # half of hashing a 17-byte key for the dict lookup.
         hot = self._hot
-        entry = hot[1] if data[:HEADER_SIZE] == hot[0] else self._entry(data)
+        try:
+            hit = data[:HEADER_SIZE] == hot[0]
+        except TypeError:  # not sliceable: split_frame says what it is
+            split_frame(data)
+            raise
+        entry = hot[1] if hit else self._entry(data)
         try:
             value = entry.decode(data[HEADER_SIZE:])
         except PayloadError as exc:
@@ -680,8 +687,8 @@ class Deserializer(Generic[T]):
             if data is None:
                 append(None)
                 continue
-            if data[:HEADER_SIZE] != hot_header:
-                entry = find(data)
+            if type(data) is not bytes or data[:HEADER_SIZE] != hot_header:
+                entry = find(data)  # FrameError for what is not bytes-like
                 hot_header = bytes(data[:HEADER_SIZE])
             try:
                 value = entry.decode(data[HEADER_SIZE:])

@@ -176,9 +176,16 @@ def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
     Raises
     ------
     FrameError
-        If ``data`` is shorter than 18 bytes, byte 0 is not 3 or byte 1 is not a known
-        compression, checked in that order.
+        If ``data`` is not bytes-like, is shorter than 18 bytes, byte 0 is not 3 or byte 1 is
+        not a known compression, checked in that order.
     """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise FrameError(
+            "a Glue schema registry frame is bytes, bytearray or memoryview, not "
+            f"{type(data).__name__}",
+            reason="not_bytes",
+            length=0,
+        )
     if len(data) < HEADER_SIZE:
         raise FrameError(
             f"data is not a Glue schema registry frame: {len(data)} bytes, the header alone "

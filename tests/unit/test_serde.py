@@ -406,3 +406,20 @@ def test_serialize_many_resolves_only_when_there_is_a_value(
         ser.serialize_many([None, {"name": "a", "age": 1}])
     with pytest.raises(ValidationError):
         _serializer(registry, auto_register=True).serialize_many([{"name": "a", "age": 1.5}])
+
+
+@pytest.mark.parametrize("bad", ["\x03\x00" + "0" * 20, 12, [3, 0, *range(20)], 1.5])
+@pytest.mark.parametrize(
+    "method", ["deserialize", "deserialize_record", "deserialize_many", "schema_version_for"]
+)
+def test_what_is_not_bytes_like_is_a_frame_error(
+    registry: LocalSchemaRegistry, bad: Any, method: str
+) -> None:
+    des = Deserializer(registry)
+    des.deserialize(_serializer(registry, auto_register=True).serialize({"name": "a", "age": 1}))
+    with pytest.raises(FrameError, match="bytes, bytearray or memoryview") as info:
+        if method == "deserialize_many":
+            des.deserialize_many([bad])
+        else:
+            getattr(des, method)(bad)
+    assert info.value.reason == "not_bytes"

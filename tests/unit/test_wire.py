@@ -73,6 +73,14 @@ def test_decode_frame_rejects_input_shorter_than_the_header(length: int) -> None
     assert info.value.length == length
 
 
+@pytest.mark.parametrize("data", ["\x03\x00" + "0" * 16, None, 3, list(range(20))])
+def test_every_reader_refuses_what_is_not_bytes_like(data: object) -> None:
+    for read in (decode_frame, peek_schema_version_id, split_frame):
+        with pytest.raises(FrameError, match="not") as info:
+            read(data)  # type: ignore[arg-type]
+        assert info.value.reason == "not_bytes"
+
+
 def test_an_exact_18_byte_uncompressed_frame_has_an_empty_payload() -> None:
     assert decode_frame(encode_frame(VID, b"")).payload == b""
 
