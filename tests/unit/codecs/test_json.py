@@ -493,6 +493,33 @@ def test_decode_accepts_duplicate_keys_last_one_wins(use_orjson: bool) -> None:
     assert JsonCodec(use_orjson=use_orjson).decode("{}", b'{"a":1,"a":2}') == {"a": 2}
 
 
+@pytest.mark.parametrize("use_orjson", [True, False], ids=["orjson", "stdlib"])
+def test_decode_of_long_digit_runs_that_are_not_big_integers(use_orjson: bool) -> None:
+    # Runs of 19+ digits send the payload to the exact reader; the result is the same.
+    payload = b'{"id":"00000000000000000000001","n":9223372036854775807,"f":1.25e-7}'
+    assert JsonCodec(use_orjson=use_orjson).decode("{}", payload) == {
+        "id": "00000000000000000000001",
+        "n": 9223372036854775807,
+        "f": 1.25e-7,
+    }
+
+
+@pytest.mark.parametrize("use_orjson", [True, False], ids=["orjson", "stdlib"])
+@pytest.mark.parametrize(
+    "validator", ["auto", "jsonschema", pytest.param("fastjsonschema", marks=needs_fast)]
+)
+def test_validation_on_decode_sees_big_integers_exactly(use_orjson: bool, validator: str) -> None:
+    # Read as a float, 2**70 would fail draft-04's "integer" and pass the maximum.
+    codec = JsonCodec(
+        validate_on_decode=True,
+        use_orjson=use_orjson,
+        validator=validator,  # type: ignore[arg-type]
+    )
+    assert codec.decode('{"type":"integer"}', b"1180591620717411303424") == 2**70
+    with pytest.raises(PayloadError, match="maximum"):
+        codec.decode('{"maximum":1180591620717411303424}', b"1180591620717411303425")
+
+
 def test_decode_accepts_bytearray_and_memoryview() -> None:
     codec = JsonCodec()
     assert codec.decode("{}", bytearray(b"[1]")) == [1]
@@ -503,8 +530,11 @@ def test_decode_does_not_validate_by_default() -> None:
     assert JsonCodec().decode('{"type":"string"}', b"1") == 1
 
 
-def test_decode_validates_when_asked() -> None:
-    codec = JsonCodec(validate_on_decode=True)
+@pytest.mark.parametrize(
+    "validator", ["auto", "jsonschema", pytest.param("fastjsonschema", marks=needs_fast)]
+)
+def test_decode_validates_when_asked(validator: str) -> None:
+    codec = JsonCodec(validate_on_decode=True, validator=validator)  # type: ignore[arg-type]
     assert codec.decode('{"type":"string"}', b'"x"') == "x"
     with pytest.raises(PayloadError, match="type") as info:
         codec.decode('{"type":"string"}', b"1")
