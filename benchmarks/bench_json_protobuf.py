@@ -13,7 +13,8 @@ Every codec callable is timed directly (``functools.partial``, no extra Python f
 every floor at most one Python function deep, so a ratio measures the codec's own overhead.
 The summary at the end prints each codec path against its floor from the same run.
 
-Records are a ~220-byte payment event (JSON) and the same event as a protobuf message.
+Records are a ~230-byte payment event (JSON; also with 100 line items for one write) and the
+same event as a protobuf message.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ RECORD = {
     "ts": 1700000000123,
     "note": "gift wrap",
 }
+# The same event with 100 line items (~2.6 KB of JSON).
+LARGE_RECORD = dict(RECORD, items=[{"sku": f"A-{i:03d}", "qty": i + 1} for i in range(100)])
 PROTO = """syntax = "proto3";
 package bench;
 message Customer { string name = 1; string email = 2; }
@@ -138,9 +141,14 @@ def run(*, smoke: bool = False) -> list[tuple[str, float]]:
             compiled(document)
             return document
 
+        def floor_write_large() -> bytes:
+            compiled(LARGE_RECORD)
+            return dumps(LARGE_RECORD)
+
         rows += [
             ("json: fastjsonschema compiled validate", partial(compiled, RECORD)),
             ("json: floor write = orjson.dumps + compiled validate", floor_write),
+            ("json: floor write, 100 items", floor_write_large),
         ]
     except ImportError:
         pass
@@ -157,6 +165,8 @@ def run(*, smoke: bool = False) -> list[tuple[str, float]]:
     ]:
         enc = codec.encoder(schema_text)
         rows.append((f"json: JsonCodec encode [{name}]", partial(enc, RECORD)))
+        if name == "auto":
+            rows.append(("json: JsonCodec encode [auto], 100 items", partial(enc, LARGE_RECORD)))
     rows += [
         ("json: orjson.loads (floor read)", partial(orjson.loads, payload)),
         ("json: json.loads", partial(json.loads, payload)),
@@ -214,6 +224,7 @@ RATIOS = [
         "json: JsonCodec encode [auto]",
         "json: floor write = orjson.dumps + compiled validate",
     ),
+    ("json: JsonCodec encode [auto], 100 items", "json: floor write, 100 items"),
     ("json: JsonCodec decode [orjson]", "json: orjson.loads (floor read)"),
     (
         "json: JsonCodec decode [orjson, validate_on_decode]",
