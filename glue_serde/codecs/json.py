@@ -17,9 +17,13 @@ write ``null``), lone surrogates and other Python objects. ``tuple``, ``Enum`` (
 ``uuid.UUID`` (as its string) are written by both. Use ``to_dict`` for dataclasses, pydantic
 models and the like.
 
-**Validation** happens on every encode, against the document exactly as written (the encoder
-validates the parsed form of its own output, so a tuple is checked as the array it becomes),
-like the Java ``JsonValidator`` (everit-json-schema). The draft comes from ``$schema``:
+**Validation** happens on every encode, against the document exactly as written, like the
+Java ``JsonValidator`` (everit-json-schema). A document built only of exact ``dict``, ``list``,
+``str``, ``int``, ``float``, ``bool`` and ``None`` is what orjson writes, value for value, so it
+is validated as it is (the types are checked in C, one step per nesting level); any other
+document (a tuple, enum, UUID, subclass of a JSON type, ...), and every document the standard
+library writes, is validated in the parsed form of the encoder's own output, so a tuple is
+checked as the array it becomes. The draft comes from ``$schema``:
 draft-04, draft-06 or draft-07 (``http`` or ``https``, with or without the trailing ``#``);
 without ``$schema`` everit defaults to **draft-04**, and so does this codec; any other
 ``$schema`` is a :class:`~glue_serde.errors.SchemaError`, as everit refuses it. ``format`` is
@@ -55,10 +59,12 @@ Imports only the package's base modules plus ``jsonschema``/``referencing`` (and
 from __future__ import annotations
 
 import enum
+import functools
+import gc
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urldefrag, urljoin
@@ -239,11 +245,88 @@ def _make_dumps(use_orjson: bool) -> Callable[[object], bytes]:
             # path writes what is writable (identically) and explains the rest.
             return _dumps_stdlib(value)
         # orjson writes NaN and infinities as null: look for them only when null appears.
-        if b"null" in out and _has_non_finite(value):
+        if out.find(b"null") >= 0 and _has_non_finite(value):
             return _dumps_stdlib(value)  # raises with the location
         return out
 
     return dumps_orjson
+
+
+# Exact types whose documents orjson writes value for value: parsing the output gives back
+# equal values of the same types (strings, integers within 64 bits -- orjson refuses larger
+# ones --, floats by their shortest round-trip form, booleans, null, and objects and arrays
+# in order). A document built only of them is validated as it is, not re-parsed.
+_SCALAR_TYPES: Final = frozenset({str, int, float, bool, type(None)})
+_PLAIN_TYPES: Final = _SCALAR_TYPES | {dict, list}
+# Deeper than orjson writes (it refuses more than 254 levels); only a backstop.
+_PLAIN_MAX_DEPTH: Final = 1024
+_referents = gc.get_referents
+_all_plain = _PLAIN_TYPES.issuperset
+
+
+def _is_plain(value: object) -> bool:
+    """Return whether ``value`` is built only of exact dict, list, str, int, float, bool, None.
+
+    One step per nesting level, in C: ``gc.get_referents`` gives the values of dicts (and
+    their keys, when one is not an exact ``str``) and the items of lists. A tuple, enum, UUID,
+    ``orjson.Fragment`` or a subclass of a JSON type anywhere makes the answer ``False``.
+    ``_plain_check_is_sound`` verifies once that the interpreter behaves so.
+    """
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return kind in _SCALAR_TYPES
+    level: Sequence[object] = _referents(value)
+    depth = _PLAIN_MAX_DEPTH
+    while level:
+        if not depth or not _all_plain(map(type, level)):
+            return False
+        level = _referents(*level)  # scalars have none: the last level is empty
+        depth -= 1
+    return True
+
+
+class _ProbeEnum(enum.Enum):
+    MEMBER = "member"
+
+
+class _ProbeStr(str):
+    __slots__ = ()
+
+
+class _ProbeHolder:
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+@functools.cache
+def _plain_check_is_sound() -> bool:
+    """Check once that ``_is_plain`` sees values nested in every kind of dict and list.
+
+    ``gc.get_referents`` returns what an object's C-level traversal visits, which for CPython's
+    dict and list is every value and item. An interpreter where that does not hold (or that
+    has no such function) makes the encoder validate the re-parsed output of every document.
+    """
+    orjson = _load_orjson()
+    odd: list[object] = [(1,), _ProbeEnum.MEMBER, uuid.UUID(int=1), _ProbeStr("s"), [()]]
+    if orjson is not None:
+        odd.append(orjson.Fragment(b"1"))
+    try:
+        for item in odd:
+            for document in (
+                item,
+                [1, item],
+                {"k": item},
+                {1: "non-str key", "k": item},
+                {"a": [1.5, None, {"b": ["x", item]}]},
+                vars(_ProbeHolder(item)),
+            ):
+                if _is_plain(document):
+                    return False
+        return _is_plain({"a": [1, 2.5, "x", None, True, {"b": [], "c": {}}]}) and _is_plain(
+            vars(_ProbeHolder([1, "x"]))
+        )
+    except Exception:  # e.g. an interpreter without gc.get_referents
+        return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,27 +355,34 @@ def _loads_stdlib(data: bytes) -> object:
         raise PayloadError(f"JSON payload does not parse: {exc}", data_format=_FORMAT) from exc
 
 
-def _make_loads(use_orjson: bool) -> Callable[[bytes], object]:
+def _make_loads(use_orjson: bool) -> Callable[[Buffer], object]:
+    """Return payload -> document: orjson when installed, exact for integers of any size."""
     orjson = _load_orjson() if use_orjson else None
     if orjson is None:
-        return _loads_stdlib
+        return _loads_buffer_stdlib
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     table = _DIGITS_TO_ZERO
     zeros = _NINETEEN_ZEROS
 
-    def loads_orjson(data: bytes) -> object:
+    def loads_orjson(payload: Buffer) -> object:
+        data = payload if isinstance(payload, bytes) else bytes(payload)
+        # .find, not `in`: `in` first tries the needle as an integer, which costs an
+        # exception (~0.1 us).
+        if data.translate(table).find(zeros) >= 0:
+            return _loads_stdlib(data)  # keep integers beyond 64 bits exact
         try:
-            value = loads(data)
+            return loads(data)
         except decode_error:
             # The standard library decides (and words) every refusal, so both engines
             # accept the same payloads.
             return _loads_stdlib(data)
-        if zeros in data.translate(table):
-            return _loads_stdlib(data)  # keep integers beyond 64 bits exact
-        return value
 
     return loads_orjson
+
+
+def _loads_buffer_stdlib(payload: Buffer) -> object:
+    return _loads_stdlib(payload if isinstance(payload, bytes) else bytes(payload))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -566,6 +656,7 @@ class JsonCodec:
         self._validate_on_decode = validate_on_decode
         self._to_dict = to_dict
         self._engine: ValidatorEngine = validator
+        self._orjson = _load_orjson() if use_orjson else None
         self._dumps = _make_dumps(use_orjson)
         self._loads = _make_loads(use_orjson)
         self._parsed: ParsedCache[str, _ParsedSchema] = ParsedCache(parsed_cache_size)
@@ -635,36 +726,71 @@ class JsonCodec:
         return self._encoders.get_or_build(schema_definition, self._make_encoder)
 
     def _make_encoder(self, schema_definition: str) -> Encoder:
-        check = _make_check(self._parse(schema_definition))
+        parsed = self._parse(schema_definition)
+        check = _make_check(parsed)
         dumps = self._dumps
         loads = self._loads
         to_dict = self._to_dict
 
-        def encode(datum: Datum) -> bytes:
-            if to_dict is not None:
-                try:
-                    datum = to_dict(datum)
-                except Exception as exc:  # the hook is user code: translate, keep the cause
-                    raise ValidationError(
-                        f"to_dict failed on {type(datum).__name__}: {exc}",
-                        errors=(ErrorDetail(type="to_dict", loc=(), msg=str(exc), input=datum),),
-                        data_format=_FORMAT,
-                    ) from exc
+        def encode_written(datum: Datum) -> bytes:
+            # Write, then validate the parsed form of what was written.
             out = dumps(datum)
             try:
                 written = loads(out)
-            except PayloadError as exc:  # cannot happen for our own output; never hide it
+            except PayloadError as exc:  # e.g. an orjson.Fragment holding invalid JSON
                 raise ValidationError(
                     f"document does not round-trip through JSON: {exc}", data_format=_FORMAT
                 ) from exc
             errors = check(written)
             if errors:
-                # Java's message, then the first violation for a readable summary.
-                raise ValidationError(
-                    f"JSON data validation against schema failed. {_summary(errors)}",
-                    errors=errors,
-                    data_format=_FORMAT,
-                )
+                raise _invalid(errors)
+            return out
+
+        orjson = self._orjson
+        if orjson is None or not _plain_check_is_sound():
+            if to_dict is None:
+                return encode_written
+
+            def encode_converted(datum: Datum) -> bytes:
+                return encode_written(_apply_to_dict(to_dict, datum))
+
+            return encode_converted
+
+        orjson_dumps = orjson.dumps
+        encode_error = orjson.JSONEncodeError
+        # No `default`, and subclasses of str, int, dict and list go to it: every value
+        # orjson then accepts is of an exact JSON type, or a tuple, enum, UUID or fragment.
+        option = (
+            orjson.OPT_PASSTHROUGH_DATACLASS
+            | orjson.OPT_PASSTHROUGH_DATETIME
+            | orjson.OPT_PASSTHROUGH_SUBCLASS
+        )
+        fast = parsed.fast
+        is_plain = _is_plain
+
+        def encode(datum: Datum) -> bytes:
+            if to_dict is not None:
+                datum = _apply_to_dict(to_dict, datum)
+            try:
+                out: bytes = orjson_dumps(datum, None, option)
+            except encode_error:
+                return encode_written(datum)  # writes what is writable, explains the rest
+            if not is_plain(datum):
+                return encode_written(datum)  # validated as the arrays, strings... it becomes
+            # orjson writes NaN and infinities as null: look for them only when null appears.
+            if out.find(b"null") >= 0 and _has_non_finite(datum):
+                return encode_written(datum)  # raises, naming the value
+            # The document is what was written, value for value: validate it as it is.
+            if fast is not None:
+                try:
+                    fast(datum)
+                except Exception:  # the reference engine decides (and explains) below
+                    pass
+                else:
+                    return out
+            errors = check(datum)
+            if errors:
+                raise _invalid(errors)
             return out
 
         return encode
@@ -694,24 +820,32 @@ class JsonCodec:
 
     def _make_decoder(self, schema_definition: str) -> Decoder:
         parsed = self._parse(schema_definition)
-        check = _make_check(parsed) if self._validate_on_decode else None
         loads = self._loads
+        if not self._validate_on_decode:
+            return loads  # payload -> document, nothing else per record
+        check = _make_check(parsed)
+        fast = parsed.fast
 
         def decode(payload: Buffer) -> Datum:
-            data = payload if isinstance(payload, bytes) else bytes(payload)
-            document = loads(data)
-            if check is not None:
-                errors = check(document)
-                if errors:
-                    # The violations travel as the cause: PayloadError.__cause__.errors.
-                    raise PayloadError(
-                        f"JSON document does not fit the writer schema. {_summary(errors)}",
-                        data_format=_FORMAT,
-                    ) from ValidationError(
-                        "JSON data validation against schema failed.",
-                        errors=errors,
-                        data_format=_FORMAT,
-                    )
+            document = loads(payload)
+            if fast is not None:
+                try:
+                    fast(document)
+                except Exception:  # the reference engine decides (and explains) below
+                    pass
+                else:
+                    return document
+            errors = check(document)
+            if errors:
+                # The violations travel as the cause: PayloadError.__cause__.errors.
+                raise PayloadError(
+                    f"JSON document does not fit the writer schema. {_summary(errors)}",
+                    data_format=_FORMAT,
+                ) from ValidationError(
+                    "JSON data validation against schema failed.",
+                    errors=errors,
+                    data_format=_FORMAT,
+                )
             return document
 
         return decode
@@ -764,6 +898,26 @@ class JsonCodec:
             ``validate_on_decode`` is set).
         """
         return self.decoder(schema_definition)(payload)
+
+
+def _apply_to_dict(to_dict: Callable[[Any], JsonValue], datum: Datum) -> Datum:
+    try:
+        return to_dict(datum)
+    except Exception as exc:  # the hook is user code: translate, keep the cause
+        raise ValidationError(
+            f"to_dict failed on {type(datum).__name__}: {exc}",
+            errors=(ErrorDetail(type="to_dict", loc=(), msg=str(exc), input=datum),),
+            data_format=_FORMAT,
+        ) from exc
+
+
+def _invalid(errors: tuple[ErrorDetail, ...]) -> ValidationError:
+    # Java's message, then the first violation for a readable summary.
+    return ValidationError(
+        f"JSON data validation against schema failed. {_summary(errors)}",
+        errors=errors,
+        data_format=_FORMAT,
+    )
 
 
 def _summary(errors: tuple[ErrorDetail, ...]) -> str:

@@ -41,7 +41,7 @@ Imports only the package's base modules (and its private ``_varint``, ``_protopa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, cast
 
@@ -320,11 +320,14 @@ class ProtobufCodec:
         else:
             dict_target = None
 
-        # Message class -> index prefix, filled on first use of each class: the hot path is
-        # one dict lookup on type(datum) (the full-name lookup alone costs ~0.15 us).
-        by_class: dict[type, bytes] = {}
+        # Message class -> (index prefix, the class's SerializeToString), filled on first use
+        # of each class: the hot path is one dict lookup on type(datum) (the full-name lookup
+        # alone costs ~0.15 us) and an unbound call (upb's instance attribute lookup costs
+        # ~0.05 us more than the class's).
+        by_class: dict[type, tuple[bytes, Callable[[Message], bytes]]] = {}
+        get_entry = by_class.get
 
-        def prefix_for(datum: Datum) -> tuple[bytes, Message]:
+        def resolve(datum: Datum) -> tuple[bytes, Message]:
             if isinstance(datum, Message):
                 message = datum
             elif isinstance(datum, Mapping):
@@ -358,32 +361,26 @@ class ProtobufCodec:
                     data_format=_FORMAT,
                 )
             if message is datum:
-                by_class[type(message)] = prefix
+                cls = type(message)
+                by_class[cls] = (prefix, cls.SerializeToString)
             return prefix, message
 
-        def encode(datum: Datum) -> bytes:
-            prefix = by_class.get(type(datum))
-            if prefix is None:
-                prefix, datum = prefix_for(datum)
+        def encode_resolving(datum: Datum) -> bytes:
+            prefix, message = resolve(datum)
             try:
-                body: bytes = datum.SerializeToString()
+                return prefix + message.SerializeToString()
             except EncodeError as exc:
-                missing = _initialization_errors(datum)
-                raise ValidationError(
-                    f"{datum.DESCRIPTOR.full_name} is missing required fields: "
-                    f"{', '.join(missing)}",
-                    errors=tuple(
-                        ErrorDetail(
-                            type="missing",
-                            loc=_field_path(path),
-                            msg="required field is not set",
-                            input=None,
-                        )
-                        for path in missing
-                    ),
-                    data_format=_FORMAT,
-                ) from exc
-            return prefix + body
+                raise _incomplete(message) from exc
+
+        def encode(datum: Datum) -> bytes:
+            entry = get_entry(type(datum))
+            if entry is None:
+                return encode_resolving(datum)
+            prefix, serialize = entry
+            try:
+                return prefix + serialize(datum)
+            except EncodeError as exc:
+                raise _incomplete(datum) from exc
 
         return encode
 
@@ -422,28 +419,49 @@ class ProtobufCodec:
         count = len(classes)
         as_dict = self._as_dict
         check_required = parsed.proto2
+        # First payload byte -> FromString of its class, for the one-byte indices (0-127) the
+        # definition has; None sends the payload to the general reader.
+        by_first_byte: tuple[Callable[[bytes], Message] | None, ...] = tuple(
+            classes[i].FromString if i < count and i < 0x80 else None for i in range(256)
+        )
 
-        def decode(payload: Buffer) -> Datum:
-            # One-byte indices (0-127) are the common case: skip the general varint reader.
-            if payload and payload[0] < 0x80:
-                index, offset = payload[0], 1
-            else:
-                index, offset = decode_uvarint32(payload)
+        def parse(index: int, body: Buffer) -> Message:
+            cls = classes[index]
+            try:
+                message: Message = cls.FromString(body)  # type: ignore[arg-type,unused-ignore]
+            except (DecodeError, ValueError, RuntimeError) as exc:
+                raise _unparsable(cls, exc) from exc
+            return message
+
+        def decode_general(payload: Buffer) -> Message:
+            index, offset = decode_uvarint32(payload)
             if index >= count:
                 # Java ProtobufWireFormatDecoder's message, kept for familiarity.
                 raise PayloadError(
                     f"No corresponding descriptor found for the index: {index}",
                     data_format=_FORMAT,
                 )
-            message = classes[index]()
+            return parse(index, memoryview(payload)[offset:])
+
+        def decode_message(payload: Buffer) -> Datum:
             try:
-                # upb parses from any buffer: a memoryview slice avoids copying the body.
-                message.ParseFromString(cast("bytes", memoryview(payload)[offset:]))
+                from_string = by_first_byte[payload[0]]
+            except IndexError:  # empty
+                return decode_general(payload)
+            if from_string is None:
+                return decode_general(payload)
+            try:
+                # Copying the body costs less than a memoryview (~0.25 us) up to tens of KB
+                # and about the same beyond, where parsing dominates.
+                return from_string(payload[1:])  # type: ignore[arg-type]
             except (DecodeError, ValueError, RuntimeError) as exc:
-                raise PayloadError(
-                    f"payload does not parse as {message.DESCRIPTOR.full_name}: {exc}",
-                    data_format=_FORMAT,
-                ) from exc
+                raise _unparsable(classes[payload[0]], exc) from exc
+
+        if not check_required and not as_dict:
+            return decode_message
+
+        def decode(payload: Buffer) -> Datum:
+            message = decode_message(payload)
             if check_required and not message.IsInitialized():
                 # Java's DynamicMessage.parseFrom refuses these too.
                 missing = ", ".join(_initialization_errors(message))
@@ -532,6 +550,26 @@ def _from_dict(datum: Mapping[str, object], target: type[Message] | None) -> Mes
             data_format=_FORMAT,
         ) from exc
     return message
+
+
+def _incomplete(message: Message) -> ValidationError:
+    missing = _initialization_errors(message)
+    return ValidationError(
+        f"{message.DESCRIPTOR.full_name} is missing required fields: {', '.join(missing)}",
+        errors=tuple(
+            ErrorDetail(
+                type="missing", loc=_field_path(path), msg="required field is not set", input=None
+            )
+            for path in missing
+        ),
+        data_format=_FORMAT,
+    )
+
+
+def _unparsable(cls: type[Message], exc: Exception) -> PayloadError:
+    return PayloadError(
+        f"payload does not parse as {cls.DESCRIPTOR.full_name}: {exc}", data_format=_FORMAT
+    )
 
 
 def _require_text(schema_definition: object) -> None:

@@ -6,6 +6,7 @@ import functools
 import importlib.util
 import json
 import math
+import platform
 import uuid
 from typing import Any
 
@@ -13,11 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glue_serde.codecs.json import JsonCodec, _build_schema, _make_check
+import glue_serde.codecs.json as json_codec_module
+from glue_serde.codecs.json import JsonCodec, _build_schema, _is_plain, _make_check
 from glue_serde.enums import DataFormat
 from glue_serde.errors import ConfigurationError, PayloadError, SchemaError, ValidationError
 
 HAS_FAST = importlib.util.find_spec("fastjsonschema") is not None
+HAS_ORJSON = importlib.util.find_spec("orjson") is not None
 # The compiled engine is an optional extra: tests of it run where it is installed.
 needs_fast = pytest.mark.skipif(not HAS_FAST, reason="fastjsonschema is not installed")
 
@@ -258,6 +261,129 @@ def test_tuples_are_validated_as_the_arrays_they_become() -> None:
     assert info.value.errors[0].type == "maxItems"
 
 
+class _Short(str):
+    def __len__(self) -> int:
+        return 0
+
+
+class _Masked(dict):  # type: ignore[type-arg]
+    def __len__(self) -> int:
+        return 0
+
+
+class _Hollow(list):  # type: ignore[type-arg]
+    def __len__(self) -> int:
+        return 0
+
+
+def _fragment(text: bytes) -> object:
+    import orjson
+
+    return orjson.Fragment(text)
+
+
+needs_orjson = pytest.mark.skipif(not HAS_ORJSON, reason="orjson is not installed")
+
+# Documents that validate as they are but not as they are written: an encoder validating the
+# document instead of what it writes would accept them (with at least one engine). Each is
+# built by a function so that orjson fragments exist only where orjson is installed.
+WRITTEN_DIFFERENTLY = [
+    pytest.param(
+        '{"properties":{"c":{"not":{"type":"string"}}}}', lambda: {"c": Colour.RED}, id="enum"
+    ),
+    pytest.param(
+        '{"properties":{"c":{"not":{"type":"string"}}}}',
+        lambda: {"c": uuid.UUID(int=1)},
+        id="uuid",
+    ),
+    pytest.param(
+        '{"properties":{"t":{"not":{"type":"array"}}}}', lambda: {"t": (1, 2)}, id="tuple"
+    ),
+    pytest.param(
+        '{"properties":{"s":{"maxLength":2}}}', lambda: {"s": _Short("abcdef")}, id="str-sub"
+    ),
+    pytest.param('{"maxProperties":0}', lambda: _Masked(a=1), id="dict-subclass"),
+    pytest.param('{"maxItems":0}', lambda: _Hollow([1]), id="list-subclass"),
+    pytest.param('{"items":{"maxItems":0}}', lambda: [[], _Hollow([1])], id="nested-list-subclass"),
+    pytest.param(
+        '{"maximum":1180591620717411303424}',
+        lambda: _fragment(b"1180591620717411303425"),
+        id="fragment-big-int",
+        marks=needs_orjson,
+    ),
+    pytest.param(
+        '{"properties":{"a":{"maxItems":1}}}',
+        lambda: {"a": _fragment(b"[1,2]")},
+        id="fragment-array",
+        marks=needs_orjson,
+    ),
+]
+
+
+@pytest.mark.parametrize("plain_check", ["sound", "unavailable"])
+@pytest.mark.parametrize(
+    "validator", ["auto", "jsonschema", pytest.param("fastjsonschema", marks=needs_fast)]
+)
+@pytest.mark.parametrize(("schema", "make_document"), WRITTEN_DIFFERENTLY)
+def test_documents_are_validated_as_they_are_written(
+    monkeypatch: pytest.MonkeyPatch,
+    plain_check: str,
+    validator: str,
+    schema: str,
+    make_document: Any,
+) -> None:
+    if plain_check == "unavailable":
+        monkeypatch.setattr(json_codec_module, "_plain_check_is_sound", lambda: False)
+    codec = JsonCodec(validator=validator)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        codec.encode(schema, make_document())
+
+
+@needs_orjson
+def test_a_fragment_that_is_not_json_is_refused() -> None:
+    with pytest.raises(ValidationError, match="round-trip"):
+        JsonCodec().encode("{}", {"a": _fragment(b"{")})
+
+
+@pytest.mark.parametrize("plain_check", ["sound", "unavailable"])
+def test_encode_writes_the_same_with_or_without_the_plain_document_check(
+    monkeypatch: pytest.MonkeyPatch, plain_check: str
+) -> None:
+    if plain_check == "unavailable":
+        monkeypatch.setattr(json_codec_module, "_plain_check_is_sound", lambda: False)
+    codec = JsonCodec(to_dict=lambda d: {**d, "added": True})
+    out = codec.encode(PAYMENT_TEXT.replace(',"additionalProperties":false', ""), GOOD)
+    assert json.loads(out) == {**GOOD, "added": True}
+    written = JsonCodec().encode("{}", {"t": (1, 2), "u": [None, 1.5]})
+    assert written == b'{"t":[1,2],"u":[null,1.5]}'
+    with pytest.raises(ValidationError) as info:
+        codec.encode(PAYMENT_TEXT, dict(GOOD, amount=-1))
+    assert [e.type for e in info.value.errors] == ["minimum", "additionalProperties"]
+
+
+@pytest.mark.skipif(
+    platform.python_implementation() != "CPython", reason="gc.get_referents is CPython's"
+)
+def test_plain_documents_are_recognised_exactly() -> None:
+    assert json_codec_module._plain_check_is_sound()
+    for plain in (GOOD, [], {}, "x", 1, 2.5, None, True, [[[{"a": [1, {"b": None}]}]]]):
+        assert _is_plain(plain), plain
+    class_dict = vars(Colour)  # a mappingproxy
+    for odd in (
+        (1,),
+        {"a": [1, (2,)]},
+        {"a": {"b": [Colour.RED]}},
+        [Level.HIGH],
+        {"u": uuid.UUID(int=1)},
+        {1: "a", "b": [()]},
+        [_Short("x")],
+        {"m": _Masked()},
+        class_dict,
+        [1, 2, {"deep": [[[[b"bytes"]]]]}],
+    ):
+        assert not _is_plain(odd), odd
+
+
 def test_encode_applies_to_dict_before_validation() -> None:
     @dataclasses.dataclass
     class Point:
@@ -493,6 +619,33 @@ def test_decode_accepts_duplicate_keys_last_one_wins(use_orjson: bool) -> None:
     assert JsonCodec(use_orjson=use_orjson).decode("{}", b'{"a":1,"a":2}') == {"a": 2}
 
 
+@pytest.mark.parametrize("use_orjson", [True, False], ids=["orjson", "stdlib"])
+def test_decode_of_long_digit_runs_that_are_not_big_integers(use_orjson: bool) -> None:
+    # Runs of 19+ digits send the payload to the exact reader; the result is the same.
+    payload = b'{"id":"00000000000000000000001","n":9223372036854775807,"f":1.25e-7}'
+    assert JsonCodec(use_orjson=use_orjson).decode("{}", payload) == {
+        "id": "00000000000000000000001",
+        "n": 9223372036854775807,
+        "f": 1.25e-7,
+    }
+
+
+@pytest.mark.parametrize("use_orjson", [True, False], ids=["orjson", "stdlib"])
+@pytest.mark.parametrize(
+    "validator", ["auto", "jsonschema", pytest.param("fastjsonschema", marks=needs_fast)]
+)
+def test_validation_on_decode_sees_big_integers_exactly(use_orjson: bool, validator: str) -> None:
+    # Read as a float, 2**70 would fail draft-04's "integer" and pass the maximum.
+    codec = JsonCodec(
+        validate_on_decode=True,
+        use_orjson=use_orjson,
+        validator=validator,  # type: ignore[arg-type]
+    )
+    assert codec.decode('{"type":"integer"}', b"1180591620717411303424") == 2**70
+    with pytest.raises(PayloadError, match="maximum"):
+        codec.decode('{"maximum":1180591620717411303424}', b"1180591620717411303425")
+
+
 def test_decode_accepts_bytearray_and_memoryview() -> None:
     codec = JsonCodec()
     assert codec.decode("{}", bytearray(b"[1]")) == [1]
@@ -503,8 +656,11 @@ def test_decode_does_not_validate_by_default() -> None:
     assert JsonCodec().decode('{"type":"string"}', b"1") == 1
 
 
-def test_decode_validates_when_asked() -> None:
-    codec = JsonCodec(validate_on_decode=True)
+@pytest.mark.parametrize(
+    "validator", ["auto", "jsonschema", pytest.param("fastjsonschema", marks=needs_fast)]
+)
+def test_decode_validates_when_asked(validator: str) -> None:
+    codec = JsonCodec(validate_on_decode=True, validator=validator)  # type: ignore[arg-type]
     assert codec.decode('{"type":"string"}', b'"x"') == "x"
     with pytest.raises(PayloadError, match="type") as info:
         codec.decode('{"type":"string"}', b"1")

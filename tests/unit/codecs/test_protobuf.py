@@ -258,6 +258,47 @@ def test_decode_rejects_malformed_payloads_with_payload_error(payload_hex: str) 
         ProtobufCodec().decode(BASIC, bytes.fromhex(payload_hex))
 
 
+MANY = 'syntax = "proto3";\npackage many;\n' + "".join(
+    f"message M{i:03d} {{ int32 n = 1; }}\n" for i in range(200)
+)
+
+
+@pytest.mark.parametrize(
+    ("definition", "payload_hex", "name"),
+    [
+        (BASIC, "01ff", "glue.tests.syntax2.Customer"),  # one-byte index
+        (MANY, "7fff", "many.M127"),  # the last one-byte index
+        (MANY, "8001ff", "many.M128"),  # two-byte index
+    ],
+)
+def test_decode_names_the_message_whose_body_does_not_parse(
+    definition: str, payload_hex: str, name: str
+) -> None:
+    with pytest.raises(PayloadError, match=f"does not parse as {name}"):
+        ProtobufCodec().decode(definition, bytes.fromhex(payload_hex))
+
+
+@pytest.mark.parametrize("as_dict", [False, True])
+@pytest.mark.parametrize("payload_hex", ["000801", "7f0802", "80010803", "c7010804"])
+def test_decode_reads_one_and_two_byte_indices(payload_hex: str, as_dict: bool) -> None:
+    payload = bytes.fromhex(payload_hex)
+    index = {1: 0, 2: 127, 3: 128, 4: 199}[payload[-1]]
+    decoded = ProtobufCodec(as_dict=as_dict).decode(MANY, payload)
+    if as_dict:
+        assert decoded == {"n": payload[-1]}
+    else:
+        assert decoded.DESCRIPTOR.full_name == f"many.M{index:03d}"
+        assert decoded.n == payload[-1]
+
+
+def test_decode_refuses_an_index_past_the_last_in_one_or_two_bytes() -> None:
+    codec = ProtobufCodec()
+    for payload_hex, index in (("030801", 3), ("c8010801", 200)):
+        definition = BASIC if index == 3 else MANY
+        with pytest.raises(PayloadError, match=f"for the index: {index}$"):
+            codec.decode(definition, bytes.fromhex(payload_hex))
+
+
 def test_decode_rejects_missing_required_fields_of_proto2_messages() -> None:
     with pytest.raises(PayloadError, match="missing required fields: name"):
         ProtobufCodec().decode(BASIC, bytes.fromhex("01"))
@@ -432,6 +473,19 @@ def test_round_trip_of_a_rich_proto3_message_through_generated_and_dynamic_class
     typed = ProtobufCodec(message_class=kitchen_sink3_pb2.Event).decode(text, payload)
     assert typed == event
     assert typed.HasField("sequence")
+
+
+def test_encode_caches_message_classes_but_never_dicts() -> None:
+    codec = ProtobufCodec()
+    text = 'syntax = "proto3"; message Ping { int32 n = 1; }'
+    ping = codec.decode(text, codec.encode(text, {"n": 1}))
+    assert codec.encode(text, ping) == codec.encode(text, ping) == bytes.fromhex("000801")
+    assert codec.encode(text, {"n": 2}) == bytes.fromhex("000802")
+    with pytest.raises(ValidationError, match="does not fit"):
+        codec.encode(text, {"n": "two"})
+    with pytest.raises(ValidationError, match="not declared"):
+        codec.encode(text, basic_pb2.Customer(name="x"))  # a class seen by no encoder yet
+    assert codec.encode(text, ping)[:1] == b"\x00"
 
 
 def test_cached_class_lookup_still_checks_required_fields_on_every_message() -> None:
