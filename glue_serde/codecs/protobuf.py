@@ -309,7 +309,34 @@ class ProtobufCodec:
         _require_text(schema_definition)
         return self._encoders.get_or_build(schema_definition, self._make_encoder)
 
-    def _make_encoder(self, schema_definition: str) -> Encoder:
+    def framed_encoder(self, schema_definition: str, header: bytes) -> Encoder:
+        """Return an encoder whose output is ``header``, the message index, then the message.
+
+        For the serializer: the Glue header and the index are joined once per message class,
+        so a record costs one concatenation. Not cached (the caller keeps it); checks as
+        :meth:`encoder`.
+
+        Parameters
+        ----------
+        schema_definition
+            Registered ``.proto`` text of the writer.
+        header
+            Bytes to put before every payload.
+
+        Returns
+        -------
+        Encoder
+            ``encode(message) -> header + payload``.
+
+        Raises
+        ------
+        SchemaError
+            If the definition does not compile.
+        """
+        _require_text(schema_definition)
+        return self._make_encoder(schema_definition, bytes(header))
+
+    def _make_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
         parsed = self._parse(schema_definition)
         prefixes = parsed.prefixes
         message_class = self._message_class
@@ -360,6 +387,7 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 )
+            prefix = header + prefix
             if message is datum:
                 cls = type(message)
                 by_class[cls] = (prefix, cls.SerializeToString)

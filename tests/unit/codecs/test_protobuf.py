@@ -524,3 +524,19 @@ def test_codec_for_builds_the_protobuf_codec_with_options() -> None:
     codec = codec_for(DataFormat.PROTOBUF, as_dict=True)
     assert isinstance(codec, ProtobufCodec)
     assert codec.decode(BASIC, bytes.fromhex("010a0573616e7361")) == {"name": "sansa"}
+
+
+def test_framed_encoder_puts_the_header_before_index_and_message() -> None:
+    codec = ProtobufCodec()
+    header = b"\x03\x00" + bytes(range(16))
+    framed = codec.framed_encoder(BASIC, header)
+    customer = basic_pb2.Customer(name="sansa")
+    for _ in range(2):  # the first call resolves the class, the second uses the cached entry
+        assert framed(customer) == header + codec.encode(BASIC, customer)
+    assert framed(basic_pb2.Address(street="s")) == header + bytes([0]) + bytes.fromhex("0a0173")
+    with pytest.raises(ValidationError, match="street"):
+        framed(basic_pb2.Address(town="t"))
+    with pytest.raises(ValidationError, match="not declared"):
+        framed(_dynamic(codec, SHOP, "shop.Order.Line")(sku="A1", qty=2))
+    with pytest.raises(SchemaError):
+        codec.framed_encoder(b"syntax", header)  # type: ignore[arg-type]
