@@ -91,6 +91,7 @@ SERIALIZE_LOOP = "glue_serde serialize loop"
 DESERIALIZE_LOOP = "glue_serde deserialize loop"
 JSON_WRITE_FLOOR = "orjson.dumps + fastjsonschema validate (floor)"
 JSON_READ_FLOOR = "orjson.loads (floor)"
+JSON_VALIDATED_READ_FLOOR = "orjson.loads + fastjsonschema validate (floor)"
 PROTO_WRITE_FLOOR = "SerializeToString (floor)"
 PROTO_READ_FLOOR = "FromString (floor)"
 DESERIALIZE_CLASS = "glue_serde deserialize (message_class)"
@@ -369,6 +370,23 @@ def json_schema(run: Run) -> None:
         {JSON_READ_FLOOR: partial(loads, payload), DESERIALIZE: partial(des.deserialize, frame)},
         floor=JSON_READ_FLOOR,
     )
+    # "JSON with validation": a consumer that validates what it reads, against the same floor.
+    checking: Deserializer[Any] = Deserializer(registry, validate=True)
+
+    def floor_validated_read() -> object:
+        document = loads(payload)
+        validate(document)
+        return document
+
+    _check_same(run, "json validated read", checking.deserialize(frame), floor_validated_read())
+    run.measure(
+        "json validated read",
+        {
+            JSON_VALIDATED_READ_FLOOR: floor_validated_read,
+            DESERIALIZE: partial(checking.deserialize, frame),
+        },
+        floor=JSON_VALIDATED_READ_FLOOR,
+    )
 
 
 def protobuf(run: Run) -> None:
@@ -570,7 +588,9 @@ def targets(run: Run) -> list[Target]:
             for size in BATCH_SIZES
         ),
         _ratio_target(run, "JSON serialize", "json write", SERIALIZE, 1.15),
-        _ratio_target(run, "JSON deserialize", "json read", DESERIALIZE, 1.15),
+        _ratio_target(
+            run, "JSON deserialize (validate=True)", "json validated read", DESERIALIZE, 1.15
+        ),
         _ratio_target(run, "Protobuf serialize", "protobuf write", SERIALIZE, 1.15),
         _ratio_target(run, "Protobuf deserialize", "protobuf read", DESERIALIZE_CLASS, 1.15),
     ]

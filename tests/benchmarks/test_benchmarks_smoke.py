@@ -31,14 +31,20 @@ AVRO_GROUPS = {
     for op in ("write", "read")
 }
 BATCH_GROUPS = {f"avro {size} batch {op}" for size in bench.BATCH_SIZES for op in ("write", "read")}
-OTHER_GROUPS = {"json write", "json read", "protobuf write", "protobuf read"}
+OTHER_GROUPS = {
+    "json write",
+    "json read",
+    "json validated read",
+    "protobuf write",
+    "protobuf read",
+}
 TARGETS = (
     "Avro medium serialize",
     "Avro medium deserialize",
     "Avro batch read small (deserialize_many)",
     "Avro batch read medium (deserialize_many)",
     "JSON serialize",
-    "JSON deserialize",
+    "JSON deserialize (validate=True)",
     "Protobuf serialize",
     "Protobuf deserialize",
     "Registry calls once warm",
