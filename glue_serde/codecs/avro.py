@@ -114,6 +114,7 @@ _FIELD_RESERVED: Final = frozenset(("default", "doc", "name", "order", "type", "
 _NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 _MISSING: Final = object()
+_LEAVE: Final = object()
 _UTC_EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
 
@@ -227,20 +228,36 @@ def _refuse_constant(name: str) -> object:
 def _require_fields(node: object) -> None:
     """Refuse a record without a ``fields`` list, as Java's ``Schema.Parser`` does.
 
-    fastavro quietly reads a missing ``fields`` as an empty list.
+    fastavro quietly reads a missing ``fields`` as an empty list. A schema object that contains
+    itself (only possible when built in Python) is refused rather than walked forever; one
+    object used in two places is fine.
     """
-    stack = [node]
+    # Depth-first, iteratively: _LEAVE marks leaving the container below it on the stack.
+    stack: list[object] = [node]
+    path: set[int] = set()
     while stack:
         item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if item.get("type") in ("record", "error") and not isinstance(item.get("fields"), list):
-                raise SchemaError(
-                    f"invalid Avro schema: record {item.get('name')!r} has no fields list",
-                    data_format=DataFormat.AVRO,
-                )
-            stack.extend(item.values())
+        if item is _LEAVE:
+            path.discard(id(stack.pop()))
+            continue
+        if not isinstance(item, (list, dict)):
+            continue
+        if id(item) in path:
+            raise SchemaError(
+                "invalid Avro schema: it contains itself", data_format=DataFormat.AVRO
+            )
+        if (
+            isinstance(item, dict)
+            and item.get("type") in ("record", "error")
+            and not isinstance(item.get("fields"), list)
+        ):
+            raise SchemaError(
+                f"invalid Avro schema: record {item.get('name')!r} has no fields list",
+                data_format=DataFormat.AVRO,
+            )
+        path.add(id(item))
+        stack += (item, _LEAVE)
+        stack.extend(item if isinstance(item, list) else item.values())
 
 
 def _interned(node: object) -> object:

@@ -955,3 +955,33 @@ def test_schema_strings_are_interned_for_fastavros_identity_dispatch() -> None:
     assert parsed["fields"][0]["type"] is sys.intern("string")
     assert all(branch is sys.intern(branch) for branch in parsed["fields"][1]["type"])
     assert parsed["fields"][1]["default"] is None
+
+
+def test_a_schema_object_containing_itself_is_refused_not_walked_forever() -> None:
+    looping: dict[str, Any] = {"type": "record", "name": "Loop", "fields": []}
+    looping["fields"].append({"name": "next", "type": looping})
+    with pytest.raises(SchemaError, match="contains itself"):
+        AvroCodec().canonical_definition(looping)
+
+
+def test_one_schema_object_used_in_two_places_is_fine() -> None:
+    strings = {"type": "array", "items": "string"}
+    schema = {"type": "record", "name": "Two", "fields": [field("a", strings), field("b", strings)]}
+    codec = AvroCodec()
+    text = codec.canonical_definition(schema)
+    assert codec.decode(text, codec.encode(text, {"a": ["x"], "b": []})) == {"a": ["x"], "b": []}
+
+
+def test_a_shared_object_after_null_defaults_is_still_not_a_loop() -> None:
+    nullable = ["null", "string"]
+    schema = {
+        "type": "record",
+        "name": "Nulls",
+        "fields": [
+            field("a", nullable, default=None),
+            field("b", {"type": "record", "name": "In", "fields": [field("c", nullable)]}),
+            field("d", nullable, default=None),
+        ],
+    }
+    text = AvroCodec().canonical_definition(schema)
+    assert AvroCodec().encode(text, {"b": {"c": None}}) == b"\x00\x00\x00"
