@@ -285,6 +285,24 @@ def _is_plain(value: object) -> bool:
     return True
 
 
+def _count_none(value: object) -> int:
+    """Count the ``None`` values of a document that :func:`_is_plain` accepted, level by level in C.
+
+    The referents of such a document's dicts and lists are their values and items (plus keys,
+    which are strings), so ``list.count`` on each level counts its ``None`` values.
+    """
+    if value is None:
+        return 1
+    if type(value) is not dict and type(value) is not list:
+        return 0
+    level: list[object] = _referents(value)
+    count = 0
+    while level:
+        count += level.count(None)
+        level = _referents(*level)
+    return count
+
+
 class _ProbeEnum(enum.Enum):
     MEMBER = "member"
 
@@ -777,8 +795,11 @@ class JsonCodec:
                 return encode_written(datum)  # writes what is writable, explains the rest
             if not is_plain(datum):
                 return encode_written(datum)  # validated as the arrays, strings... it becomes
-            # orjson writes NaN and infinities as null: look for them only when null appears.
-            if out.find(b"null") >= 0 and _has_non_finite(datum):
+            # orjson writes NaN and infinities as null. Every None writes one `null` and every
+            # non-finite float one more (text inside strings only adds), so as many `null`s as
+            # None values proves there is none; otherwise walk for them.
+            nulls = out.count(b"null")
+            if nulls and nulls != _count_none(datum) and _has_non_finite(datum):
                 return encode_written(datum)  # raises, naming the value
             # The document is what was written, value for value: validate it as it is.
             if fast is not None:

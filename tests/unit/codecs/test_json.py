@@ -201,6 +201,9 @@ def test_float_formatting_may_differ_between_engines_but_parses_to_the_same_valu
         ({"a": float("nan")}, ("a",)),
         ({"a": [1, float("inf")]}, ("a", 1)),
         ([None, -math.inf], (1,)),
+        # As many `null`s in the text as None values, but one is a NaN: only the walk can tell.
+        ({"s": "null", "n": math.nan}, ("n",)),
+        ({"a": None, "b": [None, {"c": "nullnull"}], "d": math.inf}, ("d",)),
         ({"s": "\ud800"}, ("s",)),
         ({"\udfff": 1}, ()),
         ({"when": __import__("datetime").datetime(2024, 1, 1)}, ("when",)),
@@ -777,3 +780,29 @@ def test_without_orjson_the_standard_library_writes_and_reads(
     codec = JsonCodec()
     assert codec.encode("{}", {"a": [1, "é"]}) == '{"a":[1,"é"]}'.encode()
     assert codec.decode("{}", b"[1]") == [1]
+
+
+@pytest.mark.skipif(
+    platform.python_implementation() != "CPython", reason="gc.get_referents is CPython's"
+)
+def test_none_values_are_counted_level_by_level() -> None:
+    count = json_codec_module._count_none
+    assert count(None) == 1
+    assert count("null") == count(0.5) == count([]) == count({}) == 0
+    assert count({"a": None, "b": [None, None, {"c": None, "d": "x"}], "e": [[None]]}) == 5
+
+
+def test_a_document_whose_nulls_are_its_none_values_is_not_walked_for_nan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    codec = JsonCodec()
+    document = {"a": None, "b": [1.5, None, {"c": None}], "d": "text"}
+    assert codec.encode("{}", document) == json.dumps(document, separators=(",", ":")).encode()
+
+    def no_walk(value: object) -> bool:
+        raise AssertionError("walked a document whose nulls were all None values")
+
+    monkeypatch.setattr(json_codec_module, "_has_non_finite", no_walk)
+    assert json.loads(codec.encode("{}", document)) == document
+    with pytest.raises(AssertionError, match="walked"):  # a string holding "null": walk
+        codec.encode("{}", {"a": None, "s": "null"})
