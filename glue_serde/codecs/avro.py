@@ -68,10 +68,12 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import fastavro
+import fastavro.read
 from fastavro._validation import (  # type: ignore[attr-defined]  # fastavro's union test
     _validate as _fastavro_validate,
 )
 
+from glue_serde.codecs._avrogen import compile_decoder
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
@@ -187,6 +189,12 @@ def _compiled_entry_points() -> tuple[Callable[..., Any], Callable[..., Any]] | 
 
 
 _COMPILED: Final = _compiled_entry_points()
+# fastavro's logical-type readers, keyed "long-timestamp-millis" and so on (its public,
+# user-extensible table, read when a decoder is generated): generated decoders call them, so
+# logical values are exactly fastavro's. Without the table no decoder is generated.
+_LOGICAL_READERS: Final[dict[str, Callable[..., Any]] | None] = getattr(
+    fastavro.read, "LOGICAL_READERS", None
+)
 
 
 # =============================================================================================
@@ -1201,6 +1209,24 @@ def _public_read_data(
     return fastavro.schemaless_reader(stream, writer, reader)
 
 
+def _wrap_generated(generated: Callable[[bytes], Datum]) -> Decoder:
+    """Give a generated decoder the codec's error contract: every failure is a PayloadError."""
+
+    def decode(payload: Buffer) -> Datum:
+        try:
+            return generated(payload if type(payload) is bytes else bytes(payload))
+        except PayloadError:
+            raise
+        except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...
+            raise PayloadError(
+                f"payload does not decode with the Avro writer schema: "
+                f"{type(exc).__name__}: {exc}",
+                data_format=DataFormat.AVRO,
+            ) from exc
+
+    return decode
+
+
 def _check_layout(schema: _Schema, payload: Buffer) -> None:
     """Walk the payload's layout before decoding (schemas with zero-width array items)."""
     data = bytes(payload)
@@ -1460,6 +1486,12 @@ class AvroCodec:
         writer = schema.parsed
         bytes_io = io.BytesIO
         guard = _has_zero_width_array(schema)
+        if _LOGICAL_READERS is not None and (self._reader is None or self._reader == writer):
+            generated = compile_decoder(
+                writer, schema.named, _LOGICAL_READERS, lambda node: _zero_width(schema, node)
+            )
+            if generated is not None:
+                return _wrap_generated(generated)
         if _COMPILED is not None:
             # What schemaless_reader does per call, done once: named types, the reader schema
             # dropped when it equals the writer schema, and fastavro's default options.
