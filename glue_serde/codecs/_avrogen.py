@@ -53,9 +53,16 @@ def _long(data: bytes, pos: int) -> tuple[int, int]:
 
 
 def _bad(what: str) -> ValueError:
-    # Like truncation's IndexError, wrapped into a PayloadError (with this as its cause) by the
-    # codec, so every decode failure has the same shape.
+    # Like truncation's IndexError, wrapped into a PayloadError with this as its cause, so every
+    # decode failure has the same shape.
     return ValueError(what)
+
+
+def _undecodable(exc: Exception) -> PayloadError:
+    return PayloadError(
+        f"payload does not decode with the Avro writer schema: {type(exc).__name__}: {exc}",
+        data_format=DataFormat.AVRO,
+    )
 
 
 def _left() -> PayloadError:
@@ -76,6 +83,7 @@ class _Generator:
             "_long": _long,
             "_bad": _bad,
             "_left": _left,
+            "_undecodable": _undecodable,
             "_uf": _UNPACK_FLOAT,
             "_ud": _UNPACK_DOUBLE,
         }
@@ -227,13 +235,14 @@ def compile_decoder(
     named: dict[str, Any],
     logical_readers: dict[str, Callable[..., Any]],
     zero_width: Callable[[Any], bool],
-) -> Callable[[bytes], Any] | None:
-    """Return ``decode(data: bytes) -> datum`` for a parsed writer schema, or ``None``.
+) -> Callable[[Any], Any] | None:
+    """Return ``decode(payload) -> datum`` for a parsed writer schema, or ``None``.
 
-    ``decode`` raises :class:`~glue_serde.errors.PayloadError` for bytes left after the datum,
-    and ``ValueError``, ``IndexError``, ``struct.error``, ``UnicodeDecodeError`` (or what a
-    logical-type reader raises) for truncated or malformed data; the caller turns those into
-    ``PayloadError``.
+    ``decode`` takes any bytes-like payload and raises only
+    :class:`~glue_serde.errors.PayloadError`: for bytes left after the datum, and, with the
+    underlying error as its cause, for truncated or malformed data (``IndexError``,
+    ``struct.error``, ``UnicodeDecodeError``, this module's ``ValueError``, or what a
+    logical-type reader raises).
     """
     generator = _Generator(named, logical_readers, zero_width)
     try:
@@ -242,10 +251,14 @@ def compile_decoder(
         return None
     source = "\n".join(
         [
-            "def decode(data):",
+            "def decode(payload):",
+            "    data = payload if type(payload) is bytes else bytes(payload)",
             "    size = len(data)",
             "    pos = 0",
-            *generator.lines,
+            "    try:",
+            *("    " + line for line in generator.lines),
+            "    except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...",
+            "        raise _undecodable(exc) from exc",
             "    if pos != size:",
             "        raise _left()",
             "    return value",
@@ -256,5 +269,5 @@ def compile_decoder(
     except (SyntaxError, RecursionError, MemoryError):  # e.g. too many nested blocks
         return None
     exec(code, generator.env)  # source is generated from the parsed schema, never user text
-    decode: Callable[[bytes], Any] = generator.env["decode"]
+    decode: Callable[[Any], Any] = generator.env["decode"]
     return decode

@@ -1209,24 +1209,6 @@ def _public_read_data(
     return fastavro.schemaless_reader(stream, writer, reader)
 
 
-def _wrap_generated(generated: Callable[[bytes], Datum]) -> Decoder:
-    """Give a generated decoder the codec's error contract: every failure is a PayloadError."""
-
-    def decode(payload: Buffer) -> Datum:
-        try:
-            return generated(payload if type(payload) is bytes else bytes(payload))
-        except PayloadError:
-            raise
-        except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...
-            raise PayloadError(
-                f"payload does not decode with the Avro writer schema: "
-                f"{type(exc).__name__}: {exc}",
-                data_format=DataFormat.AVRO,
-            ) from exc
-
-    return decode
-
-
 def _check_layout(schema: _Schema, payload: Buffer) -> None:
     """Walk the payload's layout before decoding (schemas with zero-width array items)."""
     data = bytes(payload)
@@ -1491,7 +1473,7 @@ class AvroCodec:
                 writer, schema.named, _LOGICAL_READERS, lambda node: _zero_width(schema, node)
             )
             if generated is not None:
-                return _wrap_generated(generated)
+                return generated
         if _COMPILED is not None:
             # What schemaless_reader does per call, done once: named types, the reader schema
             # dropped when it equals the writer schema, and fastavro's default options.
