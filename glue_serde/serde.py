@@ -436,7 +436,8 @@ class Deserializer(Generic[T]):
         output type, like ``msgspec.json.Decoder[T]``).
     reader_schema
         Avro only: resolve every record to this reader schema (Avro schema resolution).
-        Costs about 1.7x a plain decode, so only when asked.
+        Read by fastavro's resolving reader: about 2.3x the generated plain decoder on a medium
+        record, so only when asked.
     message_class
         Protobuf only: decode into this generated class when the frame's message type is
         this class's type; otherwise a dynamic message built from the registered ``.proto``.
