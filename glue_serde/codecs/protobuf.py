@@ -338,7 +338,12 @@ class ProtobufCodec:
 
     def _make_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
         parsed = self._parse(schema_definition)
-        prefixes = parsed.prefixes
+        # The header joined to each message's index once, not per dict record.
+        prefixes = (
+            {name: header + index for name, index in parsed.prefixes.items()}
+            if header
+            else parsed.prefixes
+        )
         message_class = self._message_class
         if message_class is not None:
             dict_target: type[Message] | None = message_class
@@ -387,7 +392,6 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 )
-            prefix = header + prefix
             if message is datum:
                 cls = type(message)
                 by_class[cls] = (prefix, cls.SerializeToString)

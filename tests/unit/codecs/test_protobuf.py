@@ -540,3 +540,6 @@ def test_framed_encoder_puts_the_header_before_index_and_message() -> None:
         framed(_dynamic(codec, SHOP, "shop.Order.Line")(sku="A1", qty=2))
     with pytest.raises(SchemaError):
         codec.framed_encoder(b"syntax", header)  # type: ignore[arg-type]
+    ping = 'syntax = "proto3"; message Ping { int32 n = 1; }'
+    for _ in range(2):  # dicts are never cached: each one resolves its prefix again
+        assert codec.framed_encoder(ping, header)({"n": 1}) == header + bytes.fromhex("000801")
