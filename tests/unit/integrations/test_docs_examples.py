@@ -98,7 +98,7 @@ def test_lambda_kafka_example_answers_the_shared_event() -> None:
     assert stored[0] == ("users-0@1041", b"user-1", ANN, [b"\xc3\xa9"])
     event["records"]["users-0"][1]["value"] = base64.b64encode(b"\x03\x00" + bytes(16)).decode()
     assert handler(event, None) == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1042}}]
     }
 
 
