@@ -153,7 +153,7 @@ def is_aggregated(data: Buffer) -> bool:
     raw = _as_bytes(data)
     if raw is None or len(raw) < len(KPL_MAGIC) + _DIGEST_SIZE or raw[:4] != KPL_MAGIC:
         return False
-    body = raw[4:-_DIGEST_SIZE]
+    body = memoryview(raw)[len(KPL_MAGIC) : -_DIGEST_SIZE]  # hashed in place, not copied
     return hashlib.md5(body, usedforsecurity=False).digest() == raw[-_DIGEST_SIZE:]
 
 

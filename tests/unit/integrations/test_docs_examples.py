@@ -119,7 +119,14 @@ def test_lambda_powertools_example_record_handler_takes_the_record_keyword() -> 
     )
     for record in _event("kinesis.json")["Records"]:
         record_handler(record=record)
-    assert stored == [ANN, BOB] and callable(lambda_handler)
+    assert stored == [ANN, BOB]
+    # And inside Powertools' real BatchProcessor: one damaged record is reported alone.
+    event = _event("kinesis.json")
+    event["Records"][0]["kinesis"]["data"] = base64.b64encode(b"\x03\x00short").decode()
+    assert lambda_handler(event, None) == {
+        "batchItemFailures": [{"itemIdentifier": event["Records"][0]["kinesis"]["sequenceNumber"]}]
+    }
+    assert stored == [ANN, BOB, BOB]
 
 
 # ---------------------------------------------------------------------------------------------
