@@ -84,9 +84,12 @@ def test_example_is_shown_verbatim_in_the_docs_and_is_short(name: str) -> None:
 def test_lambda_kinesis_example_answers_the_shared_event() -> None:
     stored: list[tuple[Any, ...]] = []
     handler = _load("lambda_kinesis").build(user_registry(), lambda *a: stored.append(a))
-    assert handler(_event("kinesis.json"), None) == {"batchItemFailures": []}
-    assert [s[3] for s in stored] == [ANN, BOB]
-    assert stored[0][0] == "user-1"
+    context = SimpleNamespace(aws_request_id="request-1")
+    assert handler(_event("kinesis.json"), context) == {"batchItemFailures": []}
+    assert [s[2] for s in stored] == [ANN, BOB]
+    assert stored[0][1] == "user-1"
+    sequence_number = _event("kinesis.json")["Records"][0]["kinesis"]["sequenceNumber"]
+    assert stored[0][0] == (sequence_number, None) and stored[0][3] == "request-1"
 
 
 def test_lambda_kafka_example_answers_the_shared_event() -> None:
