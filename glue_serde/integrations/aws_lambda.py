@@ -474,17 +474,14 @@ class _KinesisMeta:
 def _arrival_seconds(value: object, what: str) -> float | None:
     if value is None:
         return None
-    if (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value >= 0
-    ):
-        try:
-            return float(value)
-        except OverflowError:  # an int beyond float range
-            pass
-    raise _event_error(f"{what} is {value!r:.40}, not a time in seconds")
+    number: float | None = None
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool) and value < 2**53:
+        number = float(value)  # exact: never an OverflowError, never a rounded time
+    if number is None or not math.isfinite(number) or number < 0:
+        raise _event_error(f"{what} is {value!r:.40}, not a time in seconds")
+    return number
 
 
 def _kinesis_fields(record: object) -> tuple[bytes, str, _KinesisMeta]:

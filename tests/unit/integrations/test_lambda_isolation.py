@@ -27,7 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glue_serde.enums import DataFormat
-from glue_serde.errors import BatchProcessingError, FrameError, PayloadError
+from glue_serde.errors import BatchProcessingError, FrameError, GlueSerdeError, PayloadError
 from glue_serde.integrations._kpl import KPL_MAGIC
 from glue_serde.integrations.aws_lambda import (
     FirehoseResult,
@@ -306,6 +306,38 @@ def test_random_aggregates_deliver_exactly_the_good_user_records(kinds: list[str
     assert response["batchItemFailures"] == (
         [] if set(kinds) == {"ok"} else [{"itemIdentifier": "1"}]
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("approximateArrivalTimestamp", 10**400),
+        ("approximateArrivalTimestamp", float("nan")),
+        ("approximateArrivalTimestamp", float("inf")),
+        ("approximateArrivalTimestamp", -1),
+        ("approximateArrivalTimestamp", True),
+        ("approximateArrivalTimestamp", "1732800000"),
+        ("partitionKey", 7),
+        ("data", None),
+        ("data", "a\u00e9b="),
+        ("sequenceNumber", 49656813224373917374063285341237549183435011289155780610),
+    ],
+)
+def test_a_malformed_kinesis_record_fails_alone_with_payload_error(
+    deserializer: Deserializer[Any], field: str, value: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = fixture("kinesis.json")
+    event["Records"][0]["kinesis"][field] = value
+    seen: list[str] = []
+    with caplog.at_level(logging.WARNING, logger=LOGGER):
+        response = process_kinesis_event(
+            event,
+            lambda r: seen.append(r.value["name"]),
+            deserializer=deserializer,
+            on_error="skip",
+        )
+    assert response == {"batchItemFailures": []} and seen == ["Bob"]
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [PayloadError]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -818,6 +850,25 @@ def _replace(event: Any, path: tuple[Any, ...], value: Any) -> Any:
     return event
 
 
+class _FailureTypes(logging.Handler):
+    """Collects the exception type of every failure the helpers log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.types: list[type[BaseException]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None:
+            self.types.append(record.exc_info[0])
+
+    def __enter__(self) -> _FailureTypes:
+        logging.getLogger(LOGGER).addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger(LOGGER).removeHandler(self)
+
+
 SOURCES = {
     "kinesis.json": process_kinesis_event,
     "msk.json": process_kafka_event,
@@ -834,9 +885,14 @@ def test_a_damaged_event_gives_a_response_or_payload_error_never_a_foreign_excep
     path = data.draw(st.sampled_from(_paths(event)))
     event = _replace(event, path, junk)
     process = SOURCES[name]
-    try:
-        response = process(event, lambda r: r.value, deserializer=Deserializer(user_registry()))  # type: ignore[operator]
-    except PayloadError:
+    with _FailureTypes() as failures:
+        try:
+            response = process(event, lambda r: r.value, deserializer=Deserializer(user_registry()))  # type: ignore[operator]
+        except PayloadError:
+            response = None
+    # Every record that failed, failed with the library's own error (the function never raises).
+    assert all(issubclass(t, GlueSerdeError) for t in failures.types), failures.types
+    if response is None:
         return
     if name == "firehose.json":
         ids = [r.get("recordId") for r in event["records"]]
@@ -866,5 +922,6 @@ def test_an_event_of_random_shape_gives_a_response_or_payload_error(name: str, j
         {"Records": [junk]},
         {"records": {"t-0": [junk]}},
     ):
-        with contextlib.suppress(PayloadError):
+        with _FailureTypes() as failures, contextlib.suppress(PayloadError):
             process(event, lambda r: None, deserializer=Deserializer(user_registry()))  # type: ignore[operator]
+        assert all(issubclass(t, GlueSerdeError) for t in failures.types), failures.types
