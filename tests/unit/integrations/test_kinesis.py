@@ -386,3 +386,30 @@ def test_malformed_put_records_answers_are_retried_then_reported(
     result = producer.put_records(_users(2))
     assert result.failed_indices == (0, 1)
     assert {f.error_code for f in result.failed} == {"MalformedResponse"}
+
+
+def test_an_unreadable_user_record_goes_to_on_error_with_its_position(
+    serializer: Serializer,
+) -> None:
+    frame = serializer.serialize(_users(1)[0])
+    assert frame is not None
+
+    def ld(field: int, payload: bytes) -> bytes:
+        return bytes([field << 3 | 2, len(payload)]) + payload
+
+    good = ld(3, b"\x08\x00" + ld(3, frame))
+    body = ld(1, b"k") + good + ld(3, b"\x08\x07" + ld(3, frame)) + good  # index 7: no such key
+    agg = KPL_MAGIC + body + hashlib.md5(body).digest()
+    failures: list[tuple[Any, Any, str]] = []
+    decoded = list(
+        deserialize_records(
+            [_get_records_entry("5", agg)],
+            Deserializer(user_registry()),
+            on_error=lambda rec, exc: failures.append(
+                (rec["SubSequenceNumber"], rec["Data"], str(exc))
+            ),
+        )
+    )
+    assert [r.sub_sequence_number for r in decoded] == [0, 2]
+    assert failures[0][0] == 1 and failures[0][1] == agg
+    assert "partition_key_index 7" in failures[0][2]

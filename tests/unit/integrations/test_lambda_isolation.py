@@ -475,6 +475,8 @@ def test_kafka_timestamps_in_range_are_kept_exactly(
         ("value", "not base64!"),
         ("key", ["a"]),
         ("valueSchemaMetadata", "AVRO"),
+        ("valueSchemaMetadata", {"dataFormat": "AVRO", "schemaId": 42}),
+        ("headers", [{1: [1]}]),
         ("topic", None),
     ],
 )
@@ -925,3 +927,37 @@ def test_an_event_of_random_shape_gives_a_response_or_payload_error(name: str, j
         with _FailureTypes() as failures, contextlib.suppress(PayloadError):
             process(event, lambda r: None, deserializer=Deserializer(user_registry()))  # type: ignore[operator]
         assert all(issubclass(t, GlueSerdeError) for t in failures.types), failures.types
+
+
+class _BrokenRegistry:
+    """A user's own registry object that fails with foreign exceptions."""
+
+    registry_name = "broken"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get_schema_version(self, schema_version_id: Any) -> Any:
+        raise self.error
+
+    def find_schema_version(self, *args: Any) -> Any:
+        raise self.error
+
+    def create_schema(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+    def register_schema_version(self, *args: Any) -> Any:
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [KeyError("id"), ValueError("bad"), TypeError("oops")], ids=repr)
+def test_a_registry_failing_with_foreign_exceptions_fails_each_record_with_a_library_error(
+    error: Exception,
+) -> None:
+    deserializer = Deserializer(_BrokenRegistry(error))  # type: ignore[arg-type]
+    for name, process in SOURCES.items():
+        with _FailureTypes() as failures:
+            response = process(fixture(name), lambda r: None, deserializer=deserializer)  # type: ignore[operator]
+        assert len(failures.types) == 2, name
+        assert all(issubclass(t, GlueSerdeError) for t in failures.types), failures.types
+        assert response != {"batchItemFailures": []}
