@@ -31,8 +31,9 @@ all (Lambda then retries the batch); ``raise_on_entire_batch_failure=True`` rais
 the invocation counts as an error.
 
 The user's function receives the Lambda ``context`` when it declares a parameter named
-``lambda_context`` (Powertools' convention): ``def handle(record, lambda_context): ...``.
-Functions without it are called with the record alone, as before.
+``lambda_context`` (Powertools' convention: ``def handle(record, lambda_context)``, passed by
+keyword) or requires exactly two positional arguments (``def handle(record, context)``, passed
+by position). Any other function is called with the record alone, as before.
 
 Kafka records decoded by the event source mapping's schema-registry integration carry
 ``valueSchemaMetadata``/``keySchemaMetadata``:
@@ -126,9 +127,10 @@ class _ContextFunction(Protocol[_E_contra, _R_co]):
     def __call__(self, record: _E_contra, *, lambda_context: Any) -> _R_co: ...
 
 
-#: What the helpers call per record: ``fn(record)``, or ``fn(record, lambda_context=context)``
-#: when ``fn`` declares a parameter named ``lambda_context``.
-RecordFunction: TypeAlias = Callable[[E], R] | _ContextFunction[E, R]
+#: What the helpers call per record: ``fn(record)``; ``fn(record, lambda_context=context)``
+#: when ``fn`` declares a parameter named ``lambda_context``; ``fn(record, context)`` when it
+#: requires exactly two positional arguments.
+RecordFunction: TypeAlias = Callable[[E], R] | _ContextFunction[E, R] | Callable[[E, Any], R]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,28 +373,47 @@ def _json_loads(payload: bytes, where: str) -> Any:
 # Shared helpers: the user's function and the on_error policy
 
 
-def _takes_lambda_context(fn: Callable[..., object]) -> bool:
-    """Tell whether ``fn`` declares a ``lambda_context`` parameter (Powertools' convention)."""
+_ContextMode: TypeAlias = Literal["none", "keyword", "positional"]
+
+
+def _context_mode(fn: Callable[..., object]) -> _ContextMode:
+    """Tell how ``fn`` takes the Lambda context, from its signature (read once).
+
+    ``"keyword"`` when it declares a ``lambda_context`` parameter (Powertools' convention),
+    ``"positional"`` when it requires exactly two positional arguments (``record, context``:
+    such a function could not be called with the record alone before), else ``"none"``.
+    """
     try:
-        parameter = inspect.signature(fn).parameters.get("lambda_context")
+        parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
-        return False
-    return parameter is not None and parameter.kind in (
+        return "none"
+    declared = parameters.get("lambda_context")
+    if declared is not None and declared.kind in (
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
         inspect.Parameter.KEYWORD_ONLY,
-    )
+    ):
+        return "keyword"
+    required = [
+        p
+        for p in parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and p.default is inspect.Parameter.empty
+    ]
+    return "positional" if len(required) == 2 else "none"
 
 
-def _call(fn: RecordFunction[E, R], takes_context: bool, context: Any, record: E) -> R:
-    """Call ``fn`` on one record, with ``lambda_context=context`` if it declares it."""
-    if takes_context:
+def _call(fn: RecordFunction[E, R], mode: _ContextMode, context: Any, record: E) -> R:
+    """Call ``fn`` on one record, handing it ``context`` the way it declares it."""
+    if mode == "keyword":
         return fn(record, lambda_context=context)  # type: ignore[call-arg]
+    if mode == "positional":
+        return fn(record, context)  # type: ignore[call-arg]
     return fn(record)  # type: ignore[call-arg]
 
 
 def _bind_context(fn: RecordFunction[E, R], context: Any) -> Callable[[E], R]:
     """Return ``fn`` as a one-argument function, handing it ``context`` if it asks for it."""
-    return functools.partial(_call, fn, _takes_lambda_context(fn), context)
+    return functools.partial(_call, fn, _context_mode(fn), context)
 
 
 class _Failed:
@@ -651,7 +672,7 @@ def process_kinesis_event(
         The Lambda event (``{"Records": [...]}``) or a Powertools ``KinesisStreamEvent``.
     fn
         Called once per user record (KPL aggregates split); also given
-        ``lambda_context=context`` when it declares that parameter.
+        the context when it asks for it (module docstring).
     deserializer
         Decodes each Glue frame.
     on_error
@@ -708,7 +729,8 @@ def kinesis_record_handler(
     record failed (decoding or ``fn``), the first failure is raised after all its siblings
     were delivered (the others are logged), so the batch processor reports the record and
     nothing after the failure is skipped. The handler declares ``lambda_context``, so
-    Powertools passes the context, which reaches ``fn`` if ``fn`` declares it too.
+    Powertools passes the context, which reaches ``fn`` if ``fn`` asks for it (a
+    ``lambda_context`` parameter, or two required positional parameters).
 
     Parameters
     ----------
@@ -727,10 +749,10 @@ def kinesis_record_handler(
     DeserializationError, RegistryError
         From the returned handler, when the record does not decode.
     """
-    takes_context = _takes_lambda_context(fn)
+    mode = _context_mode(fn)
 
     def handler(record: object, lambda_context: Any = None) -> list[R]:
-        call = functools.partial(_call, fn, takes_context, lambda_context)
+        call = functools.partial(_call, fn, mode, lambda_context)
         meta, users = _kinesis_users(record)
         results: list[R] = []
         first_error: Exception | None = None
@@ -1000,7 +1022,7 @@ def process_kafka_event(
         ``KafkaEvent``.
     fn
         Called once per record, in order within each partition; also given
-        ``lambda_context=context`` when it declares that parameter.
+        the context when it asks for it (module docstring).
     deserializer, key_deserializer, esm_record_format
         As :func:`decode_kafka_record`.
     on_error
@@ -1070,8 +1092,8 @@ def kafka_record_handler(
     Parameters
     ----------
     fn
-        The per-record function; given ``lambda_context`` when it declares it (the handler
-        declares it, so Powertools passes the context).
+        The per-record function; given the context when it asks for it (module docstring;
+        the handler declares ``lambda_context``, so Powertools passes the context).
     deserializer, key_deserializer, esm_record_format
         As :func:`decode_kafka_record`.
 
@@ -1086,7 +1108,7 @@ def kafka_record_handler(
     DeserializationError, RegistryError
         From the returned handler, when the record does not decode.
     """
-    takes_context = _takes_lambda_context(fn)
+    mode = _context_mode(fn)
 
     def handler(record: object, lambda_context: Any = None) -> R:
         decoded = decode_kafka_record(
@@ -1095,7 +1117,7 @@ def kafka_record_handler(
             key_deserializer=key_deserializer,
             esm_record_format=esm_record_format,
         )
-        return _call(fn, takes_context, lambda_context, decoded)
+        return _call(fn, mode, lambda_context, decoded)
 
     return handler
 
@@ -1241,7 +1263,7 @@ def process_firehose_event(
         Returns the transformed record: bytes, str (UTF-8), a JSON value (compact, strict
         JSON: NaN, Infinity, non-string keys or non-JSON types fail the record), a
         :class:`FirehoseResult`, or None to drop the record. Also given
-        ``lambda_context=context`` when it declares that parameter.
+        the context when it asks for it (module docstring).
     deserializer
         Decodes each Glue frame.
     on_error
@@ -1339,7 +1361,7 @@ def kinesis_handler(
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
         the ``batchItemFailures`` response. The function receives the context too when it
-        declares a ``lambda_context`` parameter.
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------
@@ -1394,7 +1416,7 @@ def kafka_handler(
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
         the ``batchItemFailures`` response. The function receives the context too when it
-        declares a ``lambda_context`` parameter.
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------
@@ -1447,7 +1469,7 @@ def firehose_handler(
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
         the Firehose ``records`` response. The function receives the context too when it
-        declares a ``lambda_context`` parameter.
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------

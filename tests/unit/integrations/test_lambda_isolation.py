@@ -709,7 +709,20 @@ def _context_functions() -> list[Callable[..., Any]]:
     def other_second_parameter(record: Any, store: Any = "default") -> Any:
         return store
 
-    return [positional, keyword_only, record_only, other_second_parameter]
+    def record_and_context(record: Any, context: Any) -> Any:
+        return context
+
+    def three_required(record: Any, context: Any, extra: Any = "x", *rest: Any) -> Any:
+        return context
+
+    return [
+        positional,
+        keyword_only,
+        record_only,
+        other_second_parameter,
+        record_and_context,
+        three_required,
+    ]
 
 
 @pytest.mark.parametrize("fn", _context_functions(), ids=lambda f: f.__name__)
@@ -721,12 +734,14 @@ def test_the_function_receives_the_lambda_context_when_it_declares_it(
         "keyword_only": "ctx",
         "record_only": "no context",
         "other_second_parameter": "default",
+        "record_and_context": "ctx",
+        "three_required": "ctx",
     }[fn.__name__]
     context = FakeContext()
     got: list[Any] = []
 
-    def spy(record: Any, **kwargs: Any) -> None:
-        got.append(fn(record, **kwargs))
+    def spy(record: Any, *args: Any, **kwargs: Any) -> None:
+        got.append(fn(record, *args, **kwargs))
 
     spy.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]
     for decorator, event in (
