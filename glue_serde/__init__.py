@@ -20,6 +20,7 @@ from glue_serde.enums import (
     SchemaVersionStatus,
 )
 from glue_serde.errors import (
+    BatchProcessingError,
     ConfigurationError,
     DecompressionError,
     DeserializationError,
@@ -81,6 +82,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AuditEvent",
+    "BatchProcessingError",
     "CacheConfig",
     "CachingSchemaRegistry",
     "Compatibility",

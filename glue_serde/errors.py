@@ -18,7 +18,9 @@ The tree says who is at fault and whether retrying can help::
     │   ├── RegistryAccessDeniedError
     │   ├── RegistryThrottledError               retryable
     │   └── RegistryUnavailableError             network errors and 5xx; retryable
-    └── IncompatibleSchemaError                  .report: CompatibilityReport
+    ├── IncompatibleSchemaError                  .report: CompatibilityReport
+    └── BatchProcessingError                     every record of a Lambda batch failed (opt-in);
+                                                 .errors, .response
 
 Rules: no exception of a library glue_serde uses (zlib, struct, fastavro, protobuf,
 jsonschema, botocore) reaches a caller; each is translated at the boundary where it occurs
@@ -32,15 +34,17 @@ Imports only :mod:`glue_serde.enums`, :mod:`glue_serde._typing` and :mod:`glue_s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Mapping, Sequence
 
     from glue_serde.enums import Compression, DataFormat
     from glue_serde.schema import CompatibilityReport
 
 __all__ = [
+    "BatchProcessingError",
     "ConfigurationError",
     "DecompressionError",
     "DeserializationError",
@@ -442,3 +446,37 @@ class IncompatibleSchemaError(GlueSerdeError):
         self.schema_name = schema_name
         self.schema_version_id = schema_version_id
         self.version_number = version_number
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrations
+
+
+class BatchProcessingError(GlueSerdeError):
+    """Every record of a Lambda batch failed (raised only when asked for).
+
+    The Lambda helpers report failed records in their response; with
+    ``raise_on_entire_batch_failure=True`` they raise this instead when the response would
+    list every record, so the invocation counts as an error (as aws-lambda-powertools'
+    ``BatchProcessor`` does by default). Chained from the first record's exception.
+
+    Parameters
+    ----------
+    message
+        How many records failed.
+    errors
+        Each failed record's exception, in event order.
+    response
+        The response that would have been returned.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: Sequence[BaseException] = (),
+        response: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.errors = tuple(errors)
+        self.response = dict(response) if response is not None else {}

@@ -1,4 +1,4 @@
-"""Amazon MSK / self-managed Kafka -> Lambda, with partial batch failures per partition."""
+"""Amazon MSK / self-managed Kafka -> Lambda: every failed record reported, the rest delivered."""
 
 from glue_serde.integrations.aws_lambda import KafkaEventRecord, kafka_handler
 from glue_serde.serde import Deserializer
@@ -10,4 +10,4 @@ def build(registry, store):
         trace = [value for name, value in record.headers if name == "trace-id"]
         store(f"{record.topic}-{record.partition}@{record.offset}", record.key, record.value, trace)
 
-    return lambda_handler  # {"batchItemFailures": [{"itemIdentifier": {"partition", "offset"}}]}
+    return lambda_handler  # {"batchItemFailures": [{"itemIdentifier": {"topic-partition": ...

@@ -19,14 +19,19 @@ Format (awslabs/amazon-kinesis-producer ``aggregation-format.md``)::
 Each ``Record.data`` is a complete Glue frame: the KPL calls the Glue serializer per user
 record before aggregating, so byte 0 (``F3`` against ``03``) tells an aggregate from a frame.
 
-Decisions (see ``reference/integrations.md`` §3):
+Decisions (docs/integrations.md, "KPL aggregates"):
 
 - no magic, or magic with a wrong MD5 -> one plain record, as the Java KCL's
   ``AggregatorUtil`` does. A plain record that starts with ``F3`` then fails the Glue frame
   check, so it is never silently lost.
-- magic and a matching MD5 but a malformed body (truncated field, overlong varint, length past
-  the end, index outside its table, missing required field) -> :class:`PayloadError`: the KPL
-  wrote it, something is wrong, and guessing would drop or corrupt user records.
+- magic and a matching MD5 but a malformed outer message (truncated field, overlong varint,
+  length past the end, a key table entry that is not UTF-8, no user record at all) ->
+  :class:`PayloadError` for the whole Kinesis record, raised before any user record is
+  handed out: the boundaries between user records cannot be trusted.
+- a well-formed outer message with one malformed user record (index outside its table,
+  missing required field, a nested aggregate) -> that user record alone fails
+  (:class:`BrokenUserRecord` from :func:`iter_user_records`); its siblings are read.
+- reading is lazy: memory is bounded by the key tables, whatever the record count claims.
 
 Shared by :mod:`glue_serde.integrations.kinesis` and :mod:`glue_serde.integrations.aws_lambda`.
 Pure functions; imports only :mod:`glue_serde.errors`.
@@ -41,7 +46,7 @@ from typing import TYPE_CHECKING, Final
 from glue_serde.errors import PayloadError, SerializationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from glue_serde._typing import Buffer
 
@@ -49,12 +54,14 @@ __all__ = [
     "KPL_MAGIC",
     "MAX_RECORD_SIZE",
     "AggregatedRecord",
+    "BrokenUserRecord",
     "UserRecord",
     "aggregate",
     "aggregate_records",
     "aggregated_size",
     "deaggregate",
     "is_aggregated",
+    "iter_user_records",
 ]
 
 #: First four bytes of every KPL aggregate.
@@ -114,6 +121,16 @@ class AggregatedRecord:
     count: int
 
 
+def _as_bytes(data: object) -> bytes | None:
+    """Return ``data`` as bytes, or None when it is not a bytes-like object."""
+    if isinstance(data, bytes):
+        return data
+    try:
+        return bytes(memoryview(data))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def is_aggregated(data: Buffer) -> bool:
     """Tell whether ``data`` is a well-formed KPL aggregate (magic present, MD5 matching).
 
@@ -125,21 +142,42 @@ def is_aggregated(data: Buffer) -> bool:
     Returns
     -------
     bool
-        True for an aggregate :func:`deaggregate` will split.
+        True for an aggregate :func:`deaggregate` will split (it may still hold malformed
+        user records); False for anything else, a non-bytes object included.
 
     Raises
     ------
     None
-        Any bytes are accepted.
+        Any object is accepted.
     """
-    if len(data) < len(KPL_MAGIC) + _DIGEST_SIZE or bytes(data[:4]) != KPL_MAGIC:
+    raw = _as_bytes(data)
+    if raw is None or len(raw) < len(KPL_MAGIC) + _DIGEST_SIZE or raw[:4] != KPL_MAGIC:
         return False
-    body = bytes(data[4:-_DIGEST_SIZE])
-    return hashlib.md5(body, usedforsecurity=False).digest() == bytes(data[-_DIGEST_SIZE:])
+    body = memoryview(raw)[len(KPL_MAGIC) : -_DIGEST_SIZE]  # hashed in place, not copied
+    return hashlib.md5(body, usedforsecurity=False).digest() == raw[-_DIGEST_SIZE:]
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokenUserRecord:
+    """A user record of a well-formed aggregate that cannot be read; its siblings can.
+
+    Parameters
+    ----------
+    sub_sequence_number
+        Its position inside the aggregate (0-based).
+    error
+        Why it cannot be read (index outside its table, missing field, nested aggregate...).
+    body
+        Its raw protobuf ``Record`` bytes, for a dead-letter store.
+    """
+
+    sub_sequence_number: int
+    error: PayloadError
+    body: bytes
 
 
 def _malformed(reason: str) -> PayloadError:
@@ -149,7 +187,7 @@ def _malformed(reason: str) -> PayloadError:
 def _read_varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
     result = 0
     shift = 0
-    for i in range(_MAX_VARINT_BYTES):
+    for _ in range(_MAX_VARINT_BYTES):
         if pos >= end:
             raise _malformed("varint runs past the end")
         byte = buf[pos]
@@ -160,45 +198,165 @@ def _read_varint(buf: bytes, pos: int, end: int) -> tuple[int, int]:
                 raise _malformed("varint larger than 64 bits")
             return result, pos
         shift += 7
-        if i == _MAX_VARINT_BYTES - 1:
-            break
     raise _malformed("varint longer than 10 bytes")
 
 
-def _fields(buf: bytes, pos: int, end: int) -> Iterable[tuple[int, int, int | bytes]]:
-    """Yield ``(field number, wire type, value)``; LEN values as bytes, bounded by ``end``."""
+def _fields(buf: bytes, pos: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """Yield ``(field number, wire type, value, end)`` inside ``buf[pos:end]``.
+
+    For a varint or fixed-width field ``value`` is the number and ``end`` is unused (0); for
+    a length-delimited field the value spans ``buf[value:end]``: nothing is copied here.
+    """
     while pos < end:
         key, pos = _read_varint(buf, pos, end)
         number, wire_type = key >> 3, key & 7
         if number == 0:
             raise _malformed("field number 0")
-        value: int | bytes
         if wire_type == _WT_VARINT:
             value, pos = _read_varint(buf, pos, end)
+            yield number, wire_type, value, 0
         elif wire_type == _WT_LEN:
             length, pos = _read_varint(buf, pos, end)
             if length > end - pos:
                 raise _malformed(f"field {number} claims {length} bytes, {end - pos} remain")
-            value = buf[pos : pos + length]
+            yield number, wire_type, pos, pos + length
             pos += length
         elif wire_type in (_WT_I64, _WT_I32):
             size = 8 if wire_type == _WT_I64 else 4
             if size > end - pos:
                 raise _malformed(f"fixed-width field {number} runs past the end")
-            value = int.from_bytes(buf[pos : pos + size], "little")
+            yield number, wire_type, int.from_bytes(buf[pos : pos + size], "little"), 0
             pos += size
         else:
             raise _malformed(f"unsupported wire type {wire_type} for field {number}")
-        yield number, wire_type, value
 
 
-def _text(value: int | bytes, what: str) -> str:
-    if not isinstance(value, bytes):
+def _text(buf: bytes, wire_type: int, start: int, end: int, what: str) -> str:
+    if wire_type != _WT_LEN:
         raise _malformed(f"{what} is not length-delimited")
     try:
-        return value.decode("utf-8")
+        return buf[start:end].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _malformed(f"{what} is not UTF-8") from exc
+
+
+def _tables(raw: bytes, end: int) -> tuple[list[str], list[str], int]:
+    """First pass over the aggregate: both key tables and the number of user records.
+
+    Protobuf allows the tables after the records, so they must be read before any record
+    can be resolved. Only the tables are kept (their strings are bounded by the input);
+    a structural error anywhere in the outer message is raised here, before any user record
+    is handed out, so a damaged aggregate never delivers a prefix and loses the rest.
+    """
+    pk_table: list[str] = []
+    ehk_table: list[str] = []
+    count = 0
+    for number, wire_type, start, stop in _fields(raw, len(KPL_MAGIC), end):
+        if number == 1:
+            pk_table.append(_text(raw, wire_type, start, stop, "partition_key_table entry"))
+        elif number == 2:
+            ehk_table.append(_text(raw, wire_type, start, stop, "explicit_hash_key_table entry"))
+        elif number == 3:
+            if wire_type != _WT_LEN:
+                raise _malformed("records entry is not length-delimited")
+            count += 1
+        # Unknown fields are skipped, as protobuf parsers do.
+    if count == 0:
+        raise _malformed("the aggregate holds no user records")
+    return pk_table, ehk_table, count
+
+
+def _user_record(
+    raw: bytes, span: tuple[int, int], sub: int, tables: tuple[list[str], list[str]]
+) -> UserRecord:
+    """Read one ``Record`` message (``raw[span[0]:span[1]]``); raise PayloadError if bad."""
+    pk_table, ehk_table = tables
+    pk_index: int | None = None
+    ehk_index: int | None = None
+    payload: tuple[int, int] | None = None
+    for number, wire_type, value, value_end in _fields(raw, *span):
+        if number == 1:
+            if wire_type != _WT_VARINT:
+                raise _malformed(f"record {sub}: partition_key_index is not a varint")
+            pk_index = value
+        elif number == 2:
+            if wire_type != _WT_VARINT:
+                raise _malformed(f"record {sub}: explicit_hash_key_index is not a varint")
+            ehk_index = value
+        elif number == 3:
+            if wire_type != _WT_LEN:
+                raise _malformed(f"record {sub}: data is not length-delimited")
+            payload = (value, value_end)
+    if pk_index is None or payload is None:
+        raise _malformed(f"record {sub}: required partition_key_index or data missing")
+    if pk_index >= len(pk_table):
+        raise _malformed(
+            f"record {sub}: partition_key_index {pk_index} outside a table of {len(pk_table)}"
+        )
+    if ehk_index is not None and ehk_index >= len(ehk_table):
+        raise _malformed(
+            f"record {sub}: explicit_hash_key_index {ehk_index} outside a table of {len(ehk_table)}"
+        )
+    data = raw[payload[0] : payload[1]]
+    if is_aggregated(data):
+        raise _malformed(f"record {sub}: holds another KPL aggregate (the KPL never nests them)")
+    return UserRecord(
+        partition_key=pk_table[pk_index],
+        data=data,
+        explicit_hash_key=None if ehk_index is None else ehk_table[ehk_index],
+        sub_sequence_number=sub,
+    )
+
+
+def iter_user_records(
+    data: Buffer,
+    *,
+    partition_key: str = "",
+    explicit_hash_key: str | None = None,
+) -> Iterator[UserRecord | BrokenUserRecord]:
+    """Yield the user records of a KPL aggregate one at a time, each on its own.
+
+    The consumers' reader: a user record that cannot be read comes out as a
+    :class:`BrokenUserRecord` in its place, and its siblings still come out. Memory stays
+    bounded by the key tables: user records are read lazily.
+
+    Parameters
+    ----------
+    data
+        A Kinesis record's data.
+    partition_key, explicit_hash_key
+        Given to a plain (non-aggregated) record.
+
+    Yields
+    ------
+    UserRecord or BrokenUserRecord
+        In order; a plain record once, with ``sub_sequence_number`` None.
+
+    Raises
+    ------
+    PayloadError
+        ``data`` is not bytes-like, or the magic and MD5 are right but the outer message is
+        malformed (truncated field, overlong varint, length past the end, a table entry that
+        is not UTF-8) or holds no user record. Raised before anything is yielded.
+    """
+    raw = _as_bytes(data)
+    if raw is None:
+        raise PayloadError(f"Kinesis record data is a {type(data).__name__}, not bytes")
+    if not is_aggregated(raw):
+        yield UserRecord(partition_key=partition_key, data=raw, explicit_hash_key=explicit_hash_key)
+        return
+    end = len(raw) - _DIGEST_SIZE
+    pk_table, ehk_table, _ = _tables(raw, end)
+    tables = (pk_table, ehk_table)
+    sub = 0
+    for number, _wire_type, start, stop in _fields(raw, len(KPL_MAGIC), end):
+        if number != 3:
+            continue
+        try:
+            yield _user_record(raw, (start, stop), sub, tables)
+        except PayloadError as exc:
+            yield BrokenUserRecord(sub_sequence_number=sub, error=exc, body=raw[start:stop])
+        sub += 1
 
 
 def deaggregate(
@@ -228,8 +386,11 @@ def deaggregate(
     ------
     PayloadError
         The magic and MD5 are right but the protobuf body is malformed: a truncated field,
-        an overlong varint, a length past the end, an index outside its table or a missing
-        required field. Never a silent drop.
+        an overlong varint, a length past the end, an index outside its table, a missing
+        required field, a nested aggregate or no user record at all. Never a silent drop.
+        (The consumers in :mod:`~glue_serde.integrations.kinesis` and
+        :mod:`~glue_serde.integrations.aws_lambda` read user records one by one instead,
+        so one malformed user record does not take its siblings with it.)
 
     Examples
     --------
@@ -237,62 +398,13 @@ def deaggregate(
     >>> [r.data for r in deaggregate(blob)]
     [b'a']
     """
-    raw = bytes(data)
-    if not is_aggregated(raw):
-        return [
-            UserRecord(partition_key=partition_key, data=raw, explicit_hash_key=explicit_hash_key)
-        ]
-    end = len(raw) - _DIGEST_SIZE
-    pk_table: list[str] = []
-    ehk_table: list[str] = []
-    bodies: list[bytes] = []
-    for number, _, value in _fields(raw, len(KPL_MAGIC), end):
-        if number == 1:
-            pk_table.append(_text(value, "partition_key_table entry"))
-        elif number == 2:
-            ehk_table.append(_text(value, "explicit_hash_key_table entry"))
-        elif number == 3:
-            if not isinstance(value, bytes):
-                raise _malformed("records entry is not length-delimited")
-            bodies.append(value)
-        # Unknown fields are skipped, as protobuf parsers do.
     records: list[UserRecord] = []
-    for sub, body in enumerate(bodies):
-        pk_index: int | None = None
-        ehk_index: int | None = None
-        payload: bytes | None = None
-        for number, wire_type, value in _fields(body, 0, len(body)):
-            if number == 1:
-                if wire_type != _WT_VARINT or not isinstance(value, int):
-                    raise _malformed(f"record {sub}: partition_key_index is not a varint")
-                pk_index = value
-            elif number == 2:
-                if wire_type != _WT_VARINT or not isinstance(value, int):
-                    raise _malformed(f"record {sub}: explicit_hash_key_index is not a varint")
-                ehk_index = value
-            elif number == 3:
-                if not isinstance(value, bytes):
-                    raise _malformed(f"record {sub}: data is not length-delimited")
-                payload = value
-        if pk_index is None or payload is None:
-            raise _malformed(f"record {sub}: required partition_key_index or data missing")
-        if pk_index >= len(pk_table):
-            raise _malformed(
-                f"record {sub}: partition_key_index {pk_index} outside a table of {len(pk_table)}"
-            )
-        if ehk_index is not None and ehk_index >= len(ehk_table):
-            raise _malformed(
-                f"record {sub}: explicit_hash_key_index {ehk_index} outside a table of "
-                f"{len(ehk_table)}"
-            )
-        records.append(
-            UserRecord(
-                partition_key=pk_table[pk_index],
-                data=payload,
-                explicit_hash_key=None if ehk_index is None else ehk_table[ehk_index],
-                sub_sequence_number=sub,
-            )
-        )
+    for user in iter_user_records(
+        data, partition_key=partition_key, explicit_hash_key=explicit_hash_key
+    ):
+        if isinstance(user, BrokenUserRecord):
+            raise user.error
+        records.append(user)
     return records
 
 

@@ -3,22 +3,37 @@
 Each helper takes the raw event dict Lambda hands a function (a Powertools event or record
 object works too: its ``raw_event`` dict is read), decodes every record with a
 :class:`~glue_serde.serde.Deserializer`, calls the user's function once per record with the
-value and its metadata, and builds the response Lambda expects, so that **one bad record never
-fails the batch**:
+value and its metadata, and builds the response Lambda expects. **Every record is delivered
+or reported on its own**: one bad record never fails the batch, and never hides a sibling.
 
 - Kinesis: ``{"batchItemFailures": [{"itemIdentifier": "<sequenceNumber>"}]}``. KPL aggregates
-  are split here (Lambda does not); all user records of an aggregate share their parent's
-  sequence number, so a failure redelivers the whole aggregate: handlers must be idempotent.
-- Kafka: ``{"batchItemFailures": [{"itemIdentifier": {"partition": "<topic>-<partition>",
-  "offset": N}}]}`` with the first failing offset of each partition (the object form
-  Powertools emits; not confirmed against AWS's own documentation).
+  are split here (Lambda does not). Every user record of an aggregate is delivered even when
+  one of them fails; a failure is reported as the aggregate's sequence number (the only
+  identifier Lambda has), so Lambda redelivers the whole aggregate, and the siblings that
+  succeeded are delivered again: at-least-once, handlers must be idempotent
+  (``sequence_number`` plus ``sub_sequence_number`` identifies a user record).
+- Kafka: ``{"batchItemFailures": [{"itemIdentifier": {"topic-partition": "<topic>-<partition>",
+  "offset": N}}]}``, one entry for **every** failed record, as AWS documents it
+  (aws-lambda-powertools 3.37 writes the key ``"partition"``, see docs/integrations.md).
 - Firehose: every ``recordId`` answered once; a failure is ``ProcessingFailed`` carrying the
   original bytes, in the dialect received (``data``, or ``kafkaRecordValue`` for an MSK source).
+  A transformation's output must be strict JSON (no NaN or Infinity, string keys): anything
+  else fails that record with the reason, never a silent change.
 
-The ``on_error`` policy: ``"report"`` (default; the failure goes into the response),
-``"raise"`` (the exception propagates and Lambda retries the whole batch) or ``"skip"`` (the
-record is logged and counted as a success; Firehose answers ``Dropped``). Every failure is
-logged on the ``glue_serde.integrations.aws_lambda`` logger with the record and the reason.
+The ``on_error`` policy, applied by one piece of code to every source:
+``"report"`` (default; the failure goes into the response), ``"raise"`` (the exception
+propagates at once and Lambda retries the whole batch; records after it wait for the retry)
+or ``"skip"`` (the record is logged and counted as a success; Firehose answers ``Dropped``).
+Every failure is logged on the ``glue_serde.integrations.aws_lambda`` logger with the record's
+identifier, the reason and the traceback. When every record fails, the response lists them
+all (Lambda then retries the batch); ``raise_on_entire_batch_failure=True`` raises
+:class:`~glue_serde.errors.BatchProcessingError` instead, as Powertools does by default, so
+the invocation counts as an error.
+
+The user's function receives the Lambda ``context`` when it declares a parameter named
+``lambda_context`` (Powertools' convention: ``def handle(record, lambda_context)``, passed by
+keyword) or requires exactly two positional arguments (``def handle(record, context)``, passed
+by position). Any other function is called with the record alone, as before.
 
 Kafka records decoded by the event source mapping's schema-registry integration carry
 ``valueSchemaMetadata``/``keySchemaMetadata``:
@@ -35,6 +50,11 @@ Kafka records decoded by the event source mapping's schema-registry integration 
   a non-string value, or base64 text that parses as a JSON object or array when the schema is
   not JSON Schema, is JSON mode; anything else is SOURCE. Pass ``esm_record_format`` to fix it.
 
+Every field of an event is checked before use (types, base64, integer ranges: no NaN,
+infinity, negative offset or 2**64 timestamp gets through): a malformed record fails alone
+with a :class:`~glue_serde.errors.PayloadError`; only what cannot be answered at all (no
+``Records`` list, a failed record without an identifier to report it by) fails the call.
+
 Imports :mod:`glue_serde.wire`, :mod:`glue_serde.errors` and the private KPL reader; never
 Powertools, boto3 or another integration module.
 """
@@ -44,20 +64,23 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import inspect
+import itertools
 import json
 import logging
+import math
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from glue_serde._typing import Datum
-from glue_serde.errors import PayloadError
-from glue_serde.integrations._kpl import deaggregate
+from glue_serde.errors import BatchProcessingError, GlueSerdeError, PayloadError
+from glue_serde.integrations._kpl import BrokenUserRecord, UserRecord, iter_user_records
 from glue_serde.wire import encode_header
 
 if TYPE_CHECKING:
-    from glue_serde.serde import Deserializer
+    from glue_serde.serde import DecodedRecord, Deserializer
 
 __all__ = [
     "EsmRecordFormat",
@@ -68,10 +91,10 @@ __all__ = [
     "OnError",
     "decode_kafka_record",
     "firehose_handler",
+    "iter_kinesis_records",
     "kafka_handler",
     "kafka_record_handler",
     "kinesis_handler",
-    "iter_kinesis_records",
     "kinesis_record_handler",
     "process_firehose_event",
     "process_kafka_event",
@@ -86,8 +109,28 @@ LambdaEvent: TypeAlias = Mapping[str, Any]
 LambdaResponse: TypeAlias = dict[str, Any]
 Headers: TypeAlias = list[tuple[str, bytes]]
 
+E = TypeVar("E")
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+_E_contra = TypeVar("_E_contra", contravariant=True)
+_R_co = TypeVar("_R_co", covariant=True)
 _ON_ERROR = ("report", "raise", "skip")
+_INT32_MAX: Final = 2**31 - 1
+_INT64_MAX: Final = 2**63 - 1
+#: Deepest nesting accepted in a JSON value (a transformation's output, an ESM JSON record).
+_MAX_JSON_DEPTH: Final = 256
+
+
+class _ContextFunction(Protocol[_E_contra, _R_co]):
+    """A per-record function that also takes the Lambda context (by keyword)."""
+
+    def __call__(self, record: _E_contra, *, lambda_context: Any) -> _R_co: ...
+
+
+#: What the helpers call per record: ``fn(record)``; ``fn(record, lambda_context=context)``
+#: when ``fn`` declares a parameter named ``lambda_context``; ``fn(record, context)`` when it
+#: requires exactly two positional arguments.
+RecordFunction: TypeAlias = Callable[[E], R] | _ContextFunction[E, R] | Callable[[E, Any], R]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +261,7 @@ class FirehoseResult:
 
 
 # ---------------------------------------------------------------------------------------------
-# Shared helpers
+# Shared helpers: event fields
 
 
 def _check_policy(on_error: str) -> None:
@@ -232,14 +275,29 @@ def _event_error(message: str) -> PayloadError:
     return PayloadError(f"malformed Lambda event: {message}")
 
 
-def _as_mapping(obj: object, what: str) -> Mapping[str, Any]:
-    """Return a raw event/record dict, or the ``raw_event`` dict of a Powertools wrapper."""
+def _raw_event(obj: object) -> Mapping[str, Any] | None:
+    """Return ``obj`` if it is a mapping, or the ``raw_event`` dict of a Powertools wrapper."""
     if isinstance(obj, Mapping):
         return obj
-    raw = getattr(obj, "raw_event", None)
-    if isinstance(raw, Mapping):
-        return raw
-    raise _event_error(f"{what} is a {type(obj).__name__}, not a mapping")
+    try:
+        raw = getattr(obj, "raw_event", None)
+    except Exception:  # a hostile or broken wrapper object
+        return None
+    return raw if isinstance(raw, Mapping) else None
+
+
+def _as_mapping(obj: object, what: str) -> Mapping[str, Any]:
+    raw = _raw_event(obj)
+    if raw is None:
+        raise _event_error(f"{what} is a {type(obj).__name__}, not a mapping")
+    return raw
+
+
+def _record_list(container: Mapping[str, Any], key: str, what: str) -> Sequence[Any]:
+    records = container.get(key)
+    if not isinstance(records, Sequence) or isinstance(records, str | bytes | bytearray):
+        raise _event_error(f"{what} has no {key!r} list")
+    return records
 
 
 def _b64(value: object, what: str) -> bytes:
@@ -251,11 +309,47 @@ def _b64(value: object, what: str) -> bytes:
         raise _event_error(f"{what} is not valid base64") from exc
 
 
+def _int(value: object, what: str, *, minimum: int, maximum: int) -> int:
+    """Read an integer field: an int, an integral float or a decimal string, within bounds.
+
+    Refuses booleans, NaN, infinities, fractions and anything outside ``[minimum,
+    maximum]`` with a PayloadError (never an OverflowError or ValueError).
+    """
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and 0 < len(value) <= 20 and value.isascii():
+        digits = value[1:] if value.startswith("-") else value
+        if digits.isdigit():
+            number = int(value)
+    if number is None or not minimum <= number <= maximum:
+        raise _event_error(f"{what} is {value!r:.40}, not an integer in [{minimum}, {maximum}]")
+    return number
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _event_error(f"{what} is a {type(value).__name__}, not a string")
+
+
 def _log_failure(source: str, ident: object, exc: BaseException, on_error: str) -> None:
     action = "skipped" if on_error == "skip" else "failed"
     logger.warning(
-        "%s record %s %s: %s: %s", source, ident, action, type(exc).__name__, exc, exc_info=False
+        "%s record %s %s: %s: %s", source, ident, action, type(exc).__name__, exc, exc_info=exc
     )
+
+
+def _decode(deserializer: Deserializer[Any], data: bytes) -> DecodedRecord[Any]:
+    """Decode a Glue frame; a foreign exception from below becomes a chained PayloadError."""
+    try:
+        return deserializer.deserialize_record(data)
+    except GlueSerdeError:
+        raise
+    except Exception as exc:
+        raise PayloadError(f"record does not decode: {type(exc).__name__}: {exc}") from exc
 
 
 def _version_id(record: object) -> uuid.UUID | None:
@@ -263,65 +357,251 @@ def _version_id(record: object) -> uuid.UUID | None:
     return getattr(version, "schema_version_id", None)
 
 
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_loads(payload: bytes, where: str) -> Any:
+    """Parse strict JSON (no NaN/Infinity); PayloadError otherwise, deep nesting included."""
+    try:
+        return json.loads(payload, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise PayloadError(f"{where}: not strict JSON: {type(exc).__name__}") from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers: the user's function and the on_error policy
+
+
+_ContextMode: TypeAlias = Literal["none", "keyword", "positional"]
+
+
+def _context_mode(fn: Callable[..., object]) -> _ContextMode:
+    """Tell how ``fn`` takes the Lambda context, from its signature (read once).
+
+    ``"keyword"`` when it declares a ``lambda_context`` parameter (Powertools' convention),
+    ``"positional"`` when it requires exactly two positional arguments (``record, context``:
+    such a function could not be called with the record alone before), else ``"none"``.
+    """
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return "none"
+    declared = parameters.get("lambda_context")
+    if declared is not None and declared.kind in (
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        inspect.Parameter.KEYWORD_ONLY,
+    ):
+        return "keyword"
+    required = [
+        p
+        for p in parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and p.default is inspect.Parameter.empty
+    ]
+    return "positional" if len(required) == 2 else "none"
+
+
+def _call(fn: RecordFunction[E, R], mode: _ContextMode, context: Any, record: E) -> R:
+    """Call ``fn`` on one record, handing it ``context`` the way it declares it."""
+    if mode == "keyword":
+        return fn(record, lambda_context=context)  # type: ignore[call-arg]
+    if mode == "positional":
+        return fn(record, context)  # type: ignore[call-arg]
+    return fn(record)  # type: ignore[call-arg]
+
+
+def _bind_context(fn: RecordFunction[E, R], context: Any) -> Callable[[E], R]:
+    """Return ``fn`` as a one-argument function, handing it ``context`` if it asks for it."""
+    return functools.partial(_call, fn, _context_mode(fn), context)
+
+
+class _Failed:
+    """The marker :meth:`_Policy.run` returns for a unit of work that failed."""
+
+    __slots__ = ()
+
+
+_FAILED: Final = _Failed()
+
+
+class _Policy(Generic[K]):
+    """The ``on_error`` policy, applied to every unit of work of one event.
+
+    This is the only place that decides what a failure becomes: it logs it (with the
+    traceback), re-raises it (``"raise"``), remembers the identifier to report
+    (``"report"``, once per identifier, in event order) or lets it go (``"skip"``), and at
+    the end raises :class:`BatchProcessingError` when asked to and every record failed.
+    A unit of work is one record, or one user record of a KPL aggregate.
+    """
+
+    __slots__ = ("_raise_on_entire_batch_failure", "failed", "on_error", "source")
+
+    def __init__(self, source: str, on_error: str, raise_on_entire_batch_failure: bool) -> None:
+        _check_policy(on_error)
+        self.source = source
+        self.on_error = on_error
+        self._raise_on_entire_batch_failure = raise_on_entire_batch_failure
+        #: Identifier to report -> the first exception seen for it, in event order.
+        self.failed: dict[K, Exception] = {}
+
+    def run(self, key: K | None, ident: str, work: Callable[..., R], *args: Any) -> R | _Failed:
+        """Run ``work(*args)``; on failure apply the policy and return ``_FAILED``.
+
+        ``key`` is what a failure is reported by (None when the record has no usable
+        identifier: reporting it is then impossible and fails the call).
+        """
+        try:
+            return work(*args)
+        except Exception as exc:
+            _log_failure(self.source, ident, exc, self.on_error)
+            if self.on_error == "raise":
+                raise
+            if self.on_error == "report":
+                if key is None:
+                    # Lambda fails the whole batch on an empty or invalid identifier: say why.
+                    raise _event_error(
+                        f"{self.source} record {ident} failed and has no identifier to report it by"
+                    ) from exc
+                self.failed.setdefault(key, exc)
+            return _FAILED
+
+    def finish(self, total: int, response: LambdaResponse) -> LambdaResponse:
+        """Return ``response``, or raise if all ``total`` records failed and that was asked."""
+        if self._raise_on_entire_batch_failure and total and len(self.failed) >= total:
+            errors = list(self.failed.values())
+            raise BatchProcessingError(
+                f"all {total} {self.source} records failed; first: "
+                f"{type(errors[0]).__name__}: {errors[0]}",
+                errors=errors,
+                response=response,
+            ) from errors[0]
+        return response
+
+
 # ---------------------------------------------------------------------------------------------
 # Kinesis
 
 
-def _kinesis_fields(record: object) -> tuple[bytes, str, str, float | None, str | None]:
-    """Return data, sequence number, partition key, arrival time and ARN of a record."""
-    if not isinstance(record, Mapping) and not isinstance(
-        getattr(record, "raw_event", None), Mapping
-    ):
+@dataclass(frozen=True, slots=True)
+class _KinesisMeta:
+    """What every user record of one Kinesis record shares."""
+
+    sequence_number: str
+    arrival: float | None
+    arn: str | None
+
+
+def _arrival_seconds(value: object, what: str) -> float | None:
+    if value is None:
+        return None
+    number: float | None = None
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool) and value < 2**53:
+        number = float(value)  # exact: never an OverflowError, never a rounded time
+    if number is None or not math.isfinite(number) or number < 0:
+        raise _event_error(f"{what} is {value!r:.40}, not a time in seconds")
+    return number
+
+
+def _kinesis_fields(record: object) -> tuple[bytes, str, _KinesisMeta]:
+    """Return the data, the partition key and the shared metadata of a Kinesis record."""
+    rec = _raw_event(record)
+    if rec is None:
         # A duck-typed Powertools-like object: record.kinesis.data_as_bytes() etc.
-        kin = getattr(record, "kinesis", None)
-        data_as_bytes = getattr(kin, "data_as_bytes", None)
-        seq = getattr(kin, "sequence_number", None)
-        if not callable(data_as_bytes) or not isinstance(seq, str):
-            raise _event_error(f"{type(record).__name__} is not a Kinesis record")
         try:
+            kin = getattr(record, "kinesis", None)
+            data_as_bytes = getattr(kin, "data_as_bytes", None)
+            seq = getattr(kin, "sequence_number", None)
+            if not callable(data_as_bytes) or not isinstance(seq, str) or not seq:
+                raise _event_error(f"{type(record).__name__} is not a Kinesis record")
+            pk = getattr(kin, "partition_key", "")
+            arrival = getattr(kin, "approximate_arrival_timestamp", None)
+            arn = getattr(record, "event_source_arn", None)
             data = data_as_bytes()
+        except PayloadError:
+            raise
         except Exception as exc:  # e.g. binascii.Error from the wrapper's own base64 decode
-            raise _event_error(f"kinesis data of record {seq} does not decode") from exc
+            raise _event_error(f"kinesis data of {type(record).__name__} does not decode") from exc
         if not isinstance(data, bytes | bytearray):
             raise _event_error("kinesis.data_as_bytes() did not return bytes")
-        return (
-            bytes(data),
-            seq,
-            str(getattr(kin, "partition_key", "")),
-            getattr(kin, "approximate_arrival_timestamp", None),
-            getattr(record, "event_source_arn", None),
-        )
-    rec = _as_mapping(record, "Kinesis record")
-    kin_map = rec.get("kinesis")
-    if not isinstance(kin_map, Mapping):
-        raise _event_error("Kinesis record has no 'kinesis' object")
-    seq = kin_map.get("sequenceNumber")
-    if not isinstance(seq, str) or not seq:
-        raise _event_error("Kinesis record has no sequenceNumber")
-    data = _b64(kin_map.get("data"), f"kinesis.data of record {seq}")
-    arrival = kin_map.get("approximateArrivalTimestamp")
-    return (
-        data,
-        seq,
-        str(kin_map.get("partitionKey", "")),
-        float(arrival) if isinstance(arrival, int | float) else None,
-        rec.get("eventSourceARN"),
+        data = bytes(data)
+    else:
+        kin_map = rec.get("kinesis")
+        if not isinstance(kin_map, Mapping):
+            raise _event_error("Kinesis record has no 'kinesis' object")
+        seq = kin_map.get("sequenceNumber")
+        if not isinstance(seq, str) or not seq:
+            raise _event_error("Kinesis record has no sequenceNumber")
+        data = _b64(kin_map.get("data"), f"kinesis.data of record {seq}")
+        pk = kin_map.get("partitionKey", "")
+        arrival = kin_map.get("approximateArrivalTimestamp")
+        arn = rec.get("eventSourceARN")
+    if not isinstance(pk, str):
+        raise _event_error(f"partitionKey of record {seq} is not a string")
+    meta = _KinesisMeta(
+        sequence_number=seq,
+        arrival=_arrival_seconds(arrival, f"approximateArrivalTimestamp of record {seq}"),
+        arn=_optional_str(arn, f"eventSourceARN of record {seq}"),
     )
+    return data, pk, meta
 
 
 def _kinesis_sequence_number(record: object) -> str | None:
     """Read only the sequence number (never the data), for reporting a failed record."""
-    rec = record if isinstance(record, Mapping) else getattr(record, "raw_event", None)
-    if isinstance(rec, Mapping):
-        kin = rec.get("kinesis")
-        seq = kin.get("sequenceNumber") if isinstance(kin, Mapping) else None
-    else:
-        seq = getattr(getattr(record, "kinesis", None), "sequence_number", None)
+    try:
+        rec = _raw_event(record)
+        if rec is not None:
+            kin = rec.get("kinesis")
+            seq = kin.get("sequenceNumber") if isinstance(kin, Mapping) else None
+        else:
+            seq = getattr(getattr(record, "kinesis", None), "sequence_number", None)
+    except Exception:
+        return None
     return seq if isinstance(seq, str) and seq else None
 
 
+def _kinesis_users(
+    record: object,
+) -> tuple[_KinesisMeta, Iterator[UserRecord | BrokenUserRecord]]:
+    """Parse and split a Kinesis record; a damaged aggregate fails here, before any user record."""
+    data, pk, meta = _kinesis_fields(record)
+    users = iter_user_records(data, partition_key=pk)
+    first = next(users)
+    return meta, itertools.chain((first,), users)
+
+
+def _kinesis_event_record(
+    user: UserRecord | BrokenUserRecord, meta: _KinesisMeta, deserializer: Deserializer[Any]
+) -> KinesisEventRecord:
+    if isinstance(user, BrokenUserRecord):
+        raise user.error
+    decoded = _decode(deserializer, user.data)
+    return KinesisEventRecord(
+        value=decoded.value,
+        schema_version_id=_version_id(decoded),
+        partition_key=user.partition_key,
+        sequence_number=meta.sequence_number,
+        sub_sequence_number=user.sub_sequence_number,
+        explicit_hash_key=user.explicit_hash_key,
+        approximate_arrival_timestamp=meta.arrival,
+        event_source_arn=meta.arn,
+        data=user.data,
+    )
+
+
+def _user_ident(meta: _KinesisMeta, user: UserRecord | BrokenUserRecord) -> str:
+    if user.sub_sequence_number is None:
+        return meta.sequence_number
+    return f"{meta.sequence_number} (user record {user.sub_sequence_number} of its aggregate)"
+
+
 def iter_kinesis_records(
-    record: object, deserializer: Deserializer[Any]
+    record: object,
+    deserializer: Deserializer[Any],
+    *,
+    on_error: Callable[[int | None, Exception], None] | None = None,
 ) -> Iterator[KinesisEventRecord]:
     """Decode one Lambda Kinesis record (split when it is a KPL aggregate), lazily.
 
@@ -331,6 +611,10 @@ def iter_kinesis_records(
         An element of the event's ``Records`` (dict, or a Powertools record object).
     deserializer
         Decodes each Glue frame.
+    on_error
+        ``callable(sub_sequence_number, exception)`` for a user record that does not decode;
+        its siblings are still yielded. Without it the first such error propagates and
+        ends the iteration (the siblings after it are not decoded).
 
     Yields
     ------
@@ -340,92 +624,113 @@ def iter_kinesis_records(
     Raises
     ------
     PayloadError
-        The record is malformed (bad base64, missing fields, malformed aggregate), or the
-        payload does not decode.
+        The record is malformed (bad base64, missing or mistyped fields, a damaged
+        aggregate), or, without ``on_error``, a user record does not decode.
     DeserializationError, RegistryError
-        As :meth:`~glue_serde.serde.Deserializer.deserialize`.
+        As :meth:`~glue_serde.serde.Deserializer.deserialize`, without ``on_error``.
     """
-    data, seq, pk, arrival, arn = _kinesis_fields(record)
-    for user in deaggregate(data, partition_key=pk):
-        decoded = deserializer.deserialize_record(user.data)
-        yield KinesisEventRecord(
-            value=decoded.value,
-            schema_version_id=_version_id(decoded),
-            partition_key=user.partition_key,
-            sequence_number=seq,
-            sub_sequence_number=user.sub_sequence_number,
-            explicit_hash_key=user.explicit_hash_key,
-            approximate_arrival_timestamp=arrival,
-            event_source_arn=arn if isinstance(arn, str) else None,
-            data=user.data,
-        )
+    meta, users = _kinesis_users(record)
+    for user in users:
+        try:
+            decoded = _kinesis_event_record(user, meta, deserializer)
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(user.sub_sequence_number, exc)
+            continue
+        yield decoded
+
+
+def _deliver_kinesis(
+    call: Callable[[KinesisEventRecord], object],
+    user: UserRecord | BrokenUserRecord,
+    meta: _KinesisMeta,
+    deserializer: Deserializer[Any],
+) -> None:
+    call(_kinesis_event_record(user, meta, deserializer))
 
 
 def process_kinesis_event(
     event: LambdaEvent | object,
-    fn: Callable[[KinesisEventRecord], object],
+    fn: RecordFunction[KinesisEventRecord, object],
     *,
     deserializer: Deserializer[Any],
     on_error: OnError = "report",
+    context: Any = None,
+    raise_on_entire_batch_failure: bool = False,
 ) -> LambdaResponse:
     """Decode every record of a Kinesis event, call ``fn`` on each, report failures.
+
+    Every user record of a KPL aggregate is delivered on its own: one that fails does not
+    stop its siblings. A failure is reported by the aggregate's sequence number (Lambda has
+    no finer identifier), so on retry the siblings that succeeded are delivered again
+    (at-least-once; ``sequence_number`` plus ``sub_sequence_number`` is an idempotency key).
 
     Parameters
     ----------
     event
         The Lambda event (``{"Records": [...]}``) or a Powertools ``KinesisStreamEvent``.
     fn
-        Called once per user record (KPL aggregates split).
+        Called once per user record (KPL aggregates split); also given
+        the context when it asks for it (module docstring).
     deserializer
         Decodes each Glue frame.
     on_error
         ``"report"``, ``"raise"`` or ``"skip"`` (see the module docstring).
+    context
+        The Lambda context object, for functions that ask for it.
+    raise_on_entire_batch_failure
+        Raise :class:`~glue_serde.errors.BatchProcessingError` instead of returning a
+        response that lists every record (Powertools' default behaviour).
 
     Returns
     -------
     dict
-        ``{"batchItemFailures": [{"itemIdentifier": "<sequenceNumber>"}, ...]}``.
+        ``{"batchItemFailures": [{"itemIdentifier": "<sequenceNumber>"}, ...]}``, each
+        failed Kinesis record once, in event order.
 
     Raises
     ------
     ConfigurationError
         ``on_error`` is unknown.
     PayloadError
-        The event has no ``Records`` list, or a record has no sequence number to report.
+        The event has no ``Records`` list, or a record failed and has no sequence number
+        to report it by.
+    BatchProcessingError
+        Every record failed and ``raise_on_entire_batch_failure`` is set.
     Exception
         With ``on_error="raise"``, whatever decoding or ``fn`` raised.
     """
-    _check_policy(on_error)
-    records = _as_mapping(event, "Kinesis event").get("Records")
-    if not isinstance(records, Sequence):
-        raise _event_error("Kinesis event has no 'Records' list")
-    failures: list[dict[str, Any]] = []
+    policy: _Policy[str] = _Policy("Kinesis", on_error, raise_on_entire_batch_failure)
+    call = _bind_context(fn, context)
+    records = _record_list(_as_mapping(event, "Kinesis event"), "Records", "Kinesis event")
     for index, record in enumerate(records):
-        try:
-            for decoded in iter_kinesis_records(record, deserializer):
-                fn(decoded)
-        except Exception as exc:
-            seq = _kinesis_sequence_number(record)
-            _log_failure("Kinesis", seq if seq else f"#{index}", exc, on_error)
-            if on_error == "raise":
-                raise
-            if on_error == "report":
-                if seq is None:
-                    # An empty or null identifier fails the batch anyway: say why, loudly.
-                    raise _event_error(f"record #{index} failed and has no sequenceNumber") from exc
-                failures.append({"itemIdentifier": seq})
-    return {"batchItemFailures": failures}
+        seq = _kinesis_sequence_number(record)
+        split = policy.run(seq, seq or f"#{index}", _kinesis_users, record)
+        if isinstance(split, _Failed):
+            continue
+        meta, users = split
+        for user in users:
+            policy.run(
+                seq, _user_ident(meta, user), _deliver_kinesis, call, user, meta, deserializer
+            )
+    failures = [{"itemIdentifier": seq} for seq in policy.failed]
+    return policy.finish(len(records), {"batchItemFailures": failures})
 
 
 def kinesis_record_handler(
-    fn: Callable[[KinesisEventRecord], R], *, deserializer: Deserializer[Any]
+    fn: RecordFunction[KinesisEventRecord, R], *, deserializer: Deserializer[Any]
 ) -> Callable[..., list[R]]:
     """Wrap ``fn`` as a record handler for Powertools' ``BatchProcessor`` (Kinesis).
 
     The returned handler is called as ``handler(record=...)`` with a Powertools
     ``KinesisStreamRecord`` (or a raw record dict); it decodes the record (splitting KPL
-    aggregates), calls ``fn`` per user record and returns the results. A decoding failure
-    raises a glue_serde error, which the batch processor reports for that record.
+    aggregates), calls ``fn`` on **every** user record and returns the results. If any user
+    record failed (decoding or ``fn``), the first failure is raised after all its siblings
+    were delivered (the others are logged), so the batch processor reports the record and
+    nothing after the failure is skipped. The handler declares ``lambda_context``, so
+    Powertools passes the context, which reaches ``fn`` if ``fn`` asks for it (a
+    ``lambda_context`` parameter, or two required positional parameters).
 
     Parameters
     ----------
@@ -437,16 +742,32 @@ def kinesis_record_handler(
     Returns
     -------
     callable
-        ``handler(record) -> list`` of ``fn``'s results.
+        ``handler(record, lambda_context=None) -> list`` of ``fn``'s results.
 
     Raises
     ------
     DeserializationError, RegistryError
         From the returned handler, when the record does not decode.
     """
+    mode = _context_mode(fn)
 
-    def handler(record: object) -> list[R]:
-        return [fn(decoded) for decoded in iter_kinesis_records(record, deserializer)]
+    def handler(record: object, lambda_context: Any = None) -> list[R]:
+        call = functools.partial(_call, fn, mode, lambda_context)
+        meta, users = _kinesis_users(record)
+        results: list[R] = []
+        first_error: Exception | None = None
+        for user in users:
+            try:
+                results.append(call(_kinesis_event_record(user, meta, deserializer)))
+            except Exception as exc:
+                if user.sub_sequence_number is None:
+                    raise
+                _log_failure("Kinesis", _user_ident(meta, user), exc, "report")
+                if first_error is None:
+                    first_error = exc
+        if first_error is not None:
+            raise first_error
+        return results
 
     return handler
 
@@ -457,14 +778,16 @@ def kinesis_record_handler(
 def _kafka_headers(raw: object, where: str) -> Headers:
     if raw is None:
         return []
-    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
+    if not isinstance(raw, Sequence) or isinstance(raw, str | bytes | bytearray):
         raise _event_error(f"headers of {where} are not a list")
     headers: Headers = []
     for entry in raw:
         if not isinstance(entry, Mapping):
             raise _event_error(f"a header of {where} is not an object")
         for name, values in entry.items():
-            if not isinstance(values, Sequence) or isinstance(values, str | bytes):
+            if not isinstance(name, str):
+                raise _event_error(f"a header name of {where} is not a string")
+            if not isinstance(values, Sequence) or isinstance(values, str | bytes | bytearray):
                 raise _event_error(f"header {name!r} of {where} is not a byte array")
             # Java sends signed bytes (-128..127): mask them into 0..255. Anything else is
             # refused rather than silently wrapped.
@@ -472,20 +795,29 @@ def _kafka_headers(raw: object, where: str) -> Headers:
                 isinstance(v, int) and not isinstance(v, bool) and -128 <= v <= 255 for v in values
             ):
                 raise _event_error(f"header {name!r} of {where} holds a value that is not a byte")
-            value = bytes(v & 0xFF for v in values)
-            headers.append((str(name), value))
+            headers.append((name, bytes(v & 0xFF for v in values)))
     return headers
 
 
 def _schema_id(metadata: Mapping[str, Any], where: str) -> uuid.UUID:
     schema_id = metadata.get("schemaId")
     try:
-        return uuid.UUID(str(schema_id))
+        if not isinstance(schema_id, str):
+            raise ValueError(schema_id)
+        return uuid.UUID(schema_id)
     except ValueError:
         raise PayloadError(
-            f"{where}: schemaId {schema_id!r} is not a Glue schema version id (a Confluent "
+            f"{where}: schemaId {schema_id!r:.60} is not a Glue schema version id (a Confluent "
             "registry id?); glue_serde decodes Glue schemas only"
         ) from None
+
+
+def _optional_schema_id(metadata: Mapping[str, Any]) -> uuid.UUID | None:
+    schema_id = metadata.get("schemaId")
+    try:
+        return uuid.UUID(schema_id) if isinstance(schema_id, str) else None
+    except ValueError:
+        return None
 
 
 def _decode_kafka_field(
@@ -498,6 +830,8 @@ def _decode_kafka_field(
     """Decode a Kafka key or value: raw Glue frame, or ESM JSON / SOURCE output."""
     if raw is None:
         return None, None  # tombstone (value) or keyless record (key)
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise _event_error(f"schema metadata of {where} is not an object")
     if isinstance(metadata, Mapping):
         if not isinstance(raw, str):
             return raw, _optional_schema_id(metadata)  # JSON mode, delivered as an object
@@ -507,66 +841,62 @@ def _decode_kafka_field(
             mode = "SOURCE"
             if str(metadata.get("dataFormat", "")).upper() != "JSON":
                 try:
-                    doc = json.loads(payload)
-                except ValueError:
+                    doc = _json_loads(payload, where)
+                except PayloadError:
                     doc = None
                 if isinstance(doc, dict | list):
                     mode = "JSON"
         if mode == "JSON":
-            try:
-                return json.loads(payload), _optional_schema_id(metadata)
-            except ValueError as exc:
-                raise PayloadError(f"{where}: JSON-mode record is not JSON") from exc
+            return _json_loads(payload, f"{where}: JSON-mode record"), _optional_schema_id(metadata)
         version_id = _schema_id(metadata, where)
         if deserializer is None:
             return payload, version_id
         # SOURCE: Lambda removed the header; rebuild it (uncompressed) from the id.
-        decoded = deserializer.deserialize_record(encode_header(version_id) + payload)
+        decoded = _decode(deserializer, encode_header(version_id) + payload)
         return decoded.value, version_id
     data = _b64(raw, where)
     if deserializer is None:
         return data, None
-    decoded = deserializer.deserialize_record(data)
+    decoded = _decode(deserializer, data)
     return decoded.value, _version_id(decoded)
 
 
-def _optional_schema_id(metadata: Mapping[str, Any]) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(metadata.get("schemaId")))
-    except ValueError:
-        return None
-
-
 def _kafka_dict(record: object) -> Mapping[str, Any]:
-    if isinstance(record, Mapping) or isinstance(getattr(record, "raw_event", None), Mapping):
-        return _as_mapping(record, "Kafka record")
+    rec = _raw_event(record)
+    if rec is not None:
+        return rec
     # Duck-typed record object: decoded_value / decoded_key are bytes properties.
     try:
         value = getattr(record, "decoded_value", None)
         key = getattr(record, "decoded_key", None)
+        fields = {
+            "topic": getattr(record, "topic", None),
+            "partition": getattr(record, "partition", None),
+            "offset": getattr(record, "offset", None),
+            "timestamp": getattr(record, "timestamp", None),
+            "timestampType": getattr(record, "timestamp_type", None),
+            "headers": getattr(record, "headers", None),
+        }
     except Exception as exc:  # e.g. binascii.Error from the wrapper's own base64 decode
-        raise _event_error(f"{type(record).__name__}: key or value does not decode") from exc
+        raise _event_error(f"{type(record).__name__}: a field does not decode") from exc
+    for name, raw in (("key", key), ("value", value)):
+        if raw is not None and not isinstance(raw, bytes | bytearray):
+            raise _event_error(f"{type(record).__name__}.decoded_{name} is not bytes")
     return {
-        "topic": getattr(record, "topic", None),
-        "partition": getattr(record, "partition", None),
-        "offset": getattr(record, "offset", None),
-        "timestamp": getattr(record, "timestamp", None),
-        "timestampType": getattr(record, "timestamp_type", None),
-        "key": base64.b64encode(key).decode() if isinstance(key, bytes) else None,
-        "value": base64.b64encode(value).decode() if isinstance(value, bytes) else None,
-        "headers": getattr(record, "headers", None),
+        **fields,
+        "key": base64.b64encode(key).decode() if key is not None else None,
+        "value": base64.b64encode(value).decode() if value is not None else None,
     }
 
 
 def _kafka_position(rec: Mapping[str, Any]) -> tuple[str, int, int]:
     topic = rec.get("topic")
-    try:
-        partition = int(rec["partition"])
-        offset = int(rec["offset"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise _event_error("Kafka record without an integer partition and offset") from exc
-    if not isinstance(topic, str):
+    if not isinstance(topic, str) or not topic:
         raise _event_error("Kafka record without a topic")
+    partition = _int(rec.get("partition"), f"partition of {topic}", minimum=0, maximum=_INT32_MAX)
+    offset = _int(
+        rec.get("offset"), f"offset of {topic}-{partition}", minimum=0, maximum=_INT64_MAX
+    )
     return topic, partition, offset
 
 
@@ -599,14 +929,24 @@ def decode_kafka_record(
     Raises
     ------
     PayloadError
-        The record is malformed (bad base64, bad headers, no position, a non-Glue
-        ``schemaId``) or its payload does not decode.
+        The record is malformed (bad base64, bad headers, no topic, a partition, offset or
+        timestamp that is not an integer in range (NaN, infinity, negative, beyond 64
+        bits), a non-Glue ``schemaId``) or its payload does not decode.
     DeserializationError, RegistryError
         As :meth:`~glue_serde.serde.Deserializer.deserialize`.
     """
     rec = _kafka_dict(record)
     topic, partition, offset = _kafka_position(rec)
     where = f"{topic}-{partition}@{offset}"
+    timestamp = rec.get("timestamp")
+    # Kafka uses -1 for "no timestamp" (old message formats); epoch milliseconds otherwise.
+    timestamp = (
+        None
+        if timestamp is None
+        else _int(timestamp, f"timestamp of {where}", minimum=-1, maximum=_INT64_MAX)
+    )
+    timestamp_type = _optional_str(rec.get("timestampType"), f"timestampType of {where}")
+    headers = _kafka_headers(rec.get("headers"), where)
     value, value_id = _decode_kafka_field(
         rec.get("value"),
         rec.get("valueSchemaMetadata"),
@@ -621,29 +961,57 @@ def decode_kafka_record(
         esm_record_format,
         f"key of {where}",
     )
-    timestamp = rec.get("timestamp")
     return KafkaEventRecord(
         value=value,
         key=key,
         topic=topic,
         partition=partition,
         offset=offset,
-        timestamp=int(timestamp) if isinstance(timestamp, int | float) else None,
-        timestamp_type=rec.get("timestampType"),
-        headers=_kafka_headers(rec.get("headers"), where),
+        timestamp=timestamp,
+        timestamp_type=timestamp_type,
+        headers=headers,
         schema_version_id=value_id,
         key_schema_version_id=key_id,
     )
 
 
+def _offset_of(record: object) -> int | None:
+    """Read only the offset (never the value), for reporting a failed record."""
+    try:
+        rec = _raw_event(record)
+        offset = rec.get("offset") if rec is not None else getattr(record, "offset", None)
+        return _int(offset, "offset", minimum=0, maximum=_INT64_MAX)
+    except Exception:
+        return None
+
+
+def _deliver_kafka(
+    call: Callable[[KafkaEventRecord], object],
+    record: object,
+    deserializer: Deserializer[Any],
+    key_deserializer: Deserializer[Any] | None,
+    esm_record_format: EsmRecordFormat | None,
+) -> None:
+    call(
+        decode_kafka_record(
+            record,
+            deserializer,
+            key_deserializer=key_deserializer,
+            esm_record_format=esm_record_format,
+        )
+    )
+
+
 def process_kafka_event(
     event: LambdaEvent | object,
-    fn: Callable[[KafkaEventRecord], object],
+    fn: RecordFunction[KafkaEventRecord, object],
     *,
     deserializer: Deserializer[Any],
     key_deserializer: Deserializer[Any] | None = None,
     esm_record_format: EsmRecordFormat | None = None,
     on_error: OnError = "report",
+    context: Any = None,
+    raise_on_entire_batch_failure: bool = False,
 ) -> LambdaResponse:
     """Decode every record of an MSK / self-managed Kafka event, call ``fn``, report failures.
 
@@ -653,17 +1021,24 @@ def process_kafka_event(
         The Lambda event (``{"records": {"<topic>-<partition>": [...]}}``), or a Powertools
         ``KafkaEvent``.
     fn
-        Called once per record, in order within each partition.
+        Called once per record, in order within each partition; also given
+        the context when it asks for it (module docstring).
     deserializer, key_deserializer, esm_record_format
         As :func:`decode_kafka_record`.
     on_error
         ``"report"``, ``"raise"`` or ``"skip"``.
+    context
+        The Lambda context object, for functions that ask for it.
+    raise_on_entire_batch_failure
+        Raise :class:`~glue_serde.errors.BatchProcessingError` instead of returning a
+        response that lists every record.
 
     Returns
     -------
     dict
-        ``{"batchItemFailures": [{"itemIdentifier": {"partition": "<topic>-<partition>",
-        "offset": N}}, ...]}``: the first failing offset of each partition.
+        ``{"batchItemFailures": [{"itemIdentifier": {"topic-partition": "<topic>-<partition>",
+        "offset": N}}, ...]}``: one entry for every failed record, in event order (AWS's
+        documented shape; Lambda may retry only what is listed).
 
     Raises
     ------
@@ -671,58 +1046,42 @@ def process_kafka_event(
         ``on_error`` is unknown.
     PayloadError
         The event has no ``records`` object, or a failing record has no offset to report.
+    BatchProcessingError
+        Every record failed and ``raise_on_entire_batch_failure`` is set.
     Exception
         With ``on_error="raise"``, whatever decoding or ``fn`` raised.
     """
-    _check_policy(on_error)
+    policy: _Policy[tuple[str, int]] = _Policy("Kafka", on_error, raise_on_entire_batch_failure)
+    call = _bind_context(fn, context)
     groups = _as_mapping(event, "Kafka event").get("records")
     if not isinstance(groups, Mapping):
         raise _event_error("Kafka event has no 'records' object")
-    failures: list[dict[str, Any]] = []
-    for group_key, records in groups.items():
-        if not isinstance(records, Sequence):
-            raise _event_error(f"records[{group_key!r}] is not a list")
-        failed = False
-        for index, record in enumerate(records):
-            try:
-                fn(
-                    decode_kafka_record(
-                        record,
-                        deserializer,
-                        key_deserializer=key_deserializer,
-                        esm_record_format=esm_record_format,
-                    )
-                )
-            except Exception as exc:
-                offset = _offset_of(record)
-                ident = f"{group_key}@{offset if offset is not None else f'#{index}'}"
-                _log_failure("Kafka", ident, exc, on_error)
-                if on_error == "raise":
-                    raise
-                if on_error == "report" and not failed:
-                    if offset is None:
-                        raise _event_error(f"record {ident} failed and has no offset") from exc
-                    failed = True
-                    failures.append(
-                        {"itemIdentifier": {"partition": str(group_key), "offset": offset}}
-                    )
-    return {"batchItemFailures": failures}
-
-
-def _offset_of(record: object) -> int | None:
-    """Read only the offset (never the value), for reporting a failed record."""
-    rec = record if isinstance(record, Mapping) else getattr(record, "raw_event", None)
-    offset = rec.get("offset") if isinstance(rec, Mapping) else getattr(record, "offset", None)
-    try:
-        return (
-            int(offset) if isinstance(offset, int | str) and not isinstance(offset, bool) else None
-        )
-    except ValueError:
-        return None
+    total = 0
+    for group_key in groups:
+        if not isinstance(group_key, str) or not group_key:
+            raise _event_error(f"records key {group_key!r:.60} is not '<topic>-<partition>'")
+        for index, record in enumerate(_record_list(groups, group_key, "Kafka event records")):
+            total += 1
+            offset = _offset_of(record)
+            policy.run(
+                None if offset is None else (group_key, offset),
+                f"{group_key}@{offset if offset is not None else f'#{index}'}",
+                _deliver_kafka,
+                call,
+                record,
+                deserializer,
+                key_deserializer,
+                esm_record_format,
+            )
+    failures = [
+        {"itemIdentifier": {"topic-partition": group_key, "offset": offset}}
+        for group_key, offset in policy.failed
+    ]
+    return policy.finish(total, {"batchItemFailures": failures})
 
 
 def kafka_record_handler(
-    fn: Callable[[KafkaEventRecord], R],
+    fn: RecordFunction[KafkaEventRecord, R],
     *,
     deserializer: Deserializer[Any],
     key_deserializer: Deserializer[Any] | None = None,
@@ -733,30 +1092,32 @@ def kafka_record_handler(
     Parameters
     ----------
     fn
-        The per-record function.
+        The per-record function; given the context when it asks for it (module docstring;
+        the handler declares ``lambda_context``, so Powertools passes the context).
     deserializer, key_deserializer, esm_record_format
         As :func:`decode_kafka_record`.
 
     Returns
     -------
     callable
-        ``handler(record) -> fn's result``; raises on a record that does not decode.
+        ``handler(record, lambda_context=None) -> fn's result``; raises on a record that
+        does not decode.
 
     Raises
     ------
     DeserializationError, RegistryError
         From the returned handler, when the record does not decode.
     """
+    mode = _context_mode(fn)
 
-    def handler(record: object) -> R:
-        return fn(
-            decode_kafka_record(
-                record,
-                deserializer,
-                key_deserializer=key_deserializer,
-                esm_record_format=esm_record_format,
-            )
+    def handler(record: object, lambda_context: Any = None) -> R:
+        decoded = decode_kafka_record(
+            record,
+            deserializer,
+            key_deserializer=key_deserializer,
+            esm_record_format=esm_record_format,
         )
+        return _call(fn, mode, lambda_context, decoded)
 
     return handler
 
@@ -765,11 +1126,69 @@ def kafka_record_handler(
 # Firehose
 
 
-def _firehose_output(result: object, newline: bool) -> tuple[str, bytes | None, object]:
+def _check_json(value: object, path: str, depth: int) -> None:
+    """Refuse what strict JSON cannot carry as it is, naming where it is."""
+    if depth > _MAX_JSON_DEPTH:
+        raise PayloadError(
+            f"transformation result nests deeper than {_MAX_JSON_DEPTH} levels at {path} (a cycle?)"
+        )
+    if value is None or isinstance(value, bool | int | str):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise PayloadError(
+                f"transformation result holds {value!r} at {path}: strict JSON has no NaN or "
+                "Infinity; return a number, null or a string there"
+            )
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise PayloadError(
+                    f"transformation result has a {type(key).__name__} key {key!r:.40} at "
+                    f"{path}: JSON object keys are strings; convert it yourself"
+                )
+            _check_json(item, f"{path}.{key}", depth + 1)
+        return
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_json(item, f"{path}[{index}]", depth + 1)
+        return
+    raise PayloadError(
+        f"transformation result holds a {type(value).__name__} at {path}, which is not a JSON "
+        "value; convert it (str(), float(), ...) or return bytes or str"
+    )
+
+
+def _strict_json(value: object) -> bytes:
+    """Return ``value`` as compact, strict JSON (UTF-8), or raise PayloadError saying why."""
+    _check_json(value, "$", 0)
+    try:
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        return text.encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as exc:  # huge ints, lone surrogates
+        raise PayloadError(
+            f"transformation result is not valid JSON: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _partition_keys(keys: object) -> dict[str, str] | None:
+    if keys is None:
+        return None
+    if not isinstance(keys, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+    ):
+        raise PayloadError("FirehoseResult.partition_keys must map strings to strings")
+    return dict(keys)
+
+
+def _firehose_output(
+    result: object, newline: bool
+) -> tuple[str, bytes | None, dict[str, str] | None]:
     """Return the result string, the data (None: keep the original) and partition keys."""
-    keys: object = None
+    keys: dict[str, str] | None = None
     if isinstance(result, FirehoseResult):
-        keys = result.partition_keys
+        keys = _partition_keys(result.partition_keys)
         if result.dropped:
             return "Dropped", None, keys
         result = result.data
@@ -778,27 +1197,61 @@ def _firehose_output(result: object, newline: bool) -> tuple[str, bytes | None, 
     if isinstance(result, bytes | bytearray | memoryview):
         data = bytes(result)
     elif isinstance(result, str):
-        data = result.encode("utf-8")
-    else:
         try:
-            data = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode()
-        except (TypeError, ValueError) as exc:
-            raise PayloadError(
-                f"transformation returned a {type(result).__name__} that is not JSON "
-                "serializable; return bytes or str"
-            ) from exc
+            data = result.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise PayloadError("transformation returned a str that is not valid Unicode") from exc
+    else:
+        data = _strict_json(result)
     if newline:
         data += b"\n"
     return "Ok", data, keys
 
 
+def _transform_firehose(
+    call: Callable[[FirehoseEventRecord], object],
+    rec: Mapping[str, Any],
+    record_id: str,
+    deserializer: Deserializer[Any],
+    newline: bool,
+) -> tuple[str, bytes | None, dict[str, str] | None]:
+    data_key = "kafkaRecordValue" if "kafkaRecordValue" in rec else "data"
+    frame = _b64(rec.get(data_key), f"{data_key} of Firehose record {record_id}")
+    metadata = rec.get("kinesisRecordMetadata")
+    if metadata is None:
+        metadata = rec.get("mskRecordMetadata")
+    if metadata is None:
+        metadata = {}
+    elif not isinstance(metadata, Mapping):
+        raise _event_error(f"record metadata of Firehose record {record_id} is not an object")
+    arrival = rec.get("approximateArrivalTimestamp", rec.get("approximateArrivalEpoch"))
+    if arrival is not None:
+        arrival = _int(
+            arrival, f"arrival time of Firehose record {record_id}", minimum=0, maximum=_INT64_MAX
+        )
+    decoded = _decode(deserializer, frame)
+    result = call(
+        FirehoseEventRecord(
+            value=decoded.value,
+            schema_version_id=_version_id(decoded),
+            record_id=record_id,
+            approximate_arrival_timestamp=arrival,
+            metadata=metadata,
+            data=frame,
+        )
+    )
+    return _firehose_output(result, newline)
+
+
 def process_firehose_event(
     event: LambdaEvent | object,
-    fn: Callable[[FirehoseEventRecord], object],
+    fn: RecordFunction[FirehoseEventRecord, object],
     *,
     deserializer: Deserializer[Any],
     on_error: OnError = "report",
     newline: bool = False,
+    context: Any = None,
+    raise_on_entire_batch_failure: bool = False,
 ) -> LambdaResponse:
     r"""Transform every record of a Firehose event; failures become ``ProcessingFailed``.
 
@@ -807,8 +1260,10 @@ def process_firehose_event(
     event
         The Firehose transformation event (Kinesis, Direct PUT or MSK source).
     fn
-        Returns the transformed record: bytes, str (UTF-8), a JSON value (compact JSON),
-        a :class:`FirehoseResult`, or None to drop the record.
+        Returns the transformed record: bytes, str (UTF-8), a JSON value (compact, strict
+        JSON: NaN, Infinity, non-string keys or non-JSON types fail the record), a
+        :class:`FirehoseResult`, or None to drop the record. Also given
+        the context when it asks for it (module docstring).
     deserializer
         Decodes each Glue frame.
     on_error
@@ -816,6 +1271,11 @@ def process_firehose_event(
         ``"skip"`` (``Dropped``).
     newline
         Append ``\n`` to every transformed record (useful for S3 delivery). Off by default.
+    context
+        The Lambda context object, for functions that ask for it.
+    raise_on_entire_batch_failure
+        Raise :class:`~glue_serde.errors.BatchProcessingError` instead of answering every
+        record ``ProcessingFailed``.
 
     Returns
     -------
@@ -828,60 +1288,48 @@ def process_firehose_event(
     ConfigurationError
         ``on_error`` is unknown.
     PayloadError
-        The event has no records (Firehose rejects an empty answer), or a record has no
-        ``recordId`` or no data field.
+        The event has no records (Firehose rejects an empty answer), or a record is not an
+        object or has no ``recordId`` (it could not be answered).
+    BatchProcessingError
+        Every record failed and ``raise_on_entire_batch_failure`` is set.
     Exception
         With ``on_error="raise"``, whatever decoding or ``fn`` raised.
     """
-    _check_policy(on_error)
-    ev = _as_mapping(event, "Firehose event")
-    records = ev.get("records")
-    if not isinstance(records, Sequence) or not records:
+    policy: _Policy[int] = _Policy("Firehose", on_error, raise_on_entire_batch_failure)
+    call = _bind_context(fn, context)
+    records = _record_list(_as_mapping(event, "Firehose event"), "records", "Firehose event")
+    if not records:
         raise _event_error("Firehose event has no records (Firehose rejects an empty answer)")
     out: list[dict[str, Any]] = []
-    for raw_record in records:
-        rec = _as_mapping(raw_record, "Firehose record")
+    for index, raw_record in enumerate(records):
+        rec = _as_mapping(raw_record, f"Firehose record #{index}")
         record_id = rec.get("recordId")
-        if not isinstance(record_id, str):
-            raise _event_error("Firehose record without a recordId")
+        if not isinstance(record_id, str) or not record_id:
+            raise _event_error(f"Firehose record #{index} has no recordId")
         data_key = "kafkaRecordValue" if "kafkaRecordValue" in rec else "data"
         original = rec.get(data_key)
-        if not isinstance(original, str):
-            raise _event_error(f"Firehose record {record_id} has no {data_key}")
         answer: dict[str, Any] = {"recordId": record_id}
-        try:
-            frame = _b64(original, f"{data_key} of Firehose record {record_id}")
-            decoded = deserializer.deserialize_record(frame)
-            metadata = rec.get("kinesisRecordMetadata") or rec.get("mskRecordMetadata") or {}
-            arrival = rec.get("approximateArrivalTimestamp", rec.get("approximateArrivalEpoch"))
-            status, data, keys = _firehose_output(
-                fn(
-                    FirehoseEventRecord(
-                        value=decoded.value,
-                        schema_version_id=_version_id(decoded),
-                        record_id=record_id,
-                        approximate_arrival_timestamp=(
-                            int(arrival) if isinstance(arrival, int | float) else None
-                        ),
-                        metadata=metadata if isinstance(metadata, Mapping) else {},
-                        data=frame,
-                    )
-                ),
-                newline,
-            )
-        except Exception as exc:
-            _log_failure("Firehose", record_id, exc, on_error)
-            if on_error == "raise":
-                raise
+        outcome = policy.run(
+            index,
+            record_id,
+            _transform_firehose,
+            call,
+            rec,
+            record_id,
+            deserializer,
+            newline,
+        )
+        if isinstance(outcome, _Failed):
             answer["result"] = "ProcessingFailed" if on_error == "report" else "Dropped"
-            answer[data_key] = original
+            answer[data_key] = original if isinstance(original, str) else ""
         else:
+            status, data, keys = outcome
             answer["result"] = status
             answer[data_key] = original if data is None else base64.b64encode(data).decode()
             if keys:
-                answer["metadata"] = {"partitionKeys": dict(keys)}  # type: ignore[call-overload]
+                answer["metadata"] = {"partitionKeys": keys}
         out.append(answer)
-    return {"records": out}
+    return policy.finish(len(records), {"records": out})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -892,8 +1340,11 @@ Handler: TypeAlias = Callable[[Any, Any], LambdaResponse]
 
 
 def kinesis_handler(
-    *, deserializer: Deserializer[Any], on_error: OnError = "report"
-) -> Callable[[Callable[[KinesisEventRecord], object]], Handler]:
+    *,
+    deserializer: Deserializer[Any],
+    on_error: OnError = "report",
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[KinesisEventRecord, object]], Handler]:
     """Turn a per-record function into a Lambda handler for Kinesis events.
 
     Parameters
@@ -902,12 +1353,15 @@ def kinesis_handler(
         Decodes each Glue frame.
     on_error
         ``"report"``, ``"raise"`` or ``"skip"``.
+    raise_on_entire_batch_failure
+        As :func:`process_kinesis_event`.
 
     Returns
     -------
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
-        the ``batchItemFailures`` response.
+        the ``batchItemFailures`` response. The function receives the context too when it
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------
@@ -921,10 +1375,17 @@ def kinesis_handler(
     """
     _check_policy(on_error)
 
-    def decorate(fn: Callable[[KinesisEventRecord], object]) -> Handler:
+    def decorate(fn: RecordFunction[KinesisEventRecord, object]) -> Handler:
         @functools.wraps(fn)
         def handler(event: Any, context: Any = None) -> LambdaResponse:
-            return process_kinesis_event(event, fn, deserializer=deserializer, on_error=on_error)
+            return process_kinesis_event(
+                event,
+                fn,
+                deserializer=deserializer,
+                on_error=on_error,
+                context=context,
+                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
+            )
 
         return handler
 
@@ -937,7 +1398,8 @@ def kafka_handler(
     key_deserializer: Deserializer[Any] | None = None,
     esm_record_format: EsmRecordFormat | None = None,
     on_error: OnError = "report",
-) -> Callable[[Callable[[KafkaEventRecord], object]], Handler]:
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[KafkaEventRecord, object]], Handler]:
     """Turn a per-record function into a Lambda handler for MSK / self-managed Kafka events.
 
     Parameters
@@ -946,12 +1408,15 @@ def kafka_handler(
         As :func:`decode_kafka_record`.
     on_error
         ``"report"``, ``"raise"`` or ``"skip"``.
+    raise_on_entire_batch_failure
+        As :func:`process_kafka_event`.
 
     Returns
     -------
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
-        the ``batchItemFailures`` response.
+        the ``batchItemFailures`` response. The function receives the context too when it
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------
@@ -960,7 +1425,7 @@ def kafka_handler(
     """
     _check_policy(on_error)
 
-    def decorate(fn: Callable[[KafkaEventRecord], object]) -> Handler:
+    def decorate(fn: RecordFunction[KafkaEventRecord, object]) -> Handler:
         @functools.wraps(fn)
         def handler(event: Any, context: Any = None) -> LambdaResponse:
             return process_kafka_event(
@@ -970,6 +1435,8 @@ def kafka_handler(
                 key_deserializer=key_deserializer,
                 esm_record_format=esm_record_format,
                 on_error=on_error,
+                context=context,
+                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
             )
 
         return handler
@@ -978,8 +1445,12 @@ def kafka_handler(
 
 
 def firehose_handler(
-    *, deserializer: Deserializer[Any], on_error: OnError = "report", newline: bool = False
-) -> Callable[[Callable[[FirehoseEventRecord], object]], Handler]:
+    *,
+    deserializer: Deserializer[Any],
+    on_error: OnError = "report",
+    newline: bool = False,
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[FirehoseEventRecord, object]], Handler]:
     r"""Turn a per-record transformation into a Lambda handler for Firehose events.
 
     Parameters
@@ -990,12 +1461,15 @@ def firehose_handler(
         ``"report"``, ``"raise"`` or ``"skip"``.
     newline
         Append ``\n`` to every transformed record.
+    raise_on_entire_batch_failure
+        As :func:`process_firehose_event`.
 
     Returns
     -------
     callable
         A decorator; the decorated function becomes ``handler(event, context)`` returning
-        the Firehose ``records`` response.
+        the Firehose ``records`` response. The function receives the context too when it
+        asks for it (a ``lambda_context`` parameter, or two required positional ones).
 
     Raises
     ------
@@ -1004,11 +1478,17 @@ def firehose_handler(
     """
     _check_policy(on_error)
 
-    def decorate(fn: Callable[[FirehoseEventRecord], object]) -> Handler:
+    def decorate(fn: RecordFunction[FirehoseEventRecord, object]) -> Handler:
         @functools.wraps(fn)
         def handler(event: Any, context: Any = None) -> LambdaResponse:
             return process_firehose_event(
-                event, fn, deserializer=deserializer, on_error=on_error, newline=newline
+                event,
+                fn,
+                deserializer=deserializer,
+                on_error=on_error,
+                newline=newline,
+                context=context,
+                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
             )
 
         return handler

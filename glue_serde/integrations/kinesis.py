@@ -17,6 +17,7 @@ The boto3 client is passed in (never created here; boto3 is never imported). Imp
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 import uuid
@@ -25,16 +26,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from glue_serde._typing import Datum
-from glue_serde.errors import ConfigurationError, SerializationError
+from glue_serde.errors import ConfigurationError, GlueSerdeError, PayloadError, SerializationError
 from glue_serde.integrations._kpl import (
     KPL_MAGIC,
     MAX_RECORD_SIZE,
     AggregatedRecord,
+    BrokenUserRecord,
     UserRecord,
     aggregate,
     aggregate_records,
     deaggregate,
     is_aggregated,
+    iter_user_records,
 )
 
 if TYPE_CHECKING:
@@ -264,6 +267,12 @@ class KinesisProducer:
                 f"value #{index}: partition key must be a str of 1 to "
                 f"{_MAX_PARTITION_KEY_CHARS} characters, got {key!r}"
             )
+        try:
+            key.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise SerializationError(
+                f"value #{index}: partition key {key!r} is not valid Unicode (lone surrogate)"
+            ) from exc
         return key
 
     def _entries(self, values: Sequence[Datum]) -> list[_Entry]:
@@ -365,15 +374,20 @@ class KinesisProducer:
                 return True
             retry.extend(batch)
             return False
-        results = response.get("Records", [])
-        if len(results) != len(batch):
+        results = response.get("Records") if isinstance(response, Mapping) else None
+        if not isinstance(results, Sequence) or len(results) != len(batch):
+            count = len(results) if isinstance(results, Sequence) else "no"
             for entry in batch:
                 entry.error_code = "MalformedResponse"
-                entry.error_message = f"{len(results)} results for {len(batch)} records"
+                entry.error_message = f"{count} results for {len(batch)} records"
             retry.extend(batch)
             return False
         for entry, result in zip(batch, results, strict=True):
-            if result.get("ErrorCode"):
+            if not isinstance(result, Mapping):
+                entry.error_code = "MalformedResponse"
+                entry.error_message = f"result entry is a {type(result).__name__}"
+                retry.append(entry)
+            elif result.get("ErrorCode"):
                 entry.error_code = result.get("ErrorCode")
                 entry.error_message = result.get("ErrorMessage")
                 retry.append(entry)
@@ -461,13 +475,69 @@ class KinesisRecord:
     data: bytes = b""
 
 
+def _records_of(response: object) -> Iterable[Any]:
+    """Return the records of a ``get_records`` response, or of a list of records."""
+    if isinstance(response, Mapping):
+        if "Records" not in response:
+            raise PayloadError("the get_records response has no 'Records'")
+        response = response["Records"]
+    if isinstance(response, str | bytes | bytearray | memoryview | Mapping) or not isinstance(
+        response, Iterable
+    ):
+        raise PayloadError(
+            f"expected a get_records response or a list of records, got {type(response).__name__}"
+        )
+    return response
+
+
+def _record_fields(record: object) -> tuple[bytes, str, str]:
+    """Return the data, sequence number and partition key of one ``get_records`` record."""
+    if not isinstance(record, Mapping):
+        raise PayloadError(f"Kinesis record is a {type(record).__name__}, not a mapping")
+    seq = record.get("SequenceNumber")
+    if not isinstance(seq, str) or not seq:
+        raise PayloadError(f"Kinesis record has no SequenceNumber string (got {seq!r:.40})")
+    data = record.get("Data")
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise PayloadError(f"Kinesis record {seq} has no Data bytes")
+    partition_key = record.get("PartitionKey", "")
+    if not isinstance(partition_key, str):
+        raise PayloadError(f"Kinesis record {seq} has a PartitionKey that is not a string")
+    return bytes(data), seq, partition_key
+
+
+def _user_view(record: Mapping[str, Any], user: UserRecord | BrokenUserRecord) -> Mapping[str, Any]:
+    """Narrow a record to one of its user records, for ``on_error``."""
+    view = dict(record)
+    view["SubSequenceNumber"] = user.sub_sequence_number
+    if isinstance(user, UserRecord):
+        view["Data"] = user.data
+        view["PartitionKey"] = user.partition_key
+        if user.explicit_hash_key is not None:
+            view["ExplicitHashKey"] = user.explicit_hash_key
+    return view
+
+
+def _decode(deserializer: Deserializer[Any], data: bytes) -> Any:
+    try:
+        return deserializer.deserialize_record(data)
+    except GlueSerdeError:
+        raise
+    except Exception as exc:  # a foreign exception is a bug below; name it, keep the cause
+        raise PayloadError(f"record does not decode: {type(exc).__name__}: {exc}") from exc
+
+
 def deserialize_records(
     response: Mapping[str, Any] | Iterable[Mapping[str, Any]],
     deserializer: Deserializer[Any],
     *,
-    on_error: Callable[[Mapping[str, Any], Exception], None] | None = None,
+    on_error: Callable[[Any, Exception], None] | None = None,
 ) -> Iterator[KinesisRecord]:
     """Decode the records of a ``get_records`` response, splitting KPL aggregates.
+
+    Every user record is decoded on its own: inside a KPL aggregate, one user record that
+    does not decode is handed to ``on_error`` (or raised) while its siblings are still
+    yielded.
 
     Parameters
     ----------
@@ -477,7 +547,12 @@ def deserialize_records(
         Decodes each Glue frame.
     on_error
         ``callable(record, exception)`` for a record that does not decode; decoding then
-        continues with the next record. Without it the error propagates.
+        continues with the next (user) record. ``record`` is the ``get_records`` record as
+        received, or, for one user record of an aggregate, a copy of it carrying that user
+        record's ``Data``, ``PartitionKey``, ``ExplicitHashKey`` and ``SubSequenceNumber``
+        (for a user record that could not even be read, the aggregate's ``Data`` and the
+        ``SubSequenceNumber``): what a dead-letter store needs. Without ``on_error`` the
+        error propagates, after the user records before it were yielded.
 
     Yields
     ------
@@ -487,39 +562,41 @@ def deserialize_records(
     Raises
     ------
     PayloadError
-        A record is malformed (no ``Data`` bytes, or a malformed KPL aggregate).
+        The response is not a ``get_records`` response or a list; or, without ``on_error``,
+        a record is malformed (not a mapping, no ``SequenceNumber`` or ``Data`` bytes, a
+        malformed KPL aggregate or user record).
     DeserializationError, RegistryError
         As :meth:`~glue_serde.serde.Deserializer.deserialize`, without ``on_error``.
     """
-    from glue_serde.errors import PayloadError  # noqa: PLC0415
-
-    records = response.get("Records", []) if isinstance(response, Mapping) else response
-    for record in records:
+    for record in _records_of(response):
         try:
-            data = record.get("Data")
-            if not isinstance(data, bytes | bytearray | memoryview):
-                raise PayloadError(
-                    f"Kinesis record {record.get('SequenceNumber')} has no Data bytes"
-                )
-            seq = str(record.get("SequenceNumber"))
-            decoded_all = []
-            for user in deaggregate(data, partition_key=str(record.get("PartitionKey", ""))):
-                decoded = deserializer.deserialize_record(user.data)
-                decoded_all.append(
-                    KinesisRecord(
-                        value=decoded.value,
-                        schema_version_id=decoded.schema_version.schema_version_id,
-                        partition_key=user.partition_key,
-                        sequence_number=seq,
-                        sub_sequence_number=user.sub_sequence_number,
-                        explicit_hash_key=user.explicit_hash_key,
-                        approximate_arrival_timestamp=record.get("ApproximateArrivalTimestamp"),
-                        data=user.data,
-                    )
-                )
+            data, seq, partition_key = _record_fields(record)
+            users = iter_user_records(data, partition_key=partition_key)
+            first = next(users)  # reads the aggregate's outer message: fails it whole
         except Exception as exc:
             if on_error is None:
                 raise
             on_error(record, exc)
             continue
-        yield from decoded_all
+        for user in itertools.chain((first,), users):
+            try:
+                if isinstance(user, BrokenUserRecord):
+                    raise user.error
+                decoded = _decode(deserializer, user.data)
+            except Exception as exc:
+                if on_error is None:
+                    raise
+                on_error(
+                    record if user.sub_sequence_number is None else _user_view(record, user), exc
+                )
+                continue
+            yield KinesisRecord(
+                value=decoded.value,
+                schema_version_id=decoded.schema_version.schema_version_id,
+                partition_key=user.partition_key,
+                sequence_number=seq,
+                sub_sequence_number=user.sub_sequence_number,
+                explicit_hash_key=user.explicit_hash_key,
+                approximate_arrival_timestamp=record.get("ApproximateArrivalTimestamp"),
+                data=user.data,
+            )

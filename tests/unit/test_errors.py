@@ -70,6 +70,7 @@ def test_the_tree_has_the_documented_shape() -> None:
         errors.RegistryThrottledError: errors.RegistryError,
         errors.RegistryUnavailableError: errors.RegistryError,
         errors.IncompatibleSchemaError: errors.GlueSerdeError,
+        errors.BatchProcessingError: errors.GlueSerdeError,
     }
     for cls, parent in expected_parent.items():
         assert cls.__mro__[1] is parent, cls

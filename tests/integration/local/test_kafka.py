@@ -7,6 +7,7 @@ explicit partitions, which skips the ~3 s consumer-group join.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -16,13 +17,16 @@ from typing import Any
 import pytest
 from confluent_kafka import (
     OFFSET_BEGINNING,
+    Consumer,
     DeserializingConsumer,
     Producer,
     SerializingProducer,
     TopicPartition,
 )
 from confluent_kafka.admin import AdminClient
+from confluent_kafka.error import ValueDeserializationError
 
+from glue_serde.integrations.aws_lambda import KafkaEventRecord, kafka_handler
 from glue_serde.integrations.kafka import (
     KafkaDeserializer,
     KafkaSerializer,
@@ -30,6 +34,7 @@ from glue_serde.integrations.kafka import (
     kafka_python_serializer,
 )
 from glue_serde.registry.local import LocalSchemaRegistry
+from glue_serde.serde import Deserializer
 
 USER = {
     "type": "record",
@@ -208,3 +213,138 @@ def test_kafka_python_producer_and_consumer_through_the_adapters(bootstrap: str)
         ({"id": "k2"}, None),
     ]
     assert list(received[0].headers) == [("h", b"1")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Every record delivered or reported on its own: a consumer, and a Lambda MSK event built
+# from what the broker really stored
+
+
+def _produce_mixed_batch(bootstrap: str, registry: LocalSchemaRegistry, topic: str) -> list[str]:
+    """Write good and bad values to partitions 0 and 1; return the plan in produce order."""
+    value = KafkaSerializer(registry, data_format="AVRO", schema=USER, auto_register=True)
+    good = SerializingProducer({"bootstrap.servers": bootstrap, "value.serializer": value})
+    raw = Producer({"bootstrap.servers": bootstrap})
+    frame = value({"name": "probe", "age": 0}, _Ctx(topic))
+    assert frame is not None
+    plan = ["good", "truncated", "good", "confluent", "good"]
+    for partition in (0, 1):
+        for index, kind in enumerate(plan):
+            if kind == "good":
+                good.produce(
+                    topic,
+                    value={"name": f"p{partition}-{index}", "age": index},
+                    partition=partition,
+                    headers=[("trace", b"\xff\x01")],
+                )
+                assert good.flush(10) == 0
+            else:
+                data = frame[:-1] if kind == "truncated" else b"\x00\x00\x00\x00\x07legacy"
+                raw.produce(topic, value=data, key=b"k", partition=partition)
+                assert raw.flush(10) == 0
+    return plan
+
+
+class _Ctx:
+    def __init__(self, topic: str) -> None:
+        self.topic, self.field, self.headers = topic, "value", None
+
+
+def test_a_consumer_gets_each_poison_record_as_its_own_error_and_keeps_going(
+    bootstrap: str,
+) -> None:
+    registry = LocalSchemaRegistry()
+    topic = _topic()
+    plan = _produce_mixed_batch(bootstrap, registry, topic)
+    consumer = DeserializingConsumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": "isolation",
+            "value.deserializer": KafkaDeserializer(registry),
+        }
+    )
+    consumer.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    outcomes: list[tuple[int, str]] = []
+    deadline = time.monotonic() + 15
+    while len(outcomes) < len(plan) and time.monotonic() < deadline:
+        try:
+            msg = consumer.poll(0.5)
+        except ValueDeserializationError as exc:  # the bad record, with its offset
+            bad = exc.kafka_message
+            assert bad is not None
+            outcomes.append((bad.offset(), type(exc.exception).__name__))
+            continue
+        if msg is not None:
+            outcomes.append((msg.offset(), msg.value()["name"]))
+    consumer.close()
+    assert outcomes == [
+        (0, "p0-0"),
+        (1, outcomes[1][1]),
+        (2, "p0-2"),
+        (3, outcomes[3][1]),
+        (4, "p0-4"),
+    ]
+    assert {outcomes[1][1], outcomes[3][1]} <= {
+        "PayloadError",
+        "FrameError",
+        "ValueDeserializationError",
+    }
+
+
+def _as_lambda_msk_event(messages: list[Any]) -> dict[str, Any]:
+    """Shape consumed messages the way Lambda's Kafka event source mapping delivers them."""
+    records: dict[str, list[dict[str, Any]]] = {}
+    for msg in messages:
+        record = {
+            "topic": msg.topic(),
+            "partition": msg.partition(),
+            "offset": msg.offset(),
+            "timestamp": msg.timestamp()[1],
+            "timestampType": "CREATE_TIME",
+            "value": base64.b64encode(msg.value()).decode(),
+            # Java's signed bytes, as Lambda sends header values.
+            "headers": [
+                {name: [b - 256 if b > 127 else b for b in value]}
+                for name, value in (msg.headers() or [])
+            ],
+        }
+        if msg.key() is not None:
+            record["key"] = base64.b64encode(msg.key()).decode()
+        records.setdefault(f"{msg.topic()}-{msg.partition()}", []).append(record)
+    return {"eventSource": "aws:kafka", "bootstrapServers": "b-1:9098", "records": records}
+
+
+def test_lambda_reports_every_failed_record_of_a_real_partition_batch(bootstrap: str) -> None:
+    registry = LocalSchemaRegistry()
+    topic = _topic()
+    plan = _produce_mixed_batch(bootstrap, registry, topic)
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "lambda-poller"})
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in (0, 1)])
+    messages: list[Any] = []
+    deadline = time.monotonic() + 15
+    while len(messages) < 2 * len(plan) and time.monotonic() < deadline:
+        msg = consumer.poll(0.5)
+        if msg is not None:
+            assert msg.error() is None, msg.error()
+            messages.append(msg)
+    consumer.close()
+    event = _as_lambda_msk_event(sorted(messages, key=lambda m: (m.partition(), m.offset())))
+    delivered: list[tuple[int, int, str, bytes]] = []
+
+    @kafka_handler(deserializer=Deserializer(registry))
+    def lambda_handler(record: KafkaEventRecord) -> None:
+        delivered.append(
+            (record.partition, record.offset, record.value["name"], record.headers[0][1])
+        )
+
+    response = lambda_handler(event, None)
+    bad = [i for i, kind in enumerate(plan) if kind != "good"]
+    assert response == {
+        "batchItemFailures": [
+            {"itemIdentifier": {"topic-partition": f"{topic}-{p}", "offset": o}}
+            for p in (0, 1)
+            for o in bad
+        ]
+    }
+    good = [i for i, kind in enumerate(plan) if kind == "good"]
+    assert delivered == [(p, o, f"p{p}-{o}", b"\xff\x01") for p in (0, 1) for o in good]

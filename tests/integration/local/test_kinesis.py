@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from typing import Any
@@ -9,9 +10,12 @@ from typing import Any
 import pytest
 
 from glue_serde.enums import Compression, DataFormat
+from glue_serde.integrations.aws_lambda import KinesisEventRecord, kinesis_handler
 from glue_serde.integrations.kinesis import (
     KinesisProducer,
     KinesisRecord,
+    UserRecord,
+    aggregate,
     deserialize_records,
     is_aggregated,
 )
@@ -147,3 +151,98 @@ def test_producer_reports_a_missing_stream_as_failed_without_retrying(kinesis: A
     assert not result.ok and result.failed_indices == (0, 1, 2)
     assert result.failed[0].error_code == "ResourceNotFoundException"
     assert delays == [] and result.attempts == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# A poison user record inside a KPL aggregate, stored in a real stream
+
+
+def _put_aggregate_with_a_poison_record(
+    kinesis: Any, stream: str, registry: LocalSchemaRegistry
+) -> list[bytes]:
+    ser = Serializer(
+        registry, data_format="AVRO", schema=PAYMENT_V1, schema_name=stream, auto_register=True
+    )
+    frames = [ser.serialize({"payment_id": f"p{i}", "amount": float(i)}) for i in range(5)]
+    assert all(frames)
+    users = [f for f in frames if f is not None]
+    users[2] = users[2][:-3]  # a damaged user record in the middle
+    agg = aggregate([UserRecord(partition_key=f"p{i}", data=f) for i, f in enumerate(users)])
+    kinesis.put_record(StreamName=stream, Data=agg.data, PartitionKey=agg.partition_key)
+    kinesis.put_record(StreamName=stream, Data=users[0], PartitionKey="after")
+    return users
+
+
+def test_get_records_consumer_keeps_the_siblings_of_a_poison_user_record(
+    kinesis: Any, stream: str
+) -> None:
+    registry = LocalSchemaRegistry()
+    users = _put_aggregate_with_a_poison_record(kinesis, stream, registry)
+    dead_letters: list[tuple[int, str, bytes]] = []
+    decoded = list(
+        deserialize_records(
+            _read_all(kinesis, stream),
+            Deserializer(registry),
+            on_error=lambda rec, exc: dead_letters.append(
+                (rec["SubSequenceNumber"], rec["PartitionKey"], rec["Data"])
+            ),
+        )
+    )
+    assert [(r.sub_sequence_number, r.value["payment_id"]) for r in decoded] == [
+        (0, "p0"),
+        (1, "p1"),
+        (3, "p3"),
+        (4, "p4"),
+        (None, "p0"),
+    ]
+    assert dead_letters == [(2, "p2", users[2])]
+
+
+def _as_lambda_kinesis_event(records: list[dict[str, Any]], stream_arn: str) -> dict[str, Any]:
+    """Shape get_records output the way Lambda's Kinesis event source mapping delivers it."""
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": r["PartitionKey"],
+                    "sequenceNumber": r["SequenceNumber"],
+                    "data": base64.b64encode(r["Data"]).decode(),
+                    "approximateArrivalTimestamp": r["ApproximateArrivalTimestamp"].timestamp(),
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"shardId-000000000000:{r['SequenceNumber']}",
+                "eventName": "aws:kinesis:record",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": stream_arn,
+            }
+            for r in records
+        ]
+    }
+
+
+def test_lambda_delivers_every_sibling_on_every_retry_of_a_real_aggregate(
+    kinesis: Any, stream: str
+) -> None:
+    registry = LocalSchemaRegistry()
+    _put_aggregate_with_a_poison_record(kinesis, stream, registry)
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"][
+        "StreamARN"
+    ]
+    records = _read_all(kinesis, stream)
+    delivered: list[str] = []
+
+    @kinesis_handler(deserializer=Deserializer(registry))
+    def lambda_handler(record: KinesisEventRecord, lambda_context: Any) -> None:
+        assert lambda_context == "context"
+        delivered.append(record.value["payment_id"])
+
+    batch = records
+    for attempt in range(3):  # Lambda retries from the lowest reported sequence number
+        delivered.clear()
+        response = lambda_handler(_as_lambda_kinesis_event(batch, arn), "context")
+        assert response == {"batchItemFailures": [{"itemIdentifier": records[0]["SequenceNumber"]}]}
+        assert delivered == ["p0", "p1", "p3", "p4", "p0"], attempt
+        lowest = min(int(f["itemIdentifier"]) for f in response["batchItemFailures"])
+        batch = [r for r in records if int(r["SequenceNumber"]) >= lowest]

@@ -272,7 +272,7 @@ def test_msk_example_event_reports_the_failing_offset_as_an_object(
 ) -> None:
     response = process_kafka_event(_event("msk.json"), _fail_on_bob, deserializer=deserializer)
     assert response == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1042}}]
     }
 
 
@@ -292,7 +292,7 @@ def _kafka_record(
     return record
 
 
-def test_kafka_reports_only_the_first_failing_offset_of_each_partition(
+def test_kafka_reports_every_failing_offset_with_the_topic_partition_key(
     serializer: Serializer, deserializer: Deserializer[Any]
 ) -> None:
     good = serializer.serialize(ANN)
@@ -317,8 +317,9 @@ def test_kafka_reports_only_the_first_failing_offset_of_each_partition(
     )
     assert response == {
         "batchItemFailures": [
-            {"itemIdentifier": {"partition": "orders-0", "offset": 6}},
-            {"itemIdentifier": {"partition": "orders-1", "offset": 9}},
+            {"itemIdentifier": {"topic-partition": "orders-0", "offset": 6}},
+            {"itemIdentifier": {"topic-partition": "orders-0", "offset": 7}},
+            {"itemIdentifier": {"topic-partition": "orders-1", "offset": 9}},
         ]
     }
     assert seen == [5, 1]
@@ -418,7 +419,7 @@ def test_esm_source_mode_payload_is_decoded_with_the_schema_id(
     assert [r.value for r in seen] == [BOB]
     assert seen[0].schema_version_id == USER_VERSION_ID
     assert response == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 2}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 2}}]
     }
     forced = process_kafka_event(
         {"records": {"users-0": [event["records"]["users-0"][0]]}},
@@ -440,7 +441,7 @@ def test_kafka_record_handler_and_decorator(deserializer: Deserializer[Any]) -> 
         _fail_on_bob(record)
 
     assert lambda_handler(_event("msk.json"), object()) == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1042}}]
     }
 
 
@@ -654,7 +655,7 @@ def test_random_kafka_headers_never_fail_the_batch(headers: list[Any]) -> None:
     response = process_kafka_event(event, lambda r: None, deserializer=deserializer)
     assert response["batchItemFailures"] in (
         [],
-        [{"itemIdentifier": {"partition": "users-0", "offset": 1041}}],
+        [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1041}}],
     )
 
 
@@ -665,7 +666,7 @@ def test_kafka_header_values_that_are_not_bytes_fail_the_record(
     event = _event("msk.json")
     event["records"]["users-0"][1]["headers"] = [{"h": bad}]
     assert process_kafka_event(event, lambda r: None, deserializer=deserializer) == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1042}}]
     }
 
 
@@ -699,5 +700,5 @@ def test_wrapper_objects_whose_data_does_not_decode_fail_only_their_record(
     }
     kafka_event = {"records": {"t-0": [_BrokenKafkaRecord()]}}
     assert process_kafka_event(kafka_event, lambda r: None, deserializer=deserializer) == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "t-0", "offset": 8}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "t-0", "offset": 8}}]
     }

@@ -84,9 +84,12 @@ def test_example_is_shown_verbatim_in_the_docs_and_is_short(name: str) -> None:
 def test_lambda_kinesis_example_answers_the_shared_event() -> None:
     stored: list[tuple[Any, ...]] = []
     handler = _load("lambda_kinesis").build(user_registry(), lambda *a: stored.append(a))
-    assert handler(_event("kinesis.json"), None) == {"batchItemFailures": []}
-    assert [s[3] for s in stored] == [ANN, BOB]
-    assert stored[0][0] == "user-1"
+    context = SimpleNamespace(aws_request_id="request-1")
+    assert handler(_event("kinesis.json"), context) == {"batchItemFailures": []}
+    assert [s[2] for s in stored] == [ANN, BOB]
+    assert stored[0][1] == "user-1"
+    sequence_number = _event("kinesis.json")["Records"][0]["kinesis"]["sequenceNumber"]
+    assert stored[0][0] == (sequence_number, None) and stored[0][3] == "request-1"
 
 
 def test_lambda_kafka_example_answers_the_shared_event() -> None:
@@ -98,7 +101,7 @@ def test_lambda_kafka_example_answers_the_shared_event() -> None:
     assert stored[0] == ("users-0@1041", b"user-1", ANN, [b"\xc3\xa9"])
     event["records"]["users-0"][1]["value"] = base64.b64encode(b"\x03\x00" + bytes(16)).decode()
     assert handler(event, None) == {
-        "batchItemFailures": [{"itemIdentifier": {"partition": "users-0", "offset": 1042}}]
+        "batchItemFailures": [{"itemIdentifier": {"topic-partition": "users-0", "offset": 1042}}]
     }
 
 
@@ -119,7 +122,14 @@ def test_lambda_powertools_example_record_handler_takes_the_record_keyword() -> 
     )
     for record in _event("kinesis.json")["Records"]:
         record_handler(record=record)
-    assert stored == [ANN, BOB] and callable(lambda_handler)
+    assert stored == [ANN, BOB]
+    # And inside Powertools' real BatchProcessor: one damaged record is reported alone.
+    event = _event("kinesis.json")
+    event["Records"][0]["kinesis"]["data"] = base64.b64encode(b"\x03\x00short").decode()
+    assert lambda_handler(event, None) == {
+        "batchItemFailures": [{"itemIdentifier": event["Records"][0]["kinesis"]["sequenceNumber"]}]
+    }
+    assert stored == [ANN, BOB, BOB]
 
 
 # ---------------------------------------------------------------------------------------------

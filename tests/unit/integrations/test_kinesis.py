@@ -1,4 +1,5 @@
-"""KinesisProducer batching and retry rules, with a scripted client for what moto cannot do.
+"""KinesisProducer batching and retry rules, with a scripted client for what moto cannot do;
+the consumer's per-record isolation on get_records responses.
 
 moto's Kinesis never answers a partial failure, so these tests pass a small client whose
 ``put_records`` fails chosen entries, the way Kinesis reports ``FailedRecordCount``.
@@ -6,20 +7,32 @@ moto's Kinesis never answers a partial failure, so these tests pass a small clie
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import pytest
 
 from glue_serde.enums import DataFormat
-from glue_serde.errors import ConfigurationError, SerializationError, ValidationError
+from glue_serde.errors import (
+    ConfigurationError,
+    FrameError,
+    PayloadError,
+    SerializationError,
+    ValidationError,
+)
 from glue_serde.integrations.kinesis import (
+    KPL_MAGIC,
     MAX_RECORD_SIZE,
     MAX_REQUEST_SIZE,
     KinesisProducer,
+    UserRecord,
+    aggregate,
     deaggregate,
+    deserialize_records,
 )
-from glue_serde.serde import Serializer
+from glue_serde.serde import Deserializer, Serializer
 from tests.unit.integrations._registry import USER_SCHEMA, user_registry
 
 
@@ -188,3 +201,215 @@ def test_aggregation_packs_records_and_keeps_every_index(serializer: Serializer)
     users = deaggregate(client.stored[0])
     assert [u.partition_key for u in users] == [f"u{i}" for i in range(1000)]
     assert users[7].data == serializer.serialize({"name": "u7", "age": 7})
+
+
+# ---------------------------------------------------------------------------------------------
+# Consumer: every user record decoded or handed to on_error on its own
+
+
+def _get_records_entry(seq: str, data: bytes, pk: str = "pk") -> dict[str, Any]:
+    """One entry of a boto3 ``get_records`` response, as boto3 returns it."""
+    return {
+        "SequenceNumber": seq,
+        "ApproximateArrivalTimestamp": datetime(2024, 11, 28, tzinfo=timezone.utc),
+        "Data": data,
+        "PartitionKey": pk,
+    }
+
+
+@pytest.mark.parametrize("bad_positions", [{0}, {2}, {4}, {1, 3}, {0, 1, 2, 3, 4}])
+def test_a_bad_user_record_inside_an_aggregate_fails_alone(
+    serializer: Serializer, bad_positions: set[int]
+) -> None:
+    frames = [serializer.serialize(u) for u in _users(5)]
+    users = [
+        UserRecord(partition_key=f"k{i}", data=f[:-1] if i in bad_positions else f)
+        for i, f in enumerate(frames)
+        if f is not None
+    ]
+    agg = aggregate(users)
+    response = {"Records": [_get_records_entry("1", agg.data), _get_records_entry("2", frames[0])]}
+    failures: list[tuple[Any, str, bytes]] = []
+    decoded = list(
+        deserialize_records(
+            response,
+            Deserializer(user_registry()),
+            on_error=lambda rec, exc: failures.append(
+                (rec["SubSequenceNumber"], type(exc).__name__, rec["Data"])
+            ),
+        )
+    )
+    good = [i for i in range(5) if i not in bad_positions]
+    assert [(r.sequence_number, r.sub_sequence_number) for r in decoded] == [
+        *(("1", i) for i in good),
+        ("2", None),
+    ]
+    assert [r.value for r in decoded] == [*(_users(5)[i] for i in good), _users(1)[0]]
+    assert [r.partition_key for r in decoded[:-1]] == [f"k{i}" for i in good]
+    # The callback gets each failing user record's own bytes, ready for a dead-letter store.
+    assert failures == [(i, "PayloadError", users[i].data) for i in sorted(bad_positions)]
+
+
+def test_without_on_error_the_siblings_before_a_failure_are_yielded_then_it_raises(
+    serializer: Serializer,
+) -> None:
+    frames = [serializer.serialize(u) for u in _users(3)]
+    assert all(frames)
+    agg = aggregate(
+        [
+            UserRecord(partition_key="k", data=f if i != 1 else b"\x03\x07bad")
+            for i, f in enumerate(frames)
+        ]  # type: ignore[arg-type]
+    )
+    it = deserialize_records([_get_records_entry("9", agg.data)], Deserializer(user_registry()))
+    assert next(it).value == _users(1)[0]
+    with pytest.raises(FrameError) as info:
+        next(it)
+    assert info.value.compression_byte == 7
+
+
+def test_a_damaged_aggregate_is_handed_to_on_error_whole_and_the_next_record_still_decodes(
+    serializer: Serializer,
+) -> None:
+    frame = serializer.serialize(_users(1)[0])
+    assert frame is not None
+    body = b"\x0a\x01k\x1a\x10\x08\x00"  # claims 16 bytes, 2 remain
+    damaged = KPL_MAGIC + body + hashlib.md5(body).digest()
+    records = [_get_records_entry("1", damaged), _get_records_entry("2", frame)]
+    failures: list[tuple[Any, str]] = []
+    decoded = list(
+        deserialize_records(
+            records,
+            Deserializer(user_registry()),
+            on_error=lambda rec, exc: failures.append((rec, str(exc))),
+        )
+    )
+    assert [r.sequence_number for r in decoded] == ["2"]
+    assert failures[0][0] is records[0] and "claims 16 bytes" in failures[0][1]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        None,
+        42,
+        "Records",
+        b"\x03\x00",
+        {"records": []},
+        {"Records": None},
+        {"Records": "not a list"},
+        {"Records": {"SequenceNumber": "1"}},
+    ],
+)
+def test_malformed_responses_raise_payload_error(response: Any) -> None:
+    with pytest.raises(PayloadError):
+        list(deserialize_records(response, Deserializer(user_registry())))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        None,
+        7,
+        "text",
+        [],
+        {},
+        {"SequenceNumber": "1"},
+        {"SequenceNumber": "1", "Data": "AwA="},  # base64 text, not bytes
+        {"SequenceNumber": 1, "Data": b"\x03"},
+        {"SequenceNumber": "", "Data": b"\x03"},
+        {"SequenceNumber": "1", "Data": b"\x03", "PartitionKey": 5},
+        {"SequenceNumber": "1", "Data": None},
+    ],
+)
+def test_malformed_records_fail_alone_with_payload_error(
+    serializer: Serializer, record: Any
+) -> None:
+    frame = serializer.serialize(_users(1)[0])
+    assert frame is not None
+    deserializer = Deserializer(user_registry())
+    with pytest.raises(PayloadError):
+        list(deserialize_records({"Records": [record]}, deserializer))
+    failures: list[tuple[Any, Exception]] = []
+    decoded = list(
+        deserialize_records(
+            [record, _get_records_entry("2", frame)],
+            deserializer,
+            on_error=lambda rec, exc: failures.append((rec, exc)),
+        )
+    )
+    assert [r.sequence_number for r in decoded] == ["2"]
+    assert len(failures) == 1 and failures[0][0] is record
+    assert isinstance(failures[0][1], PayloadError)
+
+
+def test_partition_keys_that_are_not_valid_unicode_are_refused(serializer: Serializer) -> None:
+    producer = KinesisProducer(
+        ScriptedKinesis(), stream_name="s", serializer=serializer, partition_key=lambda v: "\ud800"
+    )
+    with pytest.raises(SerializationError, match="not valid Unicode"):
+        producer.put_records(_users(1))
+
+
+class MalformedAnswers(ScriptedKinesis):
+    """Answers put_records with what a broken proxy might send."""
+
+    def __init__(self, answers: list[Any]) -> None:
+        super().__init__()
+        self.answers = answers
+
+    def put_records(self, **kwargs: Any) -> Any:
+        self.calls.append(kwargs["Records"])
+        return self.answers.pop(0)
+
+
+@pytest.mark.parametrize(
+    "answer", [None, [], {"Records": None}, {"Records": [None, None]}, {"Records": "xx"}]
+)
+def test_malformed_put_records_answers_are_retried_then_reported(
+    serializer: Serializer, answer: Any
+) -> None:
+    ok = {
+        "Records": [
+            {"SequenceNumber": "1", "ShardId": "s"},
+            {"SequenceNumber": "2", "ShardId": "s"},
+        ]
+    }
+    client = MalformedAnswers([answer, ok])
+    producer = KinesisProducer(client, stream_name="s", serializer=serializer, sleep=lambda d: None)
+    result = producer.put_records(_users(2))
+    assert result.ok and result.attempts == 2
+    client = MalformedAnswers([answer, answer])
+    producer = KinesisProducer(
+        client, stream_name="s", serializer=serializer, max_attempts=2, sleep=lambda d: None
+    )
+    result = producer.put_records(_users(2))
+    assert result.failed_indices == (0, 1)
+    assert {f.error_code for f in result.failed} == {"MalformedResponse"}
+
+
+def test_an_unreadable_user_record_goes_to_on_error_with_its_position(
+    serializer: Serializer,
+) -> None:
+    frame = serializer.serialize(_users(1)[0])
+    assert frame is not None
+
+    def ld(field: int, payload: bytes) -> bytes:
+        return bytes([field << 3 | 2, len(payload)]) + payload
+
+    good = ld(3, b"\x08\x00" + ld(3, frame))
+    body = ld(1, b"k") + good + ld(3, b"\x08\x07" + ld(3, frame)) + good  # index 7: no such key
+    agg = KPL_MAGIC + body + hashlib.md5(body).digest()
+    failures: list[tuple[Any, Any, str]] = []
+    decoded = list(
+        deserialize_records(
+            [_get_records_entry("5", agg)],
+            Deserializer(user_registry()),
+            on_error=lambda rec, exc: failures.append(
+                (rec["SubSequenceNumber"], rec["Data"], str(exc))
+            ),
+        )
+    )
+    assert [r.sub_sequence_number for r in decoded] == [0, 2]
+    assert failures[0][0] == 1 and failures[0][1] == agg
+    assert "partition_key_index 7" in failures[0][2]
