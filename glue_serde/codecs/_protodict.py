@@ -579,7 +579,12 @@ class DictConverter:
                         f"field {name!r} is given twice (by its name and its JSON name)",
                         value,
                     )
-                if value is None and field.message is not None and field.message.special == _VALUE:
+                if (
+                    value is None
+                    and field.kind == "single"
+                    and field.message is not None
+                    and field.message.special == _VALUE
+                ):
                     out[name] = {"null_value": 0}
                     continue
                 if value is None:

@@ -6,6 +6,7 @@ import math
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,62 +15,7 @@ from glue_serde.codecs._protodict import DICT_ITEMS_FLOOR, DICT_ITEMS_PER_BYTE
 from glue_serde.codecs.protobuf import ProtobufCodec
 from glue_serde.errors import ConfigurationError, PayloadError, SchemaError, ValidationError
 
-SCALARS = """
-syntax = "proto3";
-package scalars;
-import "google/protobuf/any.proto";
-import "google/protobuf/duration.proto";
-import "google/protobuf/struct.proto";
-import "google/protobuf/timestamp.proto";
-import "google/protobuf/wrappers.proto";
-import "google/protobuf/field_mask.proto";
-import "google/protobuf/empty.proto";
-
-enum Color { RED = 0; GREEN = 1; BLUE = 2; }
-
-message All {
-  message Inner { int32 n = 1; string s = 2; }
-  int32 i32 = 1;
-  int64 i64 = 2;
-  uint32 u32 = 3;
-  uint64 u64 = 4;
-  sint32 s32 = 5;
-  sint64 s64 = 6;
-  fixed32 f32 = 7;
-  fixed64 f64 = 8;
-  sfixed32 sf32 = 9;
-  sfixed64 sf64 = 10;
-  float fl = 11;
-  double db = 12;
-  bool b = 13;
-  string str = 14;
-  bytes by = 15;
-  Color color = 16;
-  Inner inner = 17;
-  repeated int64 r64 = 18;
-  repeated Inner rinner = 19;
-  map<string, int64> m64 = 20;
-  map<int64, Inner> mi = 21;
-  map<bool, Color> mb = 22;
-  oneof choice { string text = 23; Inner as_inner = 24; uint64 as_u64 = 25; }
-  optional int32 maybe = 26;
-  google.protobuf.Timestamp ts = 27;
-  google.protobuf.Duration dur = 28;
-  google.protobuf.Any any = 29;
-  google.protobuf.Struct st = 30;
-  google.protobuf.Value val = 31;
-  google.protobuf.ListValue lst = 32;
-  google.protobuf.Int64Value w64 = 33;
-  google.protobuf.BytesValue wby = 34;
-  google.protobuf.FloatValue wfl = 35;
-  google.protobuf.FieldMask mask = 36;
-  google.protobuf.Empty empty = 37;
-  repeated Color colors = 38;
-  string my_camel_field = 39;
-  repeated google.protobuf.Value rval = 40;
-  map<string, google.protobuf.Value> mval = 41;
-}
-"""
+SCALARS = (Path(__file__).resolve().parents[2] / "data" / "all_types.proto").read_text()
 
 DEFAULTS: dict[str, Any] = {
     "i32": 0,
