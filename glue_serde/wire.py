@@ -17,6 +17,14 @@ then byte 0, then byte 1. :func:`peek_schema_version_id` and :func:`split_frame`
 a consumer can fetch the writer schema before it decompresses, as Java does; a bad compression
 byte therefore fails before any registry call and a corrupt zlib body after it.
 
+Every reader takes the frame as a sequence of bytes: ``bytes``, ``bytearray`` or a
+``memoryview`` of format ``B``. Anything else, including a ``memoryview`` of wider items
+(``memoryview(array("I", ...))``, which would index and measure in 4-byte items), is a
+:class:`~glue_serde.errors.FrameError` with ``reason="not_bytes"``; cast such a view with
+``.cast("B")``. A frame shorter than the header is ``reason="too_short"``; its message and
+``header_version`` name byte 0 when there is one, and say so when it is ``0x00``, the first
+byte of Confluent's framing (a Confluent-framed key or value read as a Glue frame).
+
 No I/O. Imports only the package's base modules and :mod:`glue_serde.compression`.
 """
 
@@ -30,6 +38,8 @@ from glue_serde.compression import (
     COMPRESSION_BY_BYTE,
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     HEADER_BYTE,
+    byte_buffer,
+    check_max_decompressed_size,
     compress,
     decompress,
 )
@@ -143,6 +153,8 @@ def encode_frame(
     ------
     ConfigurationError
         If ``schema_version_id`` is not a ``uuid.UUID`` or ``compression`` is unknown.
+    ValidationError
+        If ``payload`` is not bytes-like.
 
     Examples
     --------
@@ -176,30 +188,18 @@ def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
     Raises
     ------
     FrameError
-        If ``data`` is not bytes-like, is shorter than 18 bytes, byte 0 is not 3 or byte 1 is
-        not a known compression, checked in that order.
+        If ``data`` is not a byte sequence (see the module docstring), is shorter than 18
+        bytes, byte 0 is not 3 or byte 1 is not a known compression, checked in that order.
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise FrameError(
-            "a Glue schema registry frame is bytes, bytearray or memoryview, not "
-            f"{type(data).__name__}",
-            reason="not_bytes",
-            length=0,
-        )
+    if type(data) is not bytes:
+        data = byte_buffer(data)
     if len(data) < HEADER_SIZE:
-        raise FrameError(
-            f"data is not a Glue schema registry frame: {len(data)} bytes, the header alone "
-            f"is {HEADER_SIZE}",
-            reason="too_short",
-            length=len(data),
-            header_version=data[0] if len(data) else None,
-            compression_byte=data[1] if len(data) > 1 else None,
-        )
+        raise _too_short(data)
     byte0 = data[0]
     if byte0 != HEADER_VERSION:
         raise FrameError(
             f"invalid header version byte 0x{byte0:02x}; Glue frames start with 0x03"
-            + (" (0x00 is Confluent framing)" if byte0 == 0 else ""),
+            + _CONFLUENT_HINT * (byte0 == 0),
             reason="header_version",
             length=len(data),
             header_version=byte0,
@@ -217,6 +217,35 @@ def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
             compression_byte=byte1,
         )
     return compression, bytes(data[2:HEADER_SIZE]), data[HEADER_SIZE:]
+
+
+_CONFLUENT_HINT: Final = (
+    " (0x00 starts Confluent framing: 0x00, a 4-byte schema id, the datum; was the record "
+    "written by a Confluent serializer?)"
+)
+
+
+def _too_short(data: Buffer) -> FrameError:
+    length = len(data)
+    if length == 0:
+        where = "it is empty"
+    else:
+        byte0 = data[0]
+        where = f"its header version byte is 0x{byte0:02x}"
+        if byte0 == HEADER_VERSION:
+            where += " (a Glue frame cut short?)"
+        elif byte0 == 0:
+            where += _CONFLUENT_HINT
+        else:
+            where += "; Glue frames start with 0x03"
+    return FrameError(
+        f"data is not a Glue schema registry frame: {length} byte{'s' * (length != 1)}, the "
+        f"header alone is {HEADER_SIZE}; {where}",
+        reason="too_short",
+        length=length,
+        header_version=data[0] if length else None,
+        compression_byte=data[1] if length > 1 else None,
+    )
 
 
 def peek_schema_version_id(data: Buffer) -> uuid.UUID:
@@ -250,7 +279,8 @@ def decode_frame(
     data
         A whole frame.
     max_decompressed_size
-        Largest payload accepted after decompression, in bytes.
+        Largest payload accepted after decompression, in bytes: an ``int`` from 1 to
+        :data:`~glue_serde.compression.MAX_DECOMPRESSED_SIZE_LIMIT`.
 
     Returns
     -------
@@ -259,6 +289,8 @@ def decode_frame(
 
     Raises
     ------
+    ConfigurationError
+        If ``max_decompressed_size`` is not a usable limit (checked before the frame).
     FrameError
         If the header is short or malformed (see :func:`split_frame`).
     DecompressionError
@@ -271,6 +303,7 @@ def decode_frame(
     >>> str(f.schema_version_id), f.payload
     ('b7b4a7f0-9c96-4e4a-a687-fb5de9ef0c63', b'\\x02')
     """
+    check_max_decompressed_size(max_decompressed_size)
     compression, raw_id, stored = split_frame(data)
     version_id = uuid.UUID(bytes=raw_id)
     return Frame(

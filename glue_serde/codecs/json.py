@@ -40,9 +40,21 @@ the two engines were found to disagree (``multipleOf`` on floats, any non-fragme
 embedded ``$id``); when the fast path rejects a document, ``jsonschema``
 decides and explains. Hypothesis cross-checks both engines on the test schemas.
 
+**Depth.** ``max_depth`` (default 100, at most 1000) bounds how deeply objects and arrays nest
+in documents and schemas (``[]`` is depth 1). A deeper document is a ``ValidationError`` on
+write, a deeper payload a :class:`~glue_serde.errors.PayloadError` on read, a deeper schema a
+:class:`~glue_serde.errors.SchemaError`: the parsers and ``jsonschema`` recurse, and never get
+the chance to raise ``RecursionError``. Measuring costs nothing for payloads shorter than twice
+``max_depth`` (a level needs two bytes) or with fewer brackets than ``max_depth``, and one step
+per level in C otherwise.
+
 **Decoding** parses UTF-8 JSON; invalid UTF-8, invalid JSON, trailing bytes, ``NaN``/
-``Infinity`` literals and numbers beyond the double range are a
-:class:`~glue_serde.errors.PayloadError`. Integers of any size are kept exact (orjson turns
+``Infinity`` literals, numbers beyond the double range and escaped lone surrogates
+(``"\\ud800"``, which would parse to a string no encoder can write back) are a
+:class:`~glue_serde.errors.PayloadError`, as is a payload that is not bytes-like. Every JSON
+value takes at least one byte, so decoding allocates at most a fixed multiple of the payload
+(measured: under 45 bytes per payload byte for the worst shapes, such as ``[{"":[]},...]``);
+no further budget is needed. Integers of any size are kept exact (orjson turns
 integers beyond 64 bits into floats, so such payloads are parsed by the standard library).
 Duplicate object keys are accepted and the last one wins, as in Jackson's default, orjson and
 :mod:`json`. Validation on decode is off by default (the Java reader does not validate) and
@@ -50,7 +62,11 @@ on with ``validate_on_decode=True``.
 
 :meth:`JsonCodec.canonical_definition` re-serializes the parsed schema compactly with the
 standard library only (key order kept), like Jackson's ``writeValueAsString`` of the parsed
-tree, so the text to register never depends on whether orjson is installed.
+tree, so the text to register never depends on whether orjson is installed. It refuses, as a
+:class:`~glue_serde.errors.SchemaError`, what no reader could use: ``NaN``, ``Infinity`` or
+``1e999`` anywhere in the schema (a registry would store it and every consumer would fail),
+a ``pattern`` Python's ``re`` cannot compile, nesting beyond ``max_depth``; any failure of
+``jsonschema`` or ``referencing`` on an odd schema is a ``SchemaError`` too.
 
 Imports only the package's base modules plus ``jsonschema``/``referencing`` (and, lazily,
 ``orjson`` and ``fastjsonschema``).
@@ -63,6 +79,7 @@ import functools
 import gc
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -88,13 +105,17 @@ if TYPE_CHECKING:
     from glue_serde._typing import Buffer, Datum, JsonValue
     from glue_serde.codecs._base import Decoder, Encoder
 
-__all__ = ["JsonCodec", "ValidatorEngine"]
+__all__ = ["DEFAULT_MAX_DEPTH", "MAX_DEPTH_LIMIT", "JsonCodec", "ValidatorEngine"]
 
 _FORMAT: Final = DataFormat.JSON
 #: Which validator checks documents: the compiled one when possible ("auto"), or one of them.
 ValidatorEngine = Literal["auto", "jsonschema", "fastjsonschema"]
 #: At most this many violations are listed in ``ValidationError.errors``.
 MAX_REPORTED_ERRORS: Final = 100
+#: Default nesting bound of documents and schemas (objects and arrays inside one another).
+DEFAULT_MAX_DEPTH: Final = 100
+#: Largest ``max_depth`` accepted; orjson itself refuses documents deeper than 1024 levels.
+MAX_DEPTH_LIMIT: Final = 1000
 
 _DRAFTS: Final[dict[str, type[Any]]] = {
     "json-schema.org/draft-04/schema": jsonschema.Draft4Validator,
@@ -152,7 +173,9 @@ def _not_json(loc: list[str | int], msg: str, value: object) -> ValidationError:
     )
 
 
-def _check_json(value: object, loc: list[str | int]) -> None:
+def _check_json(
+    value: object, loc: list[str | int], max_depth: int = MAX_DEPTH_LIMIT, depth: int = 0
+) -> None:
     """Raise ValidationError at the first value that is not writable as JSON unchanged."""
     if value is None or isinstance(value, (bool, int)):
         return
@@ -166,6 +189,8 @@ def _check_json(value: object, loc: list[str | int]) -> None:
         if not math.isfinite(value):
             raise _not_json(loc, "NaN and infinities are not JSON numbers", value)
         return
+    if isinstance(value, (dict, list, tuple)) and depth >= max_depth:
+        raise _too_deep(loc, max_depth)
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
@@ -173,20 +198,37 @@ def _check_json(value: object, loc: list[str | int]) -> None:
                     loc, f"object keys must be str, not {type(key).__name__} ({key!r})", key
                 )
             loc.append(key)
-            _check_json(item, loc)
+            _check_json(item, loc, max_depth, depth + 1)
             loc.pop()
         _check_json_keys_encodable(value, loc)
         return
     if isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             loc.append(i)
-            _check_json(item, loc)
+            _check_json(item, loc, max_depth, depth + 1)
             loc.pop()
         return
     if isinstance(value, (enum.Enum, uuid.UUID)):
-        _check_json(_default(value), loc)
+        _check_json(_default(value), loc, max_depth, depth)
         return
     raise _not_json(loc, f"{type(value).__name__} is not a JSON type (use to_dict)", value)
+
+
+def _too_deep(loc: list[str | int], max_depth: int) -> ValidationError:
+    where = "/".join(map(str, loc if len(loc) <= 8 else [*loc[:3], "...", *loc[-3:]]))
+    return ValidationError(
+        f"document nests deeper than max_depth={max_depth} at {where or '<root>'} "
+        "(objects and arrays inside one another)",
+        errors=(
+            ErrorDetail(
+                type="depth",
+                loc=tuple(loc),
+                msg=f"nesting exceeds max_depth={max_depth}",
+                input=None,
+            ),
+        ),
+        data_format=_FORMAT,
+    )
 
 
 def _check_json_keys_encodable(value: dict[Any, Any], loc: list[str | int]) -> None:
@@ -197,9 +239,9 @@ def _check_json_keys_encodable(value: dict[Any, Any], loc: list[str | int]) -> N
             raise _not_json(loc, "object key contains a lone surrogate", key) from None
 
 
-def _dumps_stdlib(value: object) -> bytes:
+def _dumps_stdlib(value: object, max_depth: int = MAX_DEPTH_LIMIT) -> bytes:
     try:
-        _check_json(value, [])
+        _check_json(value, [], max_depth)
         return json.dumps(
             value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_default
         ).encode("utf-8")
@@ -207,7 +249,7 @@ def _dumps_stdlib(value: object) -> bytes:
         raise _not_json([], "document nests too deeply (or contains itself)", None) from None
     except ValidationError:
         raise
-    except ValueError as exc:  # circular reference detected by json
+    except (ValueError, TypeError) as exc:  # circular reference detected by json, ...
         raise _not_json([], str(exc), None) from exc
 
 
@@ -227,10 +269,14 @@ def _has_non_finite(value: object) -> bool:
     return False
 
 
-def _make_dumps(use_orjson: bool) -> Callable[[object], bytes]:
+def _make_dumps(use_orjson: bool, max_depth: int = MAX_DEPTH_LIMIT) -> Callable[[object], bytes]:
     orjson = _load_orjson() if use_orjson else None
+
+    def dumps_stdlib(value: object) -> bytes:
+        return _dumps_stdlib(value, max_depth)
+
     if orjson is None:
-        return _dumps_stdlib
+        return dumps_stdlib
     dumps = orjson.dumps
     encode_error = orjson.JSONEncodeError
     # dataclasses and datetimes go to `default` (and are refused there) so both engines
@@ -241,15 +287,34 @@ def _make_dumps(use_orjson: bool) -> Callable[[object], bytes]:
         try:
             out: bytes = dumps(value, default=_default, option=option)
         except encode_error:
-            # Big integers, non-str keys, surrogates, foreign types: the standard library
-            # path writes what is writable (identically) and explains the rest.
-            return _dumps_stdlib(value)
+            # Big integers, non-str keys, surrogates, foreign types, depth: the standard
+            # library path writes what is writable (identically) and explains the rest.
+            return dumps_stdlib(value)
         # orjson writes NaN and infinities as null: look for them only when null appears.
         if out.find(b"null") >= 0 and _has_non_finite(value):
-            return _dumps_stdlib(value)  # raises with the location
+            return dumps_stdlib(value)  # raises with the location
+        if len(out) > 2 * max_depth and _depth_of(value, max_depth) > max_depth:
+            return dumps_stdlib(value)  # raises with the location
         return out
 
     return dumps_orjson
+
+
+def _depth_of(value: object, limit: int) -> int:
+    """Return how deeply objects and arrays nest in ``value`` (``[]`` is 1), up to ``limit + 1``.
+
+    Level by level in C (see :func:`_is_plain`); values that are not JSON types count as
+    scalars (their own nesting is checked where they are written).
+    """
+    level: list[object] = [value]
+    depth = 0
+    while depth <= limit:
+        kinds = set(map(type, level))
+        if not (kinds & _CONTAINER_TYPES):
+            return depth
+        depth += 1
+        level = _referents(*[item for item in level if type(item) in _CONTAINER_TYPES])
+    return depth
 
 
 # Exact types whose documents orjson writes value for value: parsing the output gives back
@@ -259,30 +324,44 @@ def _make_dumps(use_orjson: bool) -> Callable[[object], bytes]:
 _SCALAR_TYPES: Final = frozenset({str, int, float, bool, type(None)})
 _PLAIN_TYPES: Final = _SCALAR_TYPES | {dict, list}
 # Deeper than orjson writes (it refuses more than 254 levels); only a backstop.
+_CONTAINER_TYPES: Final = frozenset({dict, list, tuple})
+# Deeper than orjson writes (it refuses more than 254 levels); only a backstop.
 _PLAIN_MAX_DEPTH: Final = 1024
 _referents = gc.get_referents
 _all_plain = _PLAIN_TYPES.issuperset
 
 
-def _is_plain(value: object) -> bool:
-    """Return whether ``value`` is built only of exact dict, list, str, int, float, bool, None.
+def _plain_depth(value: object, limit: int) -> int:
+    """Return the nesting depth of a document built only of exact JSON types, else -1.
 
-    One step per nesting level, in C: ``gc.get_referents`` gives the values of dicts (and
-    their keys, when one is not an exact ``str``) and the items of lists. A tuple, enum, UUID,
-    ``orjson.Fragment`` or a subclass of a JSON type anywhere makes the answer ``False``.
+    The depth counts objects and arrays inside one another (``1`` is 0, ``[]`` is 1,
+    ``{"a": [1]}`` is 2); past ``limit`` the walk stops and returns ``limit + 1``. One step
+    per nesting level, in C: ``gc.get_referents`` gives the values of dicts (and their keys,
+    when one is not an exact ``str``) and the items of lists. A tuple, enum, UUID,
+    ``orjson.Fragment`` or a subclass of a JSON type anywhere makes the answer -1.
     ``_plain_check_is_sound`` verifies once that the interpreter behaves so.
     """
     kind = type(value)
     if kind is not dict and kind is not list:
-        return kind in _SCALAR_TYPES
+        return 0 if kind in _SCALAR_TYPES else -1
     level: Sequence[object] = _referents(value)
-    depth = _PLAIN_MAX_DEPTH
+    depth = 1
     while level:
-        if not depth or not _all_plain(map(type, level)):
-            return False
-        level = _referents(*level)  # scalars have none: the last level is empty
-        depth -= 1
-    return True
+        kinds = set(map(type, level))
+        if not _all_plain(kinds):
+            return -1
+        if dict not in kinds and list not in kinds:
+            return depth
+        depth += 1
+        if depth > limit:
+            return depth
+        level = _referents(*level)  # scalars have none
+    return depth
+
+
+def _is_plain(value: object) -> bool:
+    """Return whether ``value`` is built only of exact dict, list, str, int, float, bool, None."""
+    return 0 <= _plain_depth(value, _PLAIN_MAX_DEPTH) <= _PLAIN_MAX_DEPTH
 
 
 def _count_none(value: object) -> int:
@@ -368,39 +447,94 @@ def _loads_stdlib(data: bytes) -> object:
     except UnicodeDecodeError as exc:
         raise PayloadError(f"JSON payload is not valid UTF-8: {exc}", data_format=_FORMAT) from exc
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        document = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise PayloadError(f"JSON payload does not parse: {exc}", data_format=_FORMAT) from exc
+    if text.find("\\u") >= 0:
+        # A \ud800 escape without its pair parses to a lone surrogate, which is not Unicode:
+        # no encoder (this one included) could write the value back. orjson refuses these.
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, RecursionError, ValueError) as exc:
+            raise PayloadError(
+                "JSON payload escapes a lone UTF-16 surrogate (\\uD800-\\uDFFF without its "
+                "pair): not a Unicode string",
+                data_format=_FORMAT,
+            ) from exc
+    return document
 
 
-def _make_loads(use_orjson: bool) -> Callable[[Buffer], object]:
-    """Return payload -> document: orjson when installed, exact for integers of any size."""
+def _payload_bytes(payload: object) -> bytes:
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        return bytes(payload)
+    raise PayloadError(
+        f"a JSON payload is bytes-like, not {type(payload).__name__}", data_format=_FORMAT
+    )
+
+
+def _deeper_than(document: object, max_depth: int) -> bool:
+    # A parsed document holds only exact JSON types: measured level by level in C.
+    return _plain_depth(document, max_depth) > max_depth
+
+
+def _depth_error(max_depth: int) -> PayloadError:
+    return PayloadError(
+        f"JSON payload nests deeper than max_depth={max_depth} (objects and arrays inside one "
+        "another)",
+        data_format=_FORMAT,
+    )
+
+
+def _make_loads(use_orjson: bool, max_depth: int = MAX_DEPTH_LIMIT) -> Callable[[Buffer], object]:
+    """Return payload -> document: orjson when installed, exact for integers of any size.
+
+    A document of depth d has at least 2d bytes, so only longer payloads with enough
+    brackets are measured.
+    """
     orjson = _load_orjson() if use_orjson else None
+    short = 2 * max_depth
+
     if orjson is None:
-        return _loads_buffer_stdlib
+
+        def loads_stdlib(payload: Buffer) -> object:
+            data = payload if type(payload) is bytes else _payload_bytes(payload)
+            document = _loads_stdlib(data)
+            if (
+                len(data) > short
+                and data.count(b"[") + data.count(b"{") > max_depth
+                and _deeper_than(document, max_depth)
+            ):
+                raise _depth_error(max_depth)
+            return document
+
+        return loads_stdlib
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     table = _DIGITS_TO_ZERO
     zeros = _NINETEEN_ZEROS
 
     def loads_orjson(payload: Buffer) -> object:
-        data = payload if isinstance(payload, bytes) else bytes(payload)
+        data = payload if type(payload) is bytes else _payload_bytes(payload)
         # .find, not `in`: `in` first tries the needle as an integer, which costs an
         # exception (~0.1 us).
         if data.translate(table).find(zeros) >= 0:
-            return _loads_stdlib(data)  # keep integers beyond 64 bits exact
-        try:
-            return loads(data)
-        except decode_error:
-            # The standard library decides (and words) every refusal, so both engines
-            # accept the same payloads.
-            return _loads_stdlib(data)
+            document = _loads_stdlib(data)  # keep integers beyond 64 bits exact
+        else:
+            try:
+                document = loads(data)
+            except decode_error:
+                # The standard library decides (and words) every refusal, so both engines
+                # accept the same payloads.
+                document = _loads_stdlib(data)
+        if (
+            len(data) > short
+            and data.count(b"[") + data.count(b"{") > max_depth
+            and _deeper_than(document, max_depth)
+        ):
+            raise _depth_error(max_depth)
+        return document
 
     return loads_orjson
-
-
-def _loads_buffer_stdlib(payload: Buffer) -> object:
-    return _loads_stdlib(payload if isinstance(payload, bytes) else bytes(payload))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -483,18 +617,23 @@ def _has_multiple_of(node: object) -> bool:
 
 def _parse_schema_text(text: str) -> object:
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as exc:
         raise _schema_error(f"JSON Schema is not valid JSON: {exc}") from exc
 
 
-def _schema_document(schema_definition: object) -> dict[str, Any]:
+def _schema_document(schema_definition: object, max_depth: int = MAX_DEPTH_LIMIT) -> dict[str, Any]:
+    """Parse a schema (text or dict) into a fresh dict of JSON values, refusing what is not JSON.
+
+    ``NaN``, ``Infinity`` and numbers beyond the double range (``1e999``) are refused here, at
+    canonicalisation: a registry must never store a definition that no reader can parse.
+    """
     if isinstance(schema_definition, str):
         schema = _parse_schema_text(schema_definition)
     elif isinstance(schema_definition, dict):
         try:
             # Round trip through text: refuses non-JSON content and copies the input.
-            schema = _parse_schema_text(_dumps_stdlib(schema_definition).decode("utf-8"))
+            schema = _parse_schema_text(_dumps_stdlib(schema_definition, max_depth).decode("utf-8"))
         except ValidationError as exc:
             raise _schema_error(f"JSON Schema is not JSON: {exc.message}") from exc
     else:
@@ -504,7 +643,40 @@ def _schema_document(schema_definition: object) -> dict[str, Any]:
     if not isinstance(schema, dict):
         # Java's JsonValidator loads the schema as a JSONObject: boolean schemas fail there.
         raise _schema_error("a JSON Schema must be a JSON object")
+    if _depth_of(schema, max_depth) > max_depth:
+        raise _schema_error(
+            f"JSON Schema nests deeper than max_depth={max_depth} (objects and arrays inside "
+            "one another)"
+        )
     return schema
+
+
+def _check_patterns(node: object) -> None:
+    """Compile every ``pattern`` and ``patternProperties`` key, as validation will.
+
+    jsonschema's meta-schema checks ``pattern`` only with a format checker; a pattern Python's
+    ``re`` cannot compile would otherwise fail at the first validated document.
+    """
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pattern = item.get("pattern")
+            candidates = [pattern] if isinstance(pattern, str) else []
+            properties = item.get("patternProperties")
+            if isinstance(properties, dict):
+                candidates.extend(properties)
+            for candidate in candidates:
+                try:
+                    re.compile(candidate)
+                except (re.error, RecursionError, OverflowError) as exc:
+                    raise _schema_error(
+                        f"JSON Schema pattern {candidate!r} is not a regular expression this "
+                        f"library can evaluate: {exc}"
+                    ) from exc
+            stack.extend(v for k, v in item.items() if k not in _DATA_KEYWORDS)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,13 +686,29 @@ class _ParsedSchema:
     fast: Callable[[object], object] | None  # compiled validator, raising on invalid input
 
 
-def _build_schema(schema_definition: str, engine: ValidatorEngine) -> _ParsedSchema:
-    schema = _schema_document(schema_definition)
+def _build_schema(
+    schema_definition: str, engine: ValidatorEngine, max_depth: int = MAX_DEPTH_LIMIT
+) -> _ParsedSchema:
+    try:
+        return _build_schema_checked(schema_definition, engine, max_depth)
+    except (SchemaError, ConfigurationError):
+        raise
+    except RecursionError:
+        raise _schema_error("JSON Schema nests too deeply to check") from None
+    except Exception as exc:  # a jsonschema/referencing failure on an odd schema
+        raise _schema_error(f"JSON Schema cannot be used: {exc}") from exc
+
+
+def _build_schema_checked(
+    schema_definition: str, engine: ValidatorEngine, max_depth: int
+) -> _ParsedSchema:
+    schema = _schema_document(schema_definition, max_depth)
     cls = _validator_class(schema)
     try:
         cls.check_schema(schema)
     except jsonschema.exceptions.SchemaError as exc:
         raise _schema_error(f"invalid JSON Schema: {exc.message}") from exc
+    _check_patterns(schema)
     id_key = "id" if cls is jsonschema.Draft4Validator else "$id"
     _refs, uses_resources = _scan_references(schema, id_key)
     registry: referencing.Registry[Any] = referencing.Registry(
@@ -609,6 +797,15 @@ def _make_check(parsed: _ParsedSchema) -> Callable[[object], tuple[ErrorDetail, 
                     input=None,
                 ),
             )
+        except Exception as exc:  # the validator failed on this document: refuse it
+            return (
+                ErrorDetail(
+                    type="validator_error",
+                    loc=(),
+                    msg=f"the document could not be validated: {type(exc).__name__}: {exc}",
+                    input=None,
+                ),
+            )
 
     return check
 
@@ -635,6 +832,11 @@ class JsonCodec:
         ``"jsonschema"`` or ``"fastjsonschema"`` (fast path required).
     use_orjson
         Use orjson when installed (default). ``False`` forces the standard library.
+    max_depth
+        Deepest nesting of objects and arrays accepted in documents and schemas (``1`` is
+        depth 0, ``[]`` 1, ``{"a": [1]}`` 2): 1 to 1000, default 100. A deeper document is a
+        ``ValidationError`` on write and a ``PayloadError`` on read, a deeper schema a
+        ``SchemaError``: never a ``RecursionError`` from the parser or the validator.
 
     Raises
     ------
@@ -659,7 +861,12 @@ class JsonCodec:
         parsed_cache_size: int = DEFAULT_PARSED_CACHE_SIZE,
         validator: ValidatorEngine = "auto",
         use_orjson: bool = True,
+        max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> None:
+        if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
+            raise ConfigurationError(
+                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {max_depth!r}"
+            )
         if validator not in ("auto", "jsonschema", "fastjsonschema"):
             raise ConfigurationError(f"unknown validator engine: {validator!r}")
         if validator == "fastjsonschema" and _load_fastjsonschema() is None:
@@ -669,14 +876,15 @@ class JsonCodec:
             )
         if to_dict is not None and not callable(to_dict):
             raise ConfigurationError("to_dict must be callable")
-        if parsed_cache_size < 1:
-            raise ConfigurationError("parsed_cache_size must be at least 1")
+        if type(parsed_cache_size) is not int or parsed_cache_size < 1:
+            raise ConfigurationError("parsed_cache_size must be an int of at least 1")
         self._validate_on_decode = validate_on_decode
         self._to_dict = to_dict
         self._engine: ValidatorEngine = validator
+        self._max_depth = max_depth
         self._orjson = _load_orjson() if use_orjson else None
-        self._dumps = _make_dumps(use_orjson)
-        self._loads = _make_loads(use_orjson)
+        self._dumps = _make_dumps(use_orjson, max_depth)
+        self._loads = _make_loads(use_orjson, max_depth)
         self._parsed: ParsedCache[str, _ParsedSchema] = ParsedCache(parsed_cache_size)
         self._encoders: ParsedCache[str, Encoder] = ParsedCache(parsed_cache_size)
         self._decoders: ParsedCache[str, Decoder] = ParsedCache(parsed_cache_size)
@@ -692,8 +900,9 @@ class JsonCodec:
                 f"a JSON schema definition must be str, not {type(schema_definition).__name__}"
             )
         engine = self._engine
+        max_depth = self._max_depth
         return self._parsed.get_or_build(
-            schema_definition, lambda text: _build_schema(text, engine)
+            schema_definition, lambda text: _build_schema(text, engine, max_depth)
         )
 
     def canonical_definition(self, schema_definition: object) -> str:
@@ -713,11 +922,18 @@ class JsonCodec:
         Raises
         ------
         SchemaError
-            If the text is not JSON, the schema is invalid for its draft, names an unsupported
-            ``$schema``, or references an external document.
+            If the text is not JSON (``NaN``, ``Infinity`` and ``1e999`` included), the schema
+            is invalid for its draft, names an unsupported ``$schema``, references an external
+            document, uses a ``pattern`` Python cannot evaluate, or nests deeper than
+            ``max_depth``.
         """
-        schema = _schema_document(schema_definition)
-        text = json.dumps(schema, separators=(",", ":"), ensure_ascii=False)
+        try:
+            schema = _schema_document(schema_definition, self._max_depth)
+            text = json.dumps(schema, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        except SchemaError:
+            raise
+        except (ValueError, RecursionError) as exc:
+            raise _schema_error(f"JSON Schema cannot be written as JSON: {exc}") from exc
         self._parse(text)
         return text
 
@@ -784,7 +1000,8 @@ class JsonCodec:
             | orjson.OPT_PASSTHROUGH_SUBCLASS
         )
         fast = parsed.fast
-        is_plain = _is_plain
+        plain_depth = _plain_depth
+        max_depth = self._max_depth
 
         def encode(datum: Datum) -> bytes:
             if to_dict is not None:
@@ -793,8 +1010,10 @@ class JsonCodec:
                 out: bytes = orjson_dumps(datum, None, option)
             except encode_error:
                 return encode_written(datum)  # writes what is writable, explains the rest
-            if not is_plain(datum):
-                return encode_written(datum)  # validated as the arrays, strings... it becomes
+            # -1 (not built of exact JSON types) or past max_depth: the general path
+            # validates it as the arrays, strings... it becomes, or names what is too deep.
+            if not 0 <= plain_depth(datum, max_depth) <= max_depth:
+                return encode_written(datum)
             # orjson writes NaN and infinities as null. Every None writes one `null` and every
             # non-finite float one more (text inside strings only adds), so as many `null`s as
             # None values proves there is none; otherwise walk for them.

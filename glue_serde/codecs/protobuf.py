@@ -23,20 +23,39 @@ instance, whose file descriptor is rendered to ``.proto`` text deterministically
 :mod:`glue_serde.codecs._protorender`, which also says how this differs from the Square Wire
 rendering the Java producer sends).
 
+**Imports** in a definition are limited to what every Glue reader bundles: the protobuf
+well-known types and 15 ``google/type/*.proto`` files (see :mod:`glue_serde.codecs._protoparse`);
+any other import is a :class:`~glue_serde.errors.SchemaError` naming it and the schema.
+
 **Consumers** get a dynamic message class built from the registered text (protoc from
 grpcio-tools; one fresh ``DescriptorPool`` per definition, so two versions declaring the same
 message names never clash with each other or with generated code), or instances of their own
 generated class when ``message_class`` is given and its full name is the one the index
-selects, or a ``dict`` (``json_format.MessageToDict`` with proto field names) when
-``as_dict=True``.
+selects, or a ``dict`` when ``as_dict=True``.
 
-**Dicts on the producer side** are accepted when the target message is unambiguous: the
-``message_class`` option, or else the definition's only top-level message. They are parsed
-with ``json_format.ParseDict`` (proto field names or JSON names; a value of the wrong type is
-a :class:`~glue_serde.errors.ValidationError`, never silently coerced).
+**Dicts** (``as_dict=True`` output, and producer input when the target message is
+unambiguous: the ``message_class`` option, or else the definition's only top-level message)
+follow one exact form, described in :mod:`glue_serde.codecs._protodict`: proto field names,
+``int`` for every integer width (never strings), ``bytes`` for bytes (never base64), enum
+names, every field without presence present at its default, well-known wrappers as their
+scalar, ``Struct``/``Value``/``ListValue`` as JSON-like values, ``Timestamp``, ``Duration``
+and ``Any`` as the dicts of their fields. Writing is strict: a value of the wrong type, out of
+its range or not exactly representable (``0.1`` for a 32-bit ``float``, ``2**53 + 1`` or
+``10**400`` for a ``double``) is a :class:`~glue_serde.errors.ValidationError` naming the
+field path, never coerced; so whatever a dict encodes to reads back equal.
+
+**Depth.** ``max_depth`` (default and maximum 100, the bound protobuf runtimes read) limits
+how deeply messages nest, map entries included: a deeper message or dict is a
+``ValidationError`` on write (the upb serializer would otherwise recurse in C without a
+bound and crash on a message nested ~100,000 deep), a deeper payload a
+:class:`~glue_serde.errors.PayloadError` on read. Checking a message instance costs a walk only
+for schemas whose types can nest deeper than ``max_depth`` (recursive ones, such as any using
+``google.protobuf.Struct``). Decoding to dicts is also bounded in the number of values it
+produces per payload byte (an empty nested message is two bytes on the wire but a dict of all
+its fields).
 
 Imports only the package's base modules (and its private ``_varint``, ``_protoparse``,
-``_protorender`` helpers) plus ``google.protobuf`` and ``grpc_tools``.
+``_protorender``, ``_protodict`` helpers) plus ``google.protobuf`` and ``grpc_tools``.
 """
 
 from __future__ import annotations
@@ -48,16 +67,16 @@ from typing import TYPE_CHECKING, Final, cast
 from google.protobuf import (  # type: ignore[import-untyped,unused-ignore]
     descriptor_pb2,
     descriptor_pool,
-    json_format,
     message_factory,
 )
 from google.protobuf.descriptor import (  # type: ignore[import-untyped,unused-ignore]
     Descriptor,
     FileDescriptor,
 )
-from google.protobuf.message import DecodeError, EncodeError, Message  # type: ignore[import-untyped,unused-ignore]
+from google.protobuf.message import EncodeError, Message  # type: ignore[import-untyped,unused-ignore]
 
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
+from glue_serde.codecs._protodict import DEFAULT_MAX_DEPTH, MAX_DEPTH_LIMIT, DictConverter
 from glue_serde.codecs._protoparse import parse_proto
 from glue_serde.codecs._protorender import render_file
 from glue_serde.codecs._varint import decode_uvarint32, encode_uvarint32
@@ -65,6 +84,7 @@ from glue_serde.enums import DataFormat
 from glue_serde.errors import (
     ConfigurationError,
     ErrorDetail,
+    GlueSerdeError,
     PayloadError,
     SchemaError,
     ValidationError,
@@ -74,7 +94,7 @@ if TYPE_CHECKING:
     from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs._base import Decoder, Encoder
 
-__all__ = ["ProtobufCodec", "message_index", "message_types_in_order"]
+__all__ = ["DEFAULT_MAX_DEPTH", "ProtobufCodec", "message_index", "message_types_in_order"]
 
 _FORMAT: Final = DataFormat.PROTOBUF
 
@@ -149,7 +169,7 @@ def _build(definition: str) -> _Parsed:
         for fdp in fds.file:
             pool.Add(fdp)
         file = pool.FindFileByName(fds.file[-1].name)
-    except (TypeError, ValueError, KeyError) as exc:
+    except Exception as exc:  # any runtime refusal of what protoc accepted
         raise SchemaError(f"cannot build descriptors: {exc}", data_format=_FORMAT) from exc
     ordered = message_types_in_order(file)
     prefixes = {d.full_name: encode_uvarint32(i) for i, d in enumerate(ordered)}
@@ -191,15 +211,19 @@ class ProtobufCodec:
         index selects its full name (other indices give dynamic messages); the encoder uses
         it to build messages from dicts.
     as_dict
-        Decode to ``dict`` (``json_format.MessageToDict`` with proto field names; int64
-        values become strings, as in the protobuf JSON mapping) instead of messages.
+        Decode to ``dict`` (the exact form described in the module docstring: ints for
+        every integer width, bytes for bytes, enum names, defaults present) instead of
+        messages.
     parsed_cache_size
         How many parsed definitions to keep.
+    max_depth
+        Deepest message nesting written or read (levels below the top-level message, map
+        entries included): 1 to 100, default 100 (what protobuf runtimes read).
 
     Raises
     ------
     ConfigurationError
-        If ``message_class`` is not a generated message class.
+        If ``message_class`` is not a generated message class, or an option is out of range.
 
     Examples
     --------
@@ -218,6 +242,7 @@ class ProtobufCodec:
         message_class: type[Message] | None = None,
         as_dict: bool = False,
         parsed_cache_size: int = DEFAULT_PARSED_CACHE_SIZE,
+        max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> None:
         if message_class is not None and not (
             isinstance(message_class, type) and issubclass(message_class, Message)
@@ -225,10 +250,16 @@ class ProtobufCodec:
             raise ConfigurationError(
                 f"message_class must be a generated protobuf message class, not {message_class!r}"
             )
-        if parsed_cache_size < 1:
-            raise ConfigurationError("parsed_cache_size must be at least 1")
+        if type(parsed_cache_size) is not int or parsed_cache_size < 1:
+            raise ConfigurationError("parsed_cache_size must be an int of at least 1")
+        if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
+            raise ConfigurationError(
+                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT} (protobuf readers refuse "
+                f"deeper messages), not {max_depth!r}"
+            )
         self._message_class = message_class
-        self._as_dict = as_dict
+        self._as_dict = bool(as_dict)
+        self._max_depth = max_depth
         self._parsed: ParsedCache[str, _Parsed] = ParsedCache(parsed_cache_size)
         self._encoders: ParsedCache[str, Encoder] = ParsedCache(parsed_cache_size)
         self._decoders: ParsedCache[str, Decoder] = ParsedCache(parsed_cache_size)
@@ -247,7 +278,9 @@ class ProtobufCodec:
             )
         return self._parsed.get_or_build(schema_definition, _build)
 
-    def canonical_definition(self, schema_definition: object) -> str:
+    def canonical_definition(
+        self, schema_definition: object, *, schema_name: str | None = None
+    ) -> str:
         """Return the ``.proto`` text to register for a schema.
 
         Parameters
@@ -255,6 +288,8 @@ class ProtobufCodec:
         schema_definition
             ``.proto`` text (validated with protoc, returned unchanged), or a generated
             message class or instance (its file rendered to ``.proto`` text, deterministically).
+        schema_name
+            The schema's name in the registry, named by any error (optional).
 
         Returns
         -------
@@ -264,8 +299,19 @@ class ProtobufCodec:
         Raises
         ------
         SchemaError
-            If the text does not compile, or the file uses extensions, groups or editions.
+            If the text does not compile, imports a file other than the well-known types and
+            the bundled ``google/type/*.proto`` files, or uses extensions, groups or editions.
         """
+        try:
+            return self._canonical(schema_definition)
+        except SchemaError as exc:
+            if schema_name is None:
+                raise
+            raise SchemaError(
+                f"schema {schema_name!r}: {exc.message}", data_format=_FORMAT
+            ) from exc
+
+    def _canonical(self, schema_definition: object) -> str:
         if isinstance(schema_definition, str):
             self._parse(schema_definition)
             return schema_definition
@@ -274,11 +320,27 @@ class ProtobufCodec:
         ):
             fdp = descriptor_pb2.FileDescriptorProto()
             descriptor: Descriptor = getattr(schema_definition, "DESCRIPTOR")  # noqa: B009
-            descriptor.file.CopyToProto(fdp)
-            text = render_file(fdp)
+            try:
+                descriptor.file.CopyToProto(fdp)
+                text = render_file(fdp)
+            except GlueSerdeError:
+                raise
+            except Exception as exc:
+                raise SchemaError(
+                    f"cannot render {descriptor.full_name} ({descriptor.file.name}) as .proto "
+                    f"text: {exc}",
+                    data_format=_FORMAT,
+                ) from exc
             # Compile what will be registered now, so an unresolvable import (generated code
             # importing a non-well-known .proto) fails at registration, not at first encode.
-            self._parse(text)
+            try:
+                self._parse(text)
+            except SchemaError as exc:
+                raise SchemaError(
+                    f"generated file {descriptor.file.name} ({descriptor.full_name}): "
+                    f"{exc.message}",
+                    data_format=_FORMAT,
+                ) from exc
             return text
         raise SchemaError(
             "a protobuf schema is .proto text or a generated message class or instance, not "
@@ -351,19 +413,37 @@ class ProtobufCodec:
             dict_target = parsed.dynamic_class(parsed.top_level[0])
         else:
             dict_target = None
+        converter = DictConverter(self._max_depth)
+        max_depth = self._max_depth
 
         # Message class -> (index prefix, the class's SerializeToString), filled on first use
         # of each class: the hot path is one dict lookup on type(datum) (the full-name lookup
         # alone costs ~0.15 us) and an unbound call (upb's instance attribute lookup costs
-        # ~0.05 us more than the class's).
+        # ~0.05 us more than the class's). A class whose messages can nest deeper than
+        # max_depth (a recursive type) gets a serializer that walks the message first: upb's
+        # serializer recurses in C without a bound.
         by_class: dict[type, tuple[bytes, Callable[[Message], bytes]]] = {}
         get_entry = by_class.get
 
-        def resolve(datum: Datum) -> tuple[bytes, Message]:
+        def checked_serializer(cls: type[Message]) -> Callable[[Message], bytes]:
+            serialize: Callable[[Message], bytes] = cls.SerializeToString
+            if not converter.needs_depth_check(cls.DESCRIPTOR):
+                return serialize
+
+            def serialize_bounded(message: Message) -> bytes:
+                if converter.depth_exceeds(message):
+                    raise _too_deep(message, max_depth)
+                return serialize(message)
+
+            return serialize_bounded
+
+        def resolve(datum: Datum) -> tuple[bytes, Message, bool]:
+            from_dict = False
             if isinstance(datum, Message):
                 message = datum
             elif isinstance(datum, Mapping):
-                message = _from_dict(datum, dict_target)
+                message = _from_dict(datum, dict_target, converter)
+                from_dict = True
             else:
                 raise ValidationError(
                     f"protobuf encoder expects a message (or a dict), not {type(datum).__name__}",
@@ -392,17 +472,19 @@ class ProtobufCodec:
                     ),
                     data_format=_FORMAT,
                 )
-            if message is datum:
+            if not from_dict:
                 cls = type(message)
-                by_class[cls] = (prefix, cls.SerializeToString)
-            return prefix, message
+                entry = (prefix, checked_serializer(cls))
+                by_class[cls] = entry
+                return prefix, message, False
+            return prefix, message, True
 
         def encode_resolving(datum: Datum) -> bytes:
-            prefix, message = resolve(datum)
-            try:
-                return prefix + message.SerializeToString()
-            except EncodeError as exc:
-                raise _incomplete(message) from exc
+            prefix, message, from_dict = resolve(datum)
+            if from_dict:
+                # Built from a checked dict: its nesting is already bounded.
+                return prefix + _serialize(message, type(message).SerializeToString)
+            return prefix + _serialize(message, by_class[type(message)][1])
 
         def encode(datum: Datum) -> bytes:
             entry = get_entry(type(datum))
@@ -413,6 +495,10 @@ class ProtobufCodec:
                 return prefix + serialize(datum)
             except EncodeError as exc:
                 raise _incomplete(datum) from exc
+            except GlueSerdeError:
+                raise
+            except Exception as exc:
+                raise _unserializable(datum, exc) from exc
 
         return encode
 
@@ -457,15 +543,26 @@ class ProtobufCodec:
             classes[i].FromString if i < count and i < 0x80 else None for i in range(256)
         )
 
+        converter = DictConverter(self._max_depth)
+        # upb refuses payloads nesting deeper than MAX_DEPTH_LIMIT; a lower max_depth is
+        # checked here, for the types that can nest that deep.
+        check_depth = self._max_depth < MAX_DEPTH_LIMIT and not as_dict
+        max_depth = self._max_depth
+
         def parse(index: int, body: Buffer) -> Message:
             cls = classes[index]
             try:
                 message: Message = cls.FromString(body)  # type: ignore[arg-type,unused-ignore]
-            except (DecodeError, ValueError, RuntimeError) as exc:
+            except Exception as exc:  # DecodeError, and anything else the runtime raises
                 raise _unparsable(cls, exc) from exc
             return message
 
         def decode_general(payload: Buffer) -> Message:
+            if not isinstance(payload, (bytes, bytearray, memoryview)):
+                raise PayloadError(
+                    f"a protobuf payload is bytes-like, not {type(payload).__name__}",
+                    data_format=_FORMAT,
+                )
             index, offset = decode_uvarint32(payload)
             if index >= count:
                 # Java ProtobufWireFormatDecoder's message, kept for familiarity.
@@ -478,7 +575,7 @@ class ProtobufCodec:
         def decode_message(payload: Buffer) -> Datum:
             try:
                 from_string = by_first_byte[payload[0]]
-            except IndexError:  # empty
+            except (IndexError, TypeError):  # empty, or not bytes: the general reader says
                 return decode_general(payload)
             if from_string is None:
                 return decode_general(payload)
@@ -486,11 +583,15 @@ class ProtobufCodec:
                 # Copying the body costs less than a memoryview (~0.25 us) up to tens of KB
                 # and about the same beyond, where parsing dominates.
                 return from_string(payload[1:])  # type: ignore[arg-type]
-            except (DecodeError, ValueError, RuntimeError) as exc:
+            except Exception as exc:  # DecodeError, and anything else the runtime raises
                 raise _unparsable(classes[payload[0]], exc) from exc
 
-        if not check_required and not as_dict:
+        if not check_required and not as_dict and not check_depth:
             return decode_message
+
+        deep_types = frozenset(
+            cls for cls in classes if check_depth and converter.needs_depth_check(cls.DESCRIPTOR)
+        )
 
         def decode(payload: Buffer) -> Datum:
             message = decode_message(payload)
@@ -501,15 +602,15 @@ class ProtobufCodec:
                     f"{message.DESCRIPTOR.full_name} is missing required fields: {missing}",
                     data_format=_FORMAT,
                 )
-            if not as_dict:
-                return message
-            try:
-                return json_format.MessageToDict(message, preserving_proto_field_name=True)
-            except (ValueError, json_format.SerializeToJsonError) as exc:
+            if as_dict:
+                return converter.to_dict(message, len(payload))
+            if type(message) in deep_types and converter.depth_exceeds(message):
                 raise PayloadError(
-                    f"decoded {message.DESCRIPTOR.full_name} cannot be converted to a dict: {exc}",
+                    f"decoded {message.DESCRIPTOR.full_name} nests deeper than "
+                    f"max_depth={max_depth}",
                     data_format=_FORMAT,
-                ) from exc
+                )
+            return message
 
         return decode
 
@@ -562,7 +663,9 @@ class ProtobufCodec:
         return self.decoder(schema_definition)(payload)
 
 
-def _from_dict(datum: Mapping[str, object], target: type[Message] | None) -> Message:
+def _from_dict(
+    datum: Mapping[str, object], target: type[Message] | None, converter: DictConverter
+) -> Message:
     if target is None:
         raise ValidationError(
             "a dict can be encoded only when the schema has a single top-level message or the "
@@ -572,16 +675,40 @@ def _from_dict(datum: Mapping[str, object], target: type[Message] | None) -> Mes
             ),
             data_format=_FORMAT,
         )
-    message = target()
+    return converter.to_message(datum, target)
+
+
+def _serialize(message: Message, serialize: Callable[[Message], bytes]) -> bytes:
     try:
-        json_format.ParseDict(dict(datum), message)
-    except (json_format.ParseError, ValueError, TypeError, AttributeError) as exc:
-        raise ValidationError(
-            f"dict does not fit {target.DESCRIPTOR.full_name}: {exc}",
-            errors=(ErrorDetail(type="parse", loc=(), msg=str(exc), input=datum),),
-            data_format=_FORMAT,
-        ) from exc
-    return message
+        return serialize(message)
+    except EncodeError as exc:
+        raise _incomplete(message) from exc
+    except GlueSerdeError:
+        raise
+    except Exception as exc:
+        raise _unserializable(message, exc) from exc
+
+
+def _too_deep(message: Message, max_depth: int) -> ValidationError:
+    return ValidationError(
+        f"{message.DESCRIPTOR.full_name} nests deeper than max_depth={max_depth} (messages "
+        "below the top-level one, map entries included); protobuf readers refuse it",
+        errors=(
+            ErrorDetail(
+                type="depth", loc=(), msg=f"nesting exceeds max_depth={max_depth}", input=None
+            ),
+        ),
+        data_format=_FORMAT,
+    )
+
+
+def _unserializable(message: object, exc: Exception) -> ValidationError:
+    name = getattr(getattr(message, "DESCRIPTOR", None), "full_name", type(message).__name__)
+    return ValidationError(
+        f"{name} cannot be serialized: {exc}",
+        errors=(ErrorDetail(type="serialize", loc=(), msg=str(exc), input=None),),
+        data_format=_FORMAT,
+    )
 
 
 def _incomplete(message: Message) -> ValidationError:

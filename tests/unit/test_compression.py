@@ -95,3 +95,43 @@ def test_zlib_bomb_is_refused_with_bounded_memory() -> None:
     assert info.value.reason == "too_large"
     assert peak < 64 * 1024 * 1024
     assert peak < DEFAULT_MAX_DECOMPRESSED_SIZE * 2
+
+
+@pytest.mark.parametrize("limit", [-1, 0, True, 2.5, 2**31, 10**400, "1"])
+@pytest.mark.parametrize("compression", list(Compression))
+def test_an_unusable_limit_is_a_configuration_error_not_a_bomb(
+    limit: object, compression: Compression
+) -> None:
+    # zlib reads max_length=0 as "no limit": an unchecked -1 (limit + 1 == 0) would let a
+    # bomb inflate without bound.
+    from glue_serde import ConfigurationError
+
+    bomb = zlib.compress(b"\x00" * (4 << 20), 9)
+    with pytest.raises(ConfigurationError, match="max_decompressed_size"):
+        decompress(compression, bomb, max_size=limit)  # type: ignore[arg-type]
+
+
+def test_check_max_decompressed_size_names_the_parameter() -> None:
+    from glue_serde import ConfigurationError
+    from glue_serde.compression import MAX_DECOMPRESSED_SIZE_LIMIT, check_max_decompressed_size
+
+    assert check_max_decompressed_size(1) == 1
+    assert check_max_decompressed_size(MAX_DECOMPRESSED_SIZE_LIMIT) == MAX_DECOMPRESSED_SIZE_LIMIT
+    with pytest.raises(ConfigurationError, match="--max-decompressed-size"):
+        check_max_decompressed_size(-1, "--max-decompressed-size")
+
+
+def test_decompress_refuses_an_unknown_compression() -> None:
+    from glue_serde import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        decompress("zstd", zlib.compress(b"x"))  # type: ignore[arg-type]
+
+
+def test_compress_refuses_what_is_not_bytes_like_without_a_type_error() -> None:
+    from glue_serde import ValidationError
+
+    for compression in Compression:
+        with pytest.raises(ValidationError) as info:
+            compress(compression, "text")  # type: ignore[arg-type]
+        assert isinstance(info.value.__cause__, TypeError)

@@ -164,3 +164,129 @@ def test_trailing_bytes_after_the_zlib_stream_are_refused() -> None:
     with pytest.raises(DecompressionError) as info:
         decode_frame(b"\x03\x05" + VID.bytes + zlib.compress(b"x") + b"\x00")
     assert info.value.reason == "trailing_data"
+
+
+# -- buffers that are not byte sequences ---------------------------------------------------------
+
+
+def _wide_views() -> list[memoryview]:
+    from array import array
+
+    frame = encode_frame(VID, b"payload")
+    padded = frame + bytes(-len(frame) % 4)
+    return [
+        memoryview(array("I", padded)),  # 4-byte items
+        memoryview(array("H", padded)),  # 2-byte items
+        memoryview(padded).cast("B", (len(padded) // 4, 4)),  # two dimensions
+        memoryview(padded).cast("c"),  # 1-byte items that index as bytes objects
+    ]
+
+
+@pytest.mark.parametrize("view", _wide_views(), ids=["I", "H", "2d", "c"])
+def test_every_reader_refuses_a_view_that_is_not_a_byte_sequence(view: memoryview) -> None:
+    # Indexing such a view gives 2- or 4-byte items (or bytes objects) and len() counts items:
+    # reading it as a frame would read the wrong bytes, so every entry point refuses it.
+    from glue_serde.compression import decompress
+
+    for read in (
+        decode_frame,
+        peek_schema_version_id,
+        split_frame,
+        lambda v: decompress(Compression.NONE, v),
+        lambda v: decompress(Compression.ZLIB, v),
+    ):
+        with pytest.raises(FrameError, match=r"cast\('B'\)") as info:
+            read(view)
+        assert info.value.reason == "not_bytes"
+        assert info.value.length == view.nbytes
+
+
+def test_a_view_cast_to_bytes_is_read_by_its_bytes() -> None:
+    from array import array
+
+    frame = encode_frame(VID, b"payload!")  # 26 bytes
+    padded = frame + bytes(-len(frame) % 4)
+    view = memoryview(array("I", padded)).cast("B")[: len(frame)]
+    assert decode_frame(view).payload == b"payload!"
+    assert peek_schema_version_id(view) == VID
+    # a strided byte view is still a byte sequence
+    doubled = bytes(b for b in frame for _ in range(2))
+    assert decode_frame(memoryview(doubled)[::2]).payload == b"payload!"
+
+
+def test_a_deserializer_refuses_a_wide_view_like_decode_frame() -> None:
+    from glue_serde import DataFormat, Deserializer, Serializer
+    from glue_serde.registry.local import LocalSchemaRegistry
+
+    registry = LocalSchemaRegistry()
+    frame = Serializer(
+        registry,
+        data_format=DataFormat.JSON,
+        schema='{"type":"object"}',
+        schema_name="r",
+        auto_register=True,
+    ).serialize({"a": 1})
+    deserializer = Deserializer(registry)
+    for view in _wide_views()[:2]:
+        with pytest.raises(FrameError):
+            deserializer.deserialize(view)
+    assert deserializer.deserialize(frame) == {"a": 1}
+
+
+# -- short frames name their first byte -----------------------------------------------------------
+
+
+def test_a_short_frame_starting_with_0x00_names_the_byte_and_confluent_framing() -> None:
+    key = b"\x00\x00\x00\x00\x07" + b"abc"  # a Confluent-framed key, 8 bytes
+    with pytest.raises(FrameError) as info:
+        decode_frame(key)
+    assert info.value.reason == "too_short"
+    assert info.value.header_version == 0
+    assert info.value.compression_byte == 0
+    message = str(info.value)
+    assert "8 bytes" in message
+    assert "0x00" in message
+    assert "Confluent" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "named"),
+    [(b"\x03\x00abc", "0x03"), (b"{}", "0x7b"), (b"\x05", "0x05"), (b"", "empty")],
+)
+def test_a_short_frame_names_its_header_version_byte(data: bytes, named: str) -> None:
+    for read in (decode_frame, peek_schema_version_id, split_frame):
+        with pytest.raises(FrameError, match=named) as info:
+            read(data)
+        assert info.value.reason == "too_short"
+        assert info.value.header_version == (data[0] if data else None)
+        assert "Confluent" not in str(info.value)
+
+
+# -- the decompression limit is checked before anything is read -----------------------------------
+
+
+@pytest.mark.parametrize("limit", [-1, 0, -(2**70), True, False, 1.5, 2**31, 10**30, "16", None])
+def test_decode_frame_refuses_an_unusable_size_limit(limit: object) -> None:
+    frame = encode_frame(VID, b"x" * 100, compression=Compression.ZLIB)
+    with pytest.raises(ConfigurationError, match="max_decompressed_size"):
+        decode_frame(frame, max_decompressed_size=limit)  # type: ignore[arg-type]
+    # refused before the frame is even looked at
+    with pytest.raises(ConfigurationError):
+        decode_frame(b"", max_decompressed_size=limit)  # type: ignore[arg-type]
+
+
+def test_the_largest_size_limit_is_accepted() -> None:
+    from glue_serde.compression import MAX_DECOMPRESSED_SIZE_LIMIT
+
+    frame = encode_frame(VID, b"x", compression=Compression.ZLIB)
+    assert decode_frame(frame, max_decompressed_size=MAX_DECOMPRESSED_SIZE_LIMIT).payload == b"x"
+    assert decode_frame(frame, max_decompressed_size=1).payload == b"x"
+
+
+@pytest.mark.parametrize("payload", ["text", 3, None, [1, 2]])
+def test_encode_frame_refuses_a_payload_that_is_not_bytes_like(payload: object) -> None:
+    from glue_serde import ValidationError
+
+    for compression in Compression:
+        with pytest.raises(ValidationError, match="bytes-like"):
+            encode_frame(VID, payload, compression=compression)  # type: ignore[arg-type]

@@ -322,7 +322,7 @@ def test_invalid_definitions_are_refused_with_schema_error(definition: str) -> N
 
 
 def test_protoc_message_is_kept_without_the_temporary_path() -> None:
-    with pytest.raises(SchemaError, match=r"schema\.proto:1:\d+: .*already been used") as info:
+    with pytest.raises(SchemaError, match=r"line 1, column \d+: .*already been used") as info:
         validate_definition(
             DataFormat.PROTOBUF,
             p3("message Order { string id = 1; string ref = 1; }").replace("\n", " "),
