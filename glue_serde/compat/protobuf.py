@@ -1,6 +1,6 @@
 """Protobuf: a tag-based diff of two ``.proto`` definitions (proto2 and proto3).
 
-Rules (``reference/compatibility-rules.md`` §4): Google's "Updating a message type" first,
+Rules (``docs/compatibility.md``): Google's "Updating a message type" first,
 Confluent's protobuf-provider where Google is silent, and Glue's one observed behaviour (a new
 message type is refused under FORWARD). Every message and enum type of the file is compared
 with its namesake (names relative to the package, so a package change is reported once and
