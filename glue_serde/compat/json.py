@@ -404,7 +404,9 @@ def _conjoin(a: dict[str, Any], b: Any, draft: int) -> dict[str, Any]:
         ba, bb = bound(a, draft), bound(b, draft)
         if bb is None:
             continue
-        if ba is None:
+        if ba is None:  # a's keys say nothing (a draft-04 flag without its bound): b's
+            for k in keys:
+                out.pop(k, None)
             out.update({k: b[k] for k in keys if k in b})
             continue
         if bound is _lower:
