@@ -8,7 +8,7 @@ report into ``IncompatibleSchemaError``); it raises :class:`~glue_serde.errors.S
 when the candidate is not a valid definition, under every mode, NONE included (Glue parses
 before it compares).
 
-Mode semantics (``reference/compatibility-rules.md`` §1): BACKWARD(old, new) means the new
+Mode semantics (``docs/compatibility.md``): BACKWARD(old, new) means the new
 schema reads data written with the old one (reader = new, writer = old); FORWARD(old, new)
 means the old schema reads data written with the new one. The plain modes compare with the
 latest earlier definition, the ``_ALL`` modes with each of them.

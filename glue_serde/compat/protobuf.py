@@ -1,6 +1,6 @@
 """Protobuf: a tag-based diff of two ``.proto`` definitions (proto2 and proto3).
 
-Rules (``reference/compatibility-rules.md`` §4): Google's "Updating a message type" first,
+Rules (``docs/compatibility.md``): Google's "Updating a message type" first,
 Confluent's protobuf-provider where Google is silent, and Glue's one observed behaviour (a new
 message type is refused under FORWARD). Every message and enum type of the file is compared
 with its namesake (names relative to the package, so a package change is reported once and
@@ -193,20 +193,10 @@ def _diff(old: _File, new: _File) -> list[_Finding]:
                     "version",
                 )
             )
-    for name in old.enums.keys() - new.enums.keys():
-        out.append(
-            _Finding("ENUM_REMOVED", name, True, False, f"enum type {name} was removed; keep it")
-        )
-    for name in new.enums.keys() - old.enums.keys():
-        out.append(
-            _Finding(
-                "ENUM_ADDED",
-                name,
-                False,
-                True,
-                f"enum type {name} was added, which the previous version does not declare",
-            )
-        )
+    # Enum types added or removed are not findings: an enum is an integer on the wire, so a
+    # new enum type changes nothing until a field uses it, and that field's own change is
+    # judged by the field rules (enum <-> int32 is compatible, a closed proto2 enum on a
+    # required field is not; Confluent lists ENUM_ADDED and ENUM_REMOVED as compatible).
     for name, old_message in old.messages.items():
         if name in new.messages:
             out += _diff_message(old, new, old_message, new.messages[name])
@@ -291,8 +281,12 @@ def _diff_message(old: _File, new: _File, a: _Message, b: _Message) -> list[_Fin
                     "previous version lacks it; add it as optional",
                 )
             )
-        existing_oneof = [m for m in b.groups[number] if m in common]
-        if b.oneof_name[number] is not None and existing_oneof:
+        # A new member of a oneof the previous version already has (some other member was in
+        # a oneof there): a reader on the previous version sees that oneof as unset. A plain
+        # field turned into a oneof together with new members is not such a case: the old
+        # reader has no oneof, and the plain field is rightly unset.
+        existing = [m for m in b.groups[number] if m in common and a.oneof_name[m] is not None]
+        if b.oneof_name[number] is not None and existing:
             out.append(
                 _Finding(
                     "FIELD_ADDED_TO_EXISTING_ONEOF",
@@ -300,8 +294,8 @@ def _diff_message(old: _File, new: _File, a: _Message, b: _Message) -> list[_Fin
                     False,
                     True,
                     f"field {f.name} = {number} was added to oneof {b.oneof_name[number]}, which "
-                    "holds existing fields; a reader on the previous version sees the oneof as "
-                    "unset",
+                    f"holds existing field(s) {', '.join(b.fields[m].name for m in existing)}; "
+                    "a reader on the previous version sees the oneof as unset",
                 )
             )
 
@@ -317,6 +311,29 @@ def _diff_message(old: _File, new: _File, a: _Message, b: _Message) -> list[_Fin
                     True,
                     f"required field {f.name} = {number} was removed; readers on the previous "
                     "version reject data without it; first make it optional",
+                )
+            )
+        # The mirror of a field added to an existing oneof: data written with the removed
+        # member set reaches the new reader as an unknown field, so the oneof that keeps the
+        # other members looks unset (Google's oneof caution; Confluent's ONEOF_FIELD_REMOVED).
+        # A oneof removed together with all its members, or whose other members all became
+        # plain fields, leaves the new reader no oneof to misread: a plain removal.
+        survivors = sorted(
+            m
+            for m in a.groups[number]
+            if m != number and m in common and b.oneof_name[m] is not None
+        )
+        if a.oneof_name[number] is not None and survivors:
+            out.append(
+                _Finding(
+                    "ONEOF_FIELD_REMOVED",
+                    at(f),
+                    True,
+                    False,
+                    f"field {f.name} = {number} was removed from oneof {a.oneof_name[number]}, "
+                    f"whose member(s) {', '.join(a.fields[m].name for m in survivors)} are "
+                    "still declared; data written with the previous version that set "
+                    f"{f.name} reaches the new reader with the oneof unset",
                 )
             )
 
@@ -364,6 +381,24 @@ def _diff_field(
                     "which have different wire encodings; add a new field instead",
                 )
             )
+        elif _F.TYPE_ENUM in (fa.type, fb.type):
+            # int <-> enum is wire-compatible, but a proto2 enum is closed: a number it does
+            # not declare goes to the unknown fields, so a required field looks unset.
+            into_closed = fb.type == _F.TYPE_ENUM and new.proto2 and fb.label == _F.LABEL_REQUIRED
+            from_closed = fa.type == _F.TYPE_ENUM and old.proto2 and fa.label == _F.LABEL_REQUIRED
+            if into_closed or from_closed:
+                out.append(
+                    _Finding(
+                        "REQUIRED_FIELD_CLOSED_ENUM_CHANGED",
+                        path,
+                        into_closed,
+                        from_closed,
+                        f"required field {fb.name} = {number} changed type from {old_type} to "
+                        f"{new_type}; a proto2 enum is closed, so a reader with the enum type "
+                        "treats numbers it does not declare as unknown and the required field "
+                        "looks unset",
+                    )
+                )
     elif fa.type in (_F.TYPE_MESSAGE, _F.TYPE_ENUM) and old_type != new_type:
         out.append(
             _Finding(

@@ -40,9 +40,11 @@ ALLOWED: dict[str, set[str]] = {
     "__init__": {"*"},
 }
 
-FOREIGN_ONLY_IN = {
+FOREIGN_ONLY_IN: dict[str, set[str]] = {
     "boto3": {"registry.glue"},
     "botocore": {"registry.glue"},
+    # a test-only dependency (pyproject's `test` extra): the package must not import it
+    "avro": set(),
 }
 
 

@@ -20,8 +20,8 @@ BEGIN, END = "<!-- cases:begin -->", "<!-- cases:end -->"
 SECTIONS = (("Avro", "avro-", AVRO), ("JSON Schema", "json-", JSON), ("Protobuf", "pb-", PROTOBUF))
 
 
-def _yes(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+def _yes(ok: bool, unproved: bool = False) -> str:
+    return "yes" if ok else "**no** (not proved)" if unproved else "**no**"
 
 
 def render() -> str:
@@ -33,7 +33,9 @@ def render() -> str:
         for c in cases:
             label = c.id.removeprefix(prefix).replace("-", " ")
             kinds = ", ".join(f"`{k}`" for k in sorted(c.kinds)) or "-"
-            parts.append(f"| {label} | {_yes(c.backward)} | {_yes(c.forward)} | {kinds} |")
+            backward = _yes(c.backward, "backward" in c.unproved)
+            forward = _yes(c.forward, "forward" in c.unproved)
+            parts.append(f"| {label} | {backward} | {forward} | {kinds} |")
         parts.append("")
     return "\n".join(parts)
 

@@ -127,6 +127,35 @@ CASES: list[Case] = [
         "FIELD_ADDED_TO_EXISTING_ONEOF",
     ),
     case("pb-new-oneof-of-new-fields", BASE, order("string id = 1; int64 amount = 2; oneof pay { string card = 3; string iban = 4; }"), True, True),
+    case(
+        "pb-field-removed-from-existing-oneof",
+        order("oneof key { string id = 1; string ref = 3; int64 seq = 4; }"),
+        order("oneof key { string id = 1; string ref = 3; }"),
+        False,
+        True,
+        "ONEOF_FIELD_REMOVED",
+    ),
+    case(
+        "pb-field-removed-from-oneof-and-reserved",
+        order("oneof key { string id = 1; string ref = 3; }"),
+        order('oneof key { string id = 1; } reserved 3; reserved "ref";'),
+        False,
+        True,
+        "ONEOF_FIELD_REMOVED",
+    ),
+    case("pb-oneof-member-removed-other-made-plain", order("oneof key { string id = 1; string ref = 3; }"), order("string id = 1;"), True, True),
+    case("pb-plain-field-into-oneof-with-new-member", order("string id = 1;"), order("oneof key { string id = 1; string ref = 3; }"), True, True),
+    case(
+        "pb-oneof-member-swapped",
+        order("oneof key { string id = 1; string ref = 3; }"),
+        order("oneof key { string id = 1; string code = 4; }"),
+        False,
+        False,
+        "ONEOF_FIELD_REMOVED",
+        "FIELD_ADDED_TO_EXISTING_ONEOF",
+    ),
+    case("pb-oneof-removed-with-all-its-fields", order("int64 amount = 2; oneof key { string id = 1; string ref = 3; }"), order("int64 amount = 2;"), True, True),
+    case("pb-one-field-oneof-removed", order("int64 amount = 2; oneof key { string id = 1; }"), order("int64 amount = 2;"), True, True),
     # enums
     case("pb-enum-value-added-proto3", order("Status s = 1;", STATUS3), order("Status s = 1;", STATUS3_PLUS), True, True),
     case("pb-enum-value-removed-proto3", order("Status s = 1;", STATUS3_PLUS), order("Status s = 1;", STATUS3), True, True),
@@ -139,7 +168,29 @@ CASES: list[Case] = [
         False,
         "ENUM_VALUE_ADDED_TO_CLOSED_ENUM",
     ),
-    case("pb-enum-type-added", BASE, order("string id = 1; int64 amount = 2;", STATUS3), True, False, "ENUM_ADDED"),
+    # enum types: ints on the wire; adding or removing the type is no change by itself
+    case("pb-enum-type-added", BASE, order("string id = 1; int64 amount = 2;", STATUS3), True, True),
+    case("pb-enum-type-removed", order("string id = 1; int64 amount = 2;", STATUS3), BASE, True, True),
+    case("pb-nested-enum-type-added", BASE, order("string id = 1; int64 amount = 2; enum Kind { KIND_UNKNOWN = 0; SALE = 1; }"), True, True),
+    case("pb-int32-to-new-enum-type", order("int32 x = 1;"), order("Status x = 1;", STATUS3), True, True),
+    case("pb-enum-to-int32-enum-type-removed", order("Status x = 1;", STATUS3), order("int32 x = 1;"), True, True),
+    case("pb-proto2-optional-int32-to-new-enum-type", order2("optional int32 x = 1;"), order2("optional Status x = 1;", STATUS2), True, True),
+    case(
+        "pb-proto2-required-int32-to-closed-enum",
+        order2("required int32 x = 1;"),
+        order2("required Status x = 1;", STATUS2),
+        False,
+        True,
+        "REQUIRED_FIELD_CLOSED_ENUM_CHANGED",
+    ),
+    case(
+        "pb-proto2-required-closed-enum-to-int32",
+        order2("required Status x = 1;", STATUS2),
+        order2("required int32 x = 1;"),
+        True,
+        False,
+        "REQUIRED_FIELD_CLOSED_ENUM_CHANGED",
+    ),
     # proto2 required (Google's directional reading)
     case("pb-proto2-required-added", order2("optional string id = 1;"), order2("optional string id = 1; required int64 amount = 2;"), False, True, "REQUIRED_FIELD_ADDED"),
     case("pb-proto2-required-removed", order2("optional string id = 1; required int64 amount = 2;"), order2("optional string id = 1;"), True, False, "REQUIRED_FIELD_REMOVED"),
@@ -262,6 +313,170 @@ def test_backward_compatible_cases_parse_old_data_with_the_new_schema(c: Case) -
 @pytest.mark.parametrize("c", [c for c in CASES if c.forward], ids=repr)
 def test_forward_compatible_cases_parse_new_data_with_the_old_schema(c: Case) -> None:
     _read(writer=c.new, reader=c.old)
+
+
+# --- witnesses for incompatible directions ---------------------------------------------------
+
+#: Kinds that are policy rather than data loss between the two versions compared: the bytes
+#: still read, but the rule protects names, history or Glue's observed behaviour.
+POLICY_KINDS = frozenset(
+    {
+        "PACKAGE_CHANGED",
+        "MESSAGE_ADDED",
+        "MESSAGE_REMOVED",
+        "RESERVED_REMOVED",
+        "RESERVED_FIELD_REUSED",
+        "FIELD_NAMED_TYPE_CHANGED",
+    }
+)
+#: singular -> repeated numeric: the project's rule refuses both directions (packed encoding);
+#: only the repeated writer / singular reader direction loses data with today's parsers.
+CONSERVATIVE = {("pb-singular-to-repeated-int32", "backward")}
+
+# For every other failing direction: the fields the writer sets (BACKWARD's writer is the old
+# definition, FORWARD's the new one); the reader must lose or refuse something (see _breaks).
+WITNESSES: dict[str, dict[str, dict[str, object]]] = {
+    "pb-field-number-changed": {"backward": {"amount": 5}, "forward": {"amount": 5}},
+    "pb-message-to-bytes": {"forward": {"x": b"\xff"}},
+    "pb-bytes-to-message": {"backward": {"x": b"\xff"}},
+    "pb-int32-to-sint32": {"backward": {"x": 1}, "forward": {"x": 1}},
+    "pb-int32-to-fixed32": {"backward": {"x": 1}, "forward": {"x": 1}},
+    "pb-int64-to-string": {"backward": {"x": 1}, "forward": {"x": "a"}},
+    "pb-float-to-double": {"backward": {"x": 1.5}, "forward": {"x": 1.5}},
+    "pb-fixed32-to-fixed64": {"backward": {"x": 1}, "forward": {"x": 1}},
+    "pb-string-to-message": {"backward": {"x": "ab"}, "forward": {"x": {"units": 200}}},
+    "pb-singular-to-repeated-int32": {"forward": {"x": [1, 2]}},
+    "pb-map-value-type-changed": {
+        "backward": {"attrs": {"k": 1}},
+        "forward": {"attrs": {"k": "v"}},
+    },
+    "pb-several-fields-into-new-oneof": {"backward": {"id": "a", "amount": 5}},
+    "pb-field-into-existing-oneof": {"backward": {"id": "a", "amount": 5}},
+    "pb-field-out-of-multi-field-oneof": {"forward": {"id": "a", "ref": "r"}},
+    "pb-new-field-into-existing-oneof": {"forward": {"ref": "r"}},
+    "pb-field-removed-from-existing-oneof": {"backward": {"seq": 7}},
+    "pb-field-removed-from-oneof-and-reserved": {"backward": {"ref": "r"}},
+    "pb-oneof-member-swapped": {"backward": {"ref": "r"}, "forward": {"code": "c"}},
+    "pb-proto2-enum-value-added-required-use": {"forward": {"s": 2}},
+    "pb-proto2-required-int32-to-closed-enum": {"backward": {"x": 7}},
+    "pb-proto2-required-closed-enum-to-int32": {"forward": {"x": 7}},
+    "pb-proto2-required-added": {"backward": {"id": "a"}},
+    "pb-proto2-required-removed": {"forward": {"id": "a"}},
+    "pb-proto2-optional-to-required": {"backward": {}},
+    "pb-proto2-required-to-optional": {"forward": {}},
+}
+
+
+def _norm(value: object) -> object:
+    """A comparable form of a field value: text as UTF-8, messages as their bytes."""
+    from google.protobuf.message import Message
+
+    if isinstance(value, Message):
+        return value.SerializeToString(deterministic=True)
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, (bytes, bool, int, float)):
+        return value
+    if hasattr(value, "items"):
+        return {_norm(k): _norm(v) for k, v in value.items()}  # type: ignore[union-attr]
+    return [_norm(v) for v in value]  # type: ignore[attr-defined]
+
+
+def _breaks(writer: str, reader: str, values: dict[str, object]) -> str | None:
+    """Why data the writer produces with ``values`` does not reach the reader intact, if so."""
+    from google.protobuf.message import DecodeError
+
+    datum = _message_class(writer)(**values)
+    reader_class = _message_class(reader)
+    try:
+        parsed = reader_class.FromString(datum.SerializeToString())
+    except DecodeError as exc:
+        return f"the reader cannot parse it: {exc}"
+    if not parsed.IsInitialized():
+        return "a required field of the reader is unset"
+    by_number = reader_class.DESCRIPTOR.fields_by_number
+    by_name = reader_class.DESCRIPTOR.fields_by_name
+    for fd, value in datum.ListFields():
+        rf = by_number.get(fd.number)
+        if rf is None:
+            if fd.name in by_name:
+                return f"{fd.name} is read from another number"
+            continue  # a field the reader does not declare: a plain removal
+        read = getattr(parsed, rf.name)
+        if rf.is_repeated:
+            present = len(read) > 0
+        elif rf.has_presence:
+            present = parsed.HasField(rf.name)
+        else:  # proto3 scalar: the witnesses set values other than the default
+            present = read != rf.default_value
+        if not present:
+            return f"{fd.name} = {fd.number} is lost"
+        if _norm(read) != _norm(value):
+            return f"{fd.name} = {fd.number} reads as {read!r}, written {value!r}"
+    for oneof in datum.DESCRIPTOR.oneofs:
+        case = datum.WhichOneof(oneof.name)
+        if case is None or datum.DESCRIPTOR.fields_by_name[case].number in by_number:
+            continue  # unset, or a member the reader knows (compared above)
+        # a member the reader does not know: a reader oneof that shares other members reads
+        # as unset, though the writer set it
+        members = {f.number for f in oneof.fields}
+        for r_oneof in reader_class.DESCRIPTOR.oneofs:
+            if members & {f.number for f in r_oneof.fields}:
+                return f"oneof {oneof.name} was set ({case}) and reads as unset"
+    return None
+
+
+def _kinds(c: Case, direction: str) -> set[str]:
+    return {p.kind for p in find_problems(c.old, c.new, direction)[0]}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("c", CASES, ids=repr)
+def test_every_incompatible_direction_has_a_witness_message(c: Case) -> None:
+    witnesses = WITNESSES.get(c.id, {})
+    for direction, ok in (("backward", c.backward), ("forward", c.forward)):
+        if ok:
+            assert direction not in witnesses
+            continue
+        if (c.id, direction) in CONSERVATIVE or _kinds(c, direction) <= POLICY_KINDS:
+            assert direction not in witnesses
+            continue
+        writer, reader = (c.old, c.new) if direction == "backward" else (c.new, c.old)
+        assert _breaks(writer, reader, witnesses[direction]) is not None
+        # the same values read back intact by the writer's own definition
+        assert _breaks(writer, writer, witnesses[direction]) is None
+
+
+def test_a_oneof_member_removed_reaches_the_new_reader_as_an_unset_oneof() -> None:
+    c = next(c for c in CASES if c.id == "pb-field-removed-from-existing-oneof")
+    datum = _message_class(c.old)(seq=7)
+    parsed = _message_class(c.new).FromString(datum.SerializeToString())
+    assert datum.WhichOneof("key") == "seq"
+    assert parsed.WhichOneof("key") is None
+    report = check_compatibility(DataFormat.PROTOBUF, c.new, [c.old], "BACKWARD")
+    assert [(p.kind, p.path) for p in report.problems] == [("ONEOF_FIELD_REMOVED", "Order.seq")]
+    assert check_compatibility(DataFormat.PROTOBUF, c.new, [c.old], "FORWARD").compatible
+
+
+def _oneof_members(definition: str) -> list[dict[str, object]]:
+    """One set of values per oneof member of ``Order``: that member alone, set."""
+    from google.protobuf.descriptor import FieldDescriptor as FD
+
+    samples = {FD.CPPTYPE_STRING: "ab", FD.CPPTYPE_INT64: 5, FD.CPPTYPE_INT32: 5}
+    return [
+        {f.name: samples[f.cpp_type]}
+        for oneof in _message_class(definition).DESCRIPTOR.oneofs
+        for f in oneof.fields
+    ]
+
+
+@pytest.mark.parametrize("c", [c for c in CASES if "oneof" in c.old + c.new], ids=repr)
+def test_compatible_oneof_changes_read_each_member_back(c: Case) -> None:
+    for direction, ok in (("backward", c.backward), ("forward", c.forward)):
+        if not ok:
+            continue
+        writer, reader = (c.old, c.new) if direction == "backward" else (c.new, c.old)
+        for values in _oneof_members(writer):
+            assert _breaks(writer, reader, values) is None, (direction, values)
 
 
 # --- messages, modes, parsing ---------------------------------------------------------------
