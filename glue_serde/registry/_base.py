@@ -26,7 +26,7 @@ Verb meanings are fixed: ``get_*`` raises when the thing is missing, ``find_*`` 
 ``None``; ``create_schema`` makes a schema and its first version; ``register_schema_version``
 adds a version to an existing schema (idempotent for an identical definition).
 
-Imports only the package's base modules.
+Imports only the package's base modules (and, for annotations only, ``AuditEvent``).
 """
 
 from __future__ import annotations

@@ -47,39 +47,37 @@ the call to a waiter; every wait is bounded by ``wait_timeout`` (then a retryabl
 or a dict for a version, another id than the one asked for) and any foreign exception become a
 :class:`~glue_serde.errors.RegistryError` naming the registry's class, chained to the cause.
 
-Imports only the package's base modules (and :mod:`cachetools`).
+The single-flight helper lives in :mod:`glue_serde.registry._flight`, the expiry timer in
+:mod:`glue_serde.registry._expiry`, the answer checks in :mod:`glue_serde.registry._checked`.
+Imports only the package's base modules, those registry modules and :mod:`cachetools`.
 """
 
 from __future__ import annotations
 
-import heapq
 import inspect
-import itertools
 import logging
 import math
-import os
 import threading
 import time
 import uuid
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Final, Generic, Literal, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
 
 from cachetools import LRUCache, TTLCache
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaVersionStatus
-from glue_serde.errors import (
-    ConfigurationError,
-    RegistryError,
-    RegistryUnavailableError,
-    SchemaNotFoundError,
-)
+from glue_serde.errors import ConfigurationError, RegistryError, SchemaNotFoundError
 from glue_serde.registry._checked import CheckedRegistry
+from glue_serde.registry._expiry import TIMER
+from glue_serde.registry._flight import MISS, Miss, SingleFlight
 from glue_serde.schema import SchemaVersion
 
 if TYPE_CHECKING:
+    import os
     from collections.abc import Callable, Mapping
+    from typing import IO
 
     from glue_serde.registry._base import SchemaRegistry
     from glue_serde.registry.local import AuditEvent
@@ -89,19 +87,12 @@ __all__ = ["CacheConfig", "CacheStats", "CachingSchemaRegistry", "shared_cache"]
 
 _log = logging.getLogger(__name__)
 
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
 #: Length of a schema version id on the wire (``glue_serde.wire.SCHEMA_VERSION_ID_SIZE``;
 #: not imported, the registry layer does not depend on ``wire``).
 _ID_SIZE = 16
 
 #: The expiry timer wakes a cache at most this often (seconds): expiry is coarse on purpose.
 _SWEEP_GAP: Final = 1.0
-
-#: The timer thread ends after this many idle seconds (no cache has a pending expiry); the
-#: next expiry starts a new one.
-_TIMER_IDLE_EXIT: Final = 60.0
 
 
 def _check_seconds(owner: str, name: str, value: object, *, positive: bool = False) -> None:
@@ -268,214 +259,6 @@ class _IdEntry(NamedTuple):
     expires_at: float
 
 
-# ---------------------------------------------------------------------------------------------
-# Single-flight: written once, used by the id, definition and registration paths
-
-
-class _Miss:
-    """Returned by a single-flight lookup that found no usable cached answer."""
-
-    __slots__ = ()
-
-
-_MISS: Final = _Miss()
-
-
-class _Abandoned(Exception):
-    """The leading caller was interrupted (``KeyboardInterrupt``...); a waiter should retry."""
-
-
-class _Flight(Generic[_V]):
-    """One in-flight registry call; callers missing on the same key wait on it."""
-
-    __slots__ = ("_abandoned", "_done", "_error", "_value")
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._value: _V | None = None
-        self._error: Exception | None = None
-        self._abandoned = False
-
-    def resolve(self, value: _V) -> None:
-        self._value = value
-        self._done.set()
-
-    def fail(self, error: Exception) -> None:
-        self._error = error
-        self._done.set()
-
-    def abandon(self) -> None:
-        self._abandoned = True
-        self._done.set()
-
-    def wait(self, timeout: float, operation: str) -> _V:
-        """Wait for the leader's outcome: its value, or the very exception it raised."""
-        if not self._done.wait(timeout):
-            raise RegistryUnavailableError(
-                f"gave up after {timeout:g} s waiting for another caller's identical "
-                f"{operation} call, which the registry has not answered yet (see "
-                "CacheConfig.wait_timeout); retry later",
-                operation=operation,
-                retryable=True,
-            )
-        if self._error is not None:
-            raise self._error
-        if self._abandoned:
-            raise _Abandoned
-        return cast("_V", self._value)
-
-
-class _SingleFlight(Generic[_K, _V]):
-    """At most one registry call per key at a time; concurrent callers share its outcome.
-
-    ``lookup`` runs under the lock and answers from the cache (a value, a raised error, or
-    :data:`_MISS`). On a miss the first caller leads: it makes the call without the lock, then,
-    under the lock, ``settle`` stores the outcome in the caches and returns the value to give
-    every caller (or raises the error to give them), and the flight is removed in the same
-    critical section (so a caller arriving afterwards finds the cache filled, never a second
-    call). Waiters get exactly that value or exception object, within ``timeout`` seconds.
-    """
-
-    __slots__ = ("_flights", "_lock", "coalesced")
-
-    def __init__(self, lock: threading.Lock) -> None:
-        self._lock = lock
-        self._flights: dict[_K, _Flight[_V]] = {}
-        #: Callers that waited instead of calling (read and written under the lock).
-        self.coalesced = 0
-
-    def busy(self, key: _K) -> bool:
-        """Whether a call for ``key`` is in flight. The caller holds the lock."""
-        return key in self._flights
-
-    def run(
-        self,
-        key: _K,
-        *,
-        operation: str,
-        timeout: float,
-        lookup: Callable[[], _V | _Miss],
-        call: Callable[[], _V],
-        settle: Callable[[_V | None, Exception | None], _V],
-    ) -> _V:
-        """Answer from the cache, or make (or wait for) the one call for ``key``."""
-        while True:
-            with self._lock:
-                found = lookup()
-                if not isinstance(found, _Miss):
-                    return found
-                flight = self._flights.get(key)
-                if flight is None:
-                    flight = self._flights[key] = _Flight()
-                    break
-                self.coalesced += 1
-            try:
-                return flight.wait(timeout, operation)
-            except _Abandoned:
-                continue
-        return self._lead(key, flight, call, settle)
-
-    def _lead(
-        self,
-        key: _K,
-        flight: _Flight[_V],
-        call: Callable[[], _V],
-        settle: Callable[[_V | None, Exception | None], _V],
-    ) -> _V:
-        try:
-            answer: _V | None
-            error: Exception | None
-            try:
-                answer, error = call(), None
-            except Exception as exc:
-                answer, error = None, exc
-            with self._lock:
-                try:
-                    value = settle(answer, error)
-                finally:
-                    if self._flights.get(key) is flight:
-                        del self._flights[key]
-        except Exception as exc:  # the leader's error (or settle's verdict) for everyone
-            flight.fail(exc)
-            raise
-        except BaseException:  # interrupted: clear the flight and let a waiter take over
-            with self._lock:
-                if self._flights.get(key) is flight:
-                    del self._flights[key]
-            flight.abandon()
-            raise
-        flight.resolve(value)
-        return value
-
-
-# ---------------------------------------------------------------------------------------------
-# The expiry timer: one daemon thread per process
-
-
-class _ExpiryTimer:
-    """Call weakly held callbacks after a delay, from one daemon thread for the process.
-
-    This is what lets an id expire at no per-record cost: a deserializer's hot path never reads
-    a clock; the cache is woken here and tells the deserializers. The thread starts with the
-    first scheduled call, ends after :data:`_TIMER_IDLE_EXIT` idle seconds, and is restarted in
-    a child process after ``fork``.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._heap: list[tuple[float, int, weakref.ref[Callable[[], None]]]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def call_later(self, delay: float, callback: weakref.ref[Callable[[], None]]) -> None:
-        with self._lock:
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), callback))
-            if self._thread is None:
-                self._start()
-            self._wake.notify()
-
-    def _start(self) -> None:
-        """Start the thread. The caller holds the lock."""
-        thread = threading.Thread(target=self._run, name="glue-serde-cache-expiry", daemon=True)
-        self._thread = thread
-        thread.start()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while True:
-                    if not self._heap:
-                        if not self._wake.wait(_TIMER_IDLE_EXIT) and not self._heap:
-                            self._thread = None
-                            return
-                        continue
-                    delay = self._heap[0][0] - time.monotonic()
-                    if delay <= 0:
-                        break
-                    self._wake.wait(delay)
-                _, _, ref = heapq.heappop(self._heap)
-            callback = ref()
-            if callback is not None:
-                try:
-                    callback()
-                except Exception:  # never let one cache stop the timer of every other
-                    _log.exception("a schema cache's expiry callback failed")
-
-    def after_fork_in_child(self) -> None:
-        """Only the forking thread survives ``fork``: new lock, and a new thread if needed."""
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._thread = None
-        if self._heap:
-            self._start()
-
-
-_TIMER: Final = _ExpiryTimer()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_TIMER.after_fork_in_child)
-
-
 def _copy_not_found(error: SchemaNotFoundError) -> SchemaNotFoundError:
     """Return a fresh error equal to a remembered one.
 
@@ -598,11 +381,11 @@ class CachingSchemaRegistry:
         self._missing_definitions: TTLCache[_DefinitionKey, int] = TTLCache(
             maxsize=config.max_size, ttl=negative_ttl, timer=clock
         )
-        self._id_flights: _SingleFlight[bytes, SchemaVersion] = _SingleFlight(self._lock)
-        self._definition_flights: _SingleFlight[_DefinitionKey, SchemaVersion | None] = (
-            _SingleFlight(self._lock)
+        self._id_flights: SingleFlight[bytes, SchemaVersion] = SingleFlight(self._lock)
+        self._definition_flights: SingleFlight[_DefinitionKey, SchemaVersion | None] = SingleFlight(
+            self._lock
         )
-        self._registrations: _SingleFlight[_RegistrationKey, SchemaVersion] = _SingleFlight(
+        self._registrations: SingleFlight[_RegistrationKey, SchemaVersion] = SingleFlight(
             self._lock
         )
         self._listeners: list[weakref.ref[Callable[..., None]]] = []
@@ -722,7 +505,7 @@ class CachingSchemaRegistry:
         at = max(expires_at, now + _SWEEP_GAP)
         if at < self._sweep_at:
             self._sweep_at = at
-            _TIMER.call_later(at - now, self._sweep_ref)
+            TIMER.call_later(at - now, self._sweep_ref)
 
     def _sweep(self) -> None:
         """Move expired ids out of the fresh cache and tell the listeners (timer thread)."""
@@ -844,7 +627,7 @@ class CachingSchemaRegistry:
         config = self._config
         stale: SchemaVersion | None = None
 
-        def lookup() -> SchemaVersion | _Miss:
+        def lookup() -> SchemaVersion | Miss:
             nonlocal stale
             now = self._clock()
             entry = self._ids.get(raw)
@@ -864,7 +647,7 @@ class CachingSchemaRegistry:
                 self._stale_served += 1  # another caller is refreshing it
                 return stale
             self._misses += 1
-            return _MISS
+            return MISS
 
         def settle(version: SchemaVersion | None, error: Exception | None) -> SchemaVersion:
             self._loads += 1
@@ -981,7 +764,7 @@ class CachingSchemaRegistry:
         stale: SchemaVersion | None = None
         generation = 0
 
-        def lookup() -> SchemaVersion | _Miss | None:
+        def lookup() -> SchemaVersion | Miss | None:
             nonlocal stale, generation
             now = self._clock()
             entry = self._definitions.get(key)
@@ -1000,7 +783,7 @@ class CachingSchemaRegistry:
                 return None
             self._misses += 1
             generation = self._generation
-            return _MISS
+            return MISS
 
         def settle(version: SchemaVersion | None, error: Exception | None) -> SchemaVersion | None:
             self._loads += 1
@@ -1192,7 +975,7 @@ class CachingSchemaRegistry:
                 key,
                 operation=key.operation,
                 timeout=self._config.wait_timeout,
-                lookup=lambda: _MISS,
+                lookup=lambda: MISS,
                 call=call,
                 settle=settle,
             )
