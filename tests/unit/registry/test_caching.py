@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import math
+import operator
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +36,12 @@ from glue_serde.registry import (
     SchemaCatalog,
     SchemaRegistry,
 )
-from glue_serde.registry.caching import CacheConfig, CacheStats, CachingSchemaRegistry
+from glue_serde.registry.caching import (
+    CacheConfig,
+    CacheStats,
+    CachingSchemaRegistry,
+    shared_cache,
+)
 from glue_serde.registry.local import LocalSchemaRegistry
 from glue_serde.registry.memory import InMemorySchemaRegistry
 from glue_serde.schema import SchemaVersion
@@ -492,6 +503,232 @@ def test_registry_errors_on_an_id_miss_are_not_cached(fake: FakeRegistry, clock:
     fake.fail_with = None
     assert cached.get_schema_version(version.schema_version_id) == version
     assert fake.calls["get_schema_version"] == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# By id: the TTL, serve-stale, and what subscribers hear
+
+
+class Listener:
+    """Records what a cache tells its subscribers (held weakly: keep the object alive)."""
+
+    def __init__(self) -> None:
+        self.heard: list[frozenset[bytes]] = []
+        self.event = threading.Event()
+
+    def __call__(self, ids: frozenset[bytes]) -> None:
+        self.heard.append(ids)
+        self.event.set()
+
+    def forget(self, ids: frozenset[bytes]) -> None:
+        self(ids)
+
+    def ids(self) -> set[bytes]:
+        return set().union(*self.heard)
+
+
+def test_an_expired_id_is_served_stale_during_an_outage_and_refreshes_are_rate_limited(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=100.0, stale_retry_interval=30.0)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(100.0)
+    fake.fail_with = lambda: RegistryThrottledError("slow down", operation="GetSchemaVersion")
+    for _ in range(5):
+        assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 2  # one refresh attempt, then stale answers
+    assert cached.stats.stale_served == 1
+    clock.advance(30.0)
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 3  # at most one attempt per retry interval
+    fake.fail_with = None
+    clock.advance(30.0)
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 4
+    clock.advance(99.0)  # refreshed: fresh for a whole id_ttl again
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 4
+
+
+def test_a_version_deleted_from_the_registry_stops_resolving_after_id_ttl(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=60.0)
+    cached.get_schema_version(version.schema_version_id)
+    fake.delete_schema("payments")
+    clock.advance(59.0)
+    assert cached.get_schema_version(version.schema_version_id) == version  # within the TTL
+    clock.advance(1.0)
+    for _ in range(3):  # not served stale: the registry answered, the version is gone
+        with pytest.raises(SchemaNotFoundError):
+            cached.get_schema_version(version.schema_version_id)
+    assert fake.calls["get_schema_version"] == 2  # then remembered as missing
+    assert cached.stats.id_entries == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        ({}, lambda: RegistryAccessDeniedError("denied", operation="GetSchemaVersion")),
+        (
+            {"serve_stale": False},
+            lambda: RegistryUnavailableError("down", operation="GetSchemaVersion"),
+        ),
+    ],
+    ids=["non-retryable", "serve-stale-off"],
+)
+def test_an_expired_id_is_not_served_stale_for_these_errors(
+    fake: FakeRegistry, clock: FakeClock, config: dict[str, Any], error: Callable[[], Exception]
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=10.0, **config)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(10.0)
+    fake.fail_with = error
+    with pytest.raises(RegistryError):
+        cached.get_schema_version(version.schema_version_id)
+    fake.fail_with = None
+    assert cached.get_schema_version(version.schema_version_id) == version
+
+
+def test_others_get_the_previous_version_while_one_caller_refreshes_an_id(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=10.0)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(10.0)
+    gate = fake.gates["get_schema_version"] = threading.Event()
+    refresher = run_concurrently(lambda: cached.get_schema_version(version.schema_version_id), 1)
+    wait_until(lambda: fake.calls["get_schema_version"] == 2)
+    # Not blocked behind the slow refresh: answered at once with the previous version.
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert cached.stats.stale_served == 1
+    gate.set()
+    join(refresher[0])
+    assert refresher[1] == [version]
+
+
+def test_subscribers_hear_of_expired_evicted_and_cleared_ids(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    a, b, c = (fake.add(f"s{i}", DEF_V1) for i in range(3))
+    cached = make_cache(fake, clock, id_ttl=60.0, id_cache_size=2)
+    listener = Listener()
+    cached.subscribe(listener.forget)
+    cached.get_schema_version(a.schema_version_id)
+    clock.advance(30.0)
+    cached.get_schema_version(b.schema_version_id)  # fresh until 90
+    assert listener.heard == []
+    clock.advance(10.0)
+    cached.get_schema_version(c.schema_version_id)  # fresh until 100; evicts a (LRU)
+    assert listener.heard == [frozenset({a.schema_version_id.bytes})]
+    clock.advance(50.0)
+    cached._sweep()  # what the expiry timer runs: b expired, c did not
+    assert listener.heard[-1] == frozenset({b.schema_version_id.bytes})
+    assert cached.stats.id_entries == 1
+    cached.clear()
+    assert listener.heard[-1] == frozenset({c.schema_version_id.bytes})
+
+
+def test_subscribers_are_held_weakly_and_their_failures_are_logged(
+    fake: FakeRegistry, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock)
+    kept = Listener()
+    dropped = Listener()
+
+    def failing(ids: frozenset[bytes]) -> None:
+        raise RuntimeError("listener bug")
+
+    cached.subscribe(failing)
+    cached.subscribe(kept.forget)
+    cached.subscribe(dropped.forget)
+    del dropped
+    cached.get_schema_version(version.schema_version_id)
+    cached.clear()
+    assert kept.heard == [frozenset({version.schema_version_id.bytes})]
+    assert "listener failed" in caplog.text
+    with pytest.raises(ConfigurationError, match="weak"):
+        cached.subscribe(operator.itemgetter(0))  # cannot be referenced weakly
+
+
+def test_the_expiry_timer_tells_subscribers_on_its_own() -> None:
+    registry = InMemorySchemaRegistry()
+    version = registry.add("payments", DEF_V1)
+    cached = CachingSchemaRegistry(registry, config=CacheConfig(id_ttl=0.2))
+    listener = Listener()
+    cached.subscribe(listener.forget)
+    cached.get_schema_version(version.schema_version_id)
+    assert listener.event.wait(WAIT), "the timer never swept the expired id"
+    assert listener.ids() == {version.schema_version_id.bytes}
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert registry.calls["get_schema_version"] == 2
+
+
+def test_the_expiry_timer_works_in_a_forked_child() -> None:
+    script = textwrap.dedent(
+        """
+        import os, threading
+        from glue_serde import CacheConfig, CachingSchemaRegistry, InMemorySchemaRegistry
+        registry = InMemorySchemaRegistry()
+        version = registry.add("s", '"string"')
+        cached = CachingSchemaRegistry(registry, config=CacheConfig(id_ttl=0.3))
+        heard = threading.Event()
+        def listener(ids): heard.set()
+        cached.subscribe(listener)
+        cached.get_schema_version(version.schema_version_id)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if heard.wait(10) else 3)
+        _, status = os.waitpid(pid, 0)
+        raise SystemExit(os.waitstatus_to_exitcode(status))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_idle_timer_thread_ends_and_a_later_call_starts_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glue_serde.registry import _expiry
+
+    monkeypatch.setattr(_expiry, "IDLE_EXIT", 0.05)
+    timer = _expiry.ExpiryTimer()
+    for _ in range(2):
+        fired = threading.Event()
+        timer.call_later(0.01, _strong(fired.set))
+        assert fired.wait(WAIT)
+        wait_until(lambda: timer._thread is None)
+
+
+class _Holder:
+    """Keeps a callable alive so that a weak reference to its bound method stays valid."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self.fn = fn
+
+    def __call__(self) -> None:
+        self.fn()
+
+
+_HOLDERS: list[_Holder] = []
+
+
+def _strong(fn: Callable[[], object]) -> Any:
+    holder = _Holder(fn)
+    _HOLDERS.append(holder)
+    return weakref.ref(holder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1060,3 +1297,36 @@ def test_concurrent_lookups_with_constant_eviction_stay_correct_and_bounded(
     assert stats.id_entries == 8
     assert stats.hits + stats.misses + stats.negative_hits == 8 * (400 + 40)
     assert stats.loads == fake.calls["get_schema_version"]
+
+
+# ---------------------------------------------------------------------------------------------
+# One cache per registry
+
+
+def test_shared_cache_is_one_per_registry_object_and_config() -> None:
+    registry, other = InMemorySchemaRegistry(), InMemorySchemaRegistry()
+    cache = shared_cache(registry)
+    assert shared_cache(registry) is cache
+    assert shared_cache(registry, CacheConfig()) is cache  # equal configs are one key
+    assert shared_cache(other) is not cache
+    assert shared_cache(registry, CacheConfig(ttl=1.0)) is not cache
+    assert cache.wrapped is registry
+
+
+def test_shared_cache_returns_a_caching_registry_as_it_is() -> None:
+    cached = CachingSchemaRegistry(InMemorySchemaRegistry(), config=CacheConfig(ttl=1.0))
+    assert shared_cache(cached) is cached
+    assert shared_cache(cached, CacheConfig(ttl=99.0)) is cached
+
+
+def test_a_shared_cache_nobody_uses_is_collected() -> None:
+    registry = InMemorySchemaRegistry()
+    ref = weakref.ref(shared_cache(registry))
+    gc.collect()
+    assert ref() is None
+    assert shared_cache(registry).wrapped is registry  # a new one, on first use again
+
+
+def test_shared_cache_refuses_a_config_that_is_not_a_cache_config() -> None:
+    with pytest.raises(ConfigurationError, match="CacheConfig"):
+        shared_cache(InMemorySchemaRegistry(), {"ttl": 1.0})  # type: ignore[arg-type]
