@@ -317,8 +317,9 @@ class Serializer:
                 data_format=fmt,
                 registry_name=self._registry.registry_name,
             )
-        # Keyed on error types, never on messages (glue-registry.md §3): register first; a
-        # missing schema is created; a producer that lost the creation race registers again.
+        # Keyed on error types, never on messages (Glue and moto word them differently):
+        # register first; a missing schema is created; a producer that lost the creation race
+        # registers again.
         try:
             version = self._registry.register_schema_version(name, definition, fmt)
         except SchemaNotFoundError:
@@ -629,7 +630,11 @@ class Deserializer(Generic[T]):
             for key in gone:
                 self._entries.pop(key).expired = True
             hot = self._hot[1]
-            if hot is not None and hot.expired:
+            # The hot entry may be one the bounded table dropped already: check its id too.
+            if hot is not None and (
+                hot.expired or hot.version.schema_version_id.bytes in version_ids
+            ):
+                hot.expired = True
                 self._hot = _COLD
 
     def _codec(self, data_format: DataFormat) -> Codec:

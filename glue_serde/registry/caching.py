@@ -626,6 +626,7 @@ class CachingSchemaRegistry:
                 raise _copy_not_found(missing) from missing
         config = self._config
         stale: SchemaVersion | None = None
+        failure: Exception | None = None  # a failed refresh answered with the stale version
 
         def lookup() -> SchemaVersion | Miss:
             nonlocal stale
@@ -650,6 +651,7 @@ class CachingSchemaRegistry:
             return MISS
 
         def settle(version: SchemaVersion | None, error: Exception | None) -> SchemaVersion:
+            nonlocal failure
             self._loads += 1
             if error is None:
                 assert version is not None
@@ -664,7 +666,8 @@ class CachingSchemaRegistry:
                 if config.negative_ttl > 0:
                     self._missing_ids[raw] = error
                 raise error
-            if stale is not None and self._serve_stale(error):
+            if stale is not None and self._may_serve_stale(error):
+                failure = error
                 now = self._clock()
                 self._stale_served += 1
                 self._ids[raw] = _IdEntry(stale, now + config.stale_retry_interval)
@@ -685,20 +688,22 @@ class CachingSchemaRegistry:
             )
         finally:
             self._announce()
-        if stale is not None and version is stale:
-            _log.debug("serving a stale schema version %s", version.schema_version_id)
+        if failure is not None:
+            self._log_stale(f"schema version {version.schema_version_id}", failure)
         return version
 
-    def _serve_stale(self, error: Exception) -> bool:
+    def _may_serve_stale(self, error: Exception) -> bool:
         """Whether a refresh that failed with ``error`` may keep serving the old answer."""
-        serve = self._config.serve_stale and isinstance(error, RegistryError) and error.retryable
-        if serve:
-            _log.warning(
-                "serving a stale schema answer after a failed refresh (next attempt in %.0f s): %s",
-                self._config.stale_retry_interval,
-                error,
-            )
-        return serve
+        return self._config.serve_stale and isinstance(error, RegistryError) and error.retryable
+
+    def _log_stale(self, what: str, error: Exception) -> None:
+        """Log a stale answer served after a failed refresh (never with the lock held)."""
+        _log.warning(
+            "serving a stale %s after a failed refresh (next attempt in %.0f s): %s",
+            what,
+            self._config.stale_retry_interval,
+            error,
+        )
 
     def _remember_id(self, raw: bytes, version: SchemaVersion) -> None:
         """Store an AVAILABLE version in the id LRU. The caller holds the lock."""
@@ -762,6 +767,7 @@ class CachingSchemaRegistry:
                 return None
         config = self._config
         stale: SchemaVersion | None = None
+        failure: Exception | None = None  # a failed refresh answered with the stale version
         generation = 0
 
         def lookup() -> SchemaVersion | Miss | None:
@@ -786,9 +792,11 @@ class CachingSchemaRegistry:
             return MISS
 
         def settle(version: SchemaVersion | None, error: Exception | None) -> SchemaVersion | None:
+            nonlocal failure
             self._loads += 1
             if error is not None:
-                if stale is not None and self._serve_stale(error):
+                if stale is not None and self._may_serve_stale(error):
+                    failure = error
                     self._stale_served += 1
                     entry = self._definitions.get(key)
                     if entry is not None and entry.version is stale:
@@ -808,7 +816,7 @@ class CachingSchemaRegistry:
             return version
 
         try:
-            return self._definition_flights.run(
+            found = self._definition_flights.run(
                 key,
                 operation="GetSchemaByDefinition",
                 timeout=config.wait_timeout,
@@ -820,6 +828,9 @@ class CachingSchemaRegistry:
             )
         finally:
             self._announce()
+        if failure is not None:
+            self._log_stale(f"schema version for {schema_name!r}", failure)
+        return found
 
     def _store_definition(
         self, key: _DefinitionKey, version: SchemaVersion | None, generation: int

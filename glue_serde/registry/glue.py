@@ -16,8 +16,8 @@ CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersion
 =============================  =========================================================
 
 Error handling keys on ``ClientError.response["Error"]["Code"]`` through one table,
-:data:`ERROR_CODE_MAP`, never on message text (moto and Glue word the same error differently;
-see ``glue-registry.md``). Every botocore exception is translated and chained.
+:data:`ERROR_CODE_MAP`, never on message text (moto and Glue word the same error
+differently). Every botocore exception is translated and chained.
 
 Client defaults, when this class builds the boto3 client: a 2 s connect timeout, a 3 s read
 timeout and botocore's ``standard`` retries with 3 attempts in total

@@ -364,10 +364,11 @@ class InMemorySchemaRegistry:
     def find_schema_version(
         self, schema_name: str, schema_definition: str, data_format: DataFormat
     ) -> SchemaVersion | None:
-        """Return the AVAILABLE or PENDING version with exactly this text, or ``None``.
+        """Return the AVAILABLE version with exactly this text, or ``None``.
 
-        Glue ``GetSchemaByDefinition`` (without Glue's polling of a PENDING version). ``None``
-        when the schema is missing or holds another format.
+        Glue ``GetSchemaByDefinition``, as the Glue backend and the embedded registry answer it
+        (Glue's PENDING versions are polled there until they settle). ``None`` when the schema
+        is missing or holds another format.
 
         Raises
         ------
@@ -381,9 +382,9 @@ class InMemorySchemaRegistry:
             if schema is None or schema.data_format is not fmt:
                 return None
             for version in schema.versions:
-                if version.schema_definition == schema_definition and version.status in (
-                    SchemaVersionStatus.AVAILABLE,
-                    SchemaVersionStatus.PENDING,
+                if (
+                    version.schema_definition == schema_definition
+                    and version.status is SchemaVersionStatus.AVAILABLE
                 ):
                     return version
             return None

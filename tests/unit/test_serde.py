@@ -500,6 +500,17 @@ def test_a_forgotten_entry_is_never_left_hot() -> None:
     assert registry.calls == {"get_schema_version": 2}
 
 
+def test_a_hot_entry_the_bounded_table_dropped_is_still_forgotten() -> None:
+    frame, registry, vid = _frame_and_registry()
+    des = Deserializer(registry, cache=None)
+    des.deserialize(frame)
+    des._entries.clear()  # as if evicted by DEFAULT_DECODER_CACHE_SIZE while still hot
+    des._forget(frozenset({vid.bytes}))
+    assert des._hot[1] is None
+    des.deserialize(frame)
+    assert registry.calls == {"get_schema_version": 2}
+
+
 def test_an_entry_fetched_while_the_cache_forgets_is_used_once_then_fetched_again() -> None:
     frame, _, vid = _frame_and_registry()
 

@@ -82,6 +82,23 @@ class FakeRegistry(InMemorySchemaRegistry):
         if failure is not None:
             raise failure()
 
+    def find_schema_version(
+        self, schema_name: str, schema_definition: str, data_format: DataFormat
+    ) -> SchemaVersion | None:
+        """Answer with versions of any status, as Glue's own GetSchemaByDefinition does."""
+        found = super().find_schema_version(schema_name, schema_definition, data_format)
+        if found is None:
+            found = next(
+                (
+                    v
+                    for v in self._by_id.values()
+                    if (v.schema_name, v.schema_definition, v.data_format)
+                    == (schema_name, schema_definition, data_format)
+                ),
+                None,
+            )
+        return found
+
     def register_schema_version(
         self, schema_name: str, schema_definition: str, data_format: DataFormat
     ) -> SchemaVersion:
@@ -528,7 +545,7 @@ class Listener:
 
 
 def test_an_expired_id_is_served_stale_during_an_outage_and_refreshes_are_rate_limited(
-    fake: FakeRegistry, clock: FakeClock
+    fake: FakeRegistry, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     version = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock, id_ttl=100.0, stale_retry_interval=30.0)
@@ -539,6 +556,7 @@ def test_an_expired_id_is_served_stale_during_an_outage_and_refreshes_are_rate_l
         assert cached.get_schema_version(version.schema_version_id) == version
     assert fake.calls["get_schema_version"] == 2  # one refresh attempt, then stale answers
     assert cached.stats.stale_served == 1
+    assert caplog.text.count("serving a stale schema version") == 1
     clock.advance(30.0)
     assert cached.get_schema_version(version.schema_version_id) == version
     assert fake.calls["get_schema_version"] == 3  # at most one attempt per retry interval

@@ -386,3 +386,85 @@ def test_every_error_raised_here_is_the_library_s_own() -> None:
     # The classes the boundary produces are part of the library's tree.
     for cls in (RegistryError, RegistryUnavailableError, ConfigurationError):
         assert issubclass(cls, GlueSerdeError)
+
+
+# ---------------------------------------------------------------------------------------------
+# The administrative verbs, forwarded through the cache
+
+
+class UserAdminRegistry(UserRegistry):
+    """Also has the administrative verbs, which do what ``behave`` says."""
+
+    def get_schema(self, schema_name: str) -> Any:
+        return self._answer("get_schema")
+
+    def list_schema_versions(self, schema_name: str) -> Any:
+        return self._answer("list_schema_versions")
+
+    def update_compatibility(self, schema_name: str, compatibility: Compatibility) -> Any:
+        return self._answer("update_compatibility")
+
+    def put_schema_version_metadata(
+        self, schema_version_id: uuid.UUID, key: str, value: str
+    ) -> Any:
+        return self._answer("put_schema_version_metadata")
+
+    def audit_events(self, schema_name: str | None = None) -> Any:
+        return self._answer("audit_events")
+
+    def export_audit_jsonl(self, file: Any, *, schema_name: str | None = None) -> Any:
+        return self._answer("export_audit_jsonl")
+
+
+ADMIN: dict[str, Callable[[CachingSchemaRegistry], object]] = {
+    "get_schema": lambda c: c.get_schema("users"),
+    "list_schema_versions": lambda c: c.list_schema_versions("users"),
+    "update_compatibility": lambda c: c.update_compatibility("users", Compatibility.FULL),
+    "put_schema_version_metadata": lambda c: c.put_schema_version_metadata(VID, "k", "v"),
+    "audit_events": lambda c: c.audit_events(),
+    "export_audit_jsonl": lambda c: c.export_audit_jsonl("unused.jsonl"),
+}
+
+
+@pytest.mark.parametrize("verb", sorted(ADMIN))
+def test_a_foreign_exception_from_an_administrative_verb_is_a_registry_error(verb: str) -> None:
+    cause = ValueError("broken")
+    cached = CachingSchemaRegistry(UserAdminRegistry(raises(cause)))
+    with pytest.raises(RegistryError, match=f"UserAdminRegistry.{verb} raised ValueError") as info:
+        ADMIN[verb](cached)
+    assert info.value.__cause__ is cause
+
+
+@pytest.mark.parametrize(
+    ("verb", "answer"),
+    [
+        ("get_schema", {"SchemaName": "users"}),
+        ("update_compatibility", None),
+        ("list_schema_versions", ({"id": 1},)),
+        ("list_schema_versions", [{"id": 1}]),
+    ],
+)
+def test_a_wrong_answer_from_an_administrative_verb_is_a_registry_error(
+    verb: str, answer: object
+) -> None:
+    cached = CachingSchemaRegistry(UserAdminRegistry(answers(answer)))
+    with pytest.raises(RegistryError, match=f"UserAdminRegistry.{verb} answered"):
+        ADMIN[verb](cached)
+
+
+@pytest.mark.parametrize("verb", sorted(ADMIN))
+def test_an_administrative_verb_the_registry_lacks_is_a_configuration_error(verb: str) -> None:
+    cached = CachingSchemaRegistry(UserRegistry(answers(None)))
+    with pytest.raises(ConfigurationError, match=f"UserRegistry has no {verb}"):
+        ADMIN[verb](cached)
+
+
+def test_a_registry_name_property_that_raises_is_a_configuration_error() -> None:
+    class Nameless(UserRegistry):
+        @property  # type: ignore[override]
+        def registry_name(self) -> str:
+            raise LookupError("no name yet")
+
+    with pytest.raises(ConfigurationError, match="registry_name raised LookupError") as info:
+        CachingSchemaRegistry(Nameless(answers(None)))
+    assert isinstance(info.value.__cause__, LookupError)

@@ -91,16 +91,18 @@ def test_add_refuses_a_taken_id_and_another_format_for_a_schema() -> None:
         registry.add("s", "{}", DataFormat.JSON)
 
 
-def test_find_matches_exact_text_and_format_and_skips_failed_versions() -> None:
+def test_find_matches_exact_text_and_format_and_only_available_versions() -> None:
     registry = InMemorySchemaRegistry()
     available = registry.add("s", STRING)
     failed = registry.add("s", RECORD, status=SchemaVersionStatus.FAILURE)
+    pending = registry.add("s", '"long"', status=SchemaVersionStatus.PENDING)
     assert registry.find_schema_version("s", STRING, DataFormat.AVRO) == available
     assert registry.find_schema_version("s", STRING + " ", DataFormat.AVRO) is None
     assert registry.find_schema_version("s", STRING, DataFormat.JSON) is None
     assert registry.find_schema_version("s", failed.schema_definition, DataFormat.AVRO) is None
+    assert registry.find_schema_version("s", pending.schema_definition, DataFormat.AVRO) is None
     assert registry.find_schema_version("missing", STRING, DataFormat.AVRO) is None
-    assert registry.calls["find_schema_version"] == 5
+    assert registry.calls["find_schema_version"] == 6
 
 
 def test_create_and_register_follow_glue_without_compatibility_checks() -> None:
