@@ -1,4 +1,4 @@
-"""Cache hit and miss paths of CachingSchemaRegistry against a dict-backed in-memory registry.
+"""Cache hit and miss paths of CachingSchemaRegistry against the in-memory registry.
 
 Run from the repository root::
 
@@ -21,53 +21,15 @@ import uuid
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from glue_serde.enums import Compatibility, DataFormat
+from glue_serde.enums import DataFormat
 from glue_serde.errors import SchemaNotFoundError
 from glue_serde.registry.caching import CachingSchemaRegistry
-from glue_serde.schema import SchemaVersion
+from glue_serde.registry.memory import InMemorySchemaRegistry
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable
 
 DEFINITION = '{"type":"record","name":"Payment","fields":[{"name":"id","type":"long"}]}'
-
-
-class DictRegistry:
-    """The cheapest possible registry: two dict lookups, no I/O."""
-
-    registry_name = "bench"
-
-    def __init__(self, versions: list[SchemaVersion]) -> None:
-        self._by_id = {v.schema_version_id: v for v in versions}
-        self._by_definition = {(v.schema_name, v.schema_definition): v for v in versions}
-
-    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
-        try:
-            return self._by_id[schema_version_id]
-        except KeyError:
-            raise SchemaNotFoundError("not found", schema_version_id=schema_version_id) from None
-
-    def find_schema_version(
-        self, schema_name: str, schema_definition: str, data_format: DataFormat
-    ) -> SchemaVersion | None:
-        return self._by_definition.get((schema_name, schema_definition))
-
-    def create_schema(
-        self,
-        schema_name: str,
-        schema_definition: str,
-        data_format: DataFormat,
-        *,
-        compatibility: Compatibility = Compatibility.BACKWARD,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> SchemaVersion:
-        raise RuntimeError("registrations are not benchmarked")
-
-    def register_schema_version(
-        self, schema_name: str, schema_definition: str, data_format: DataFormat
-    ) -> SchemaVersion:
-        raise RuntimeError("registrations are not benchmarked")
 
 
 def measure(
@@ -86,13 +48,8 @@ def measure(
 
 
 def main() -> None:
-    version = SchemaVersion(
-        schema_version_id=uuid.uuid4(),
-        schema_name="payments",
-        data_format=DataFormat.AVRO,
-        schema_definition=DEFINITION,
-    )
-    registry = DictRegistry([version])
+    registry = InMemorySchemaRegistry(registry_name="bench")
+    version = registry.add("payments", DEFINITION, DataFormat.AVRO)
     cached = CachingSchemaRegistry(registry)
     vid = version.schema_version_id
     raw = vid.bytes
@@ -121,7 +78,7 @@ def main() -> None:
             "payments", DEFINITION, DataFormat.AVRO
         ),
         "negative hit: unknown id": negative_hit,
-        "miss: clear() + by_bytes (dict registry)": miss,
+        "miss: clear() + by_bytes (in-memory registry)": miss,
     }
     results = measure(contenders)
     libs = ", ".join(f"{d} {metadata.version(d)}" for d in ("cachetools",))

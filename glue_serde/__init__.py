@@ -56,11 +56,13 @@ if TYPE_CHECKING:
     from glue_serde.compat import check_compatibility
     from glue_serde.registry.glue import GlueSchemaRegistry, PendingPollConfig
     from glue_serde.registry.local import AuditEvent, LocalSchemaRegistry
+    from glue_serde.registry.memory import InMemorySchemaRegistry
 
 #: Exported names whose modules load on first access.
 _LAZY = {
     "AuditEvent": "glue_serde.registry.local",
     "GlueSchemaRegistry": "glue_serde.registry.glue",
+    "InMemorySchemaRegistry": "glue_serde.registry.memory",
     "LocalSchemaRegistry": "glue_serde.registry.local",
     "PendingPollConfig": "glue_serde.registry.glue",
     "check_compatibility": "glue_serde.compat",
@@ -100,6 +102,7 @@ __all__ = [
     "FrameError",
     "GlueSchemaRegistry",
     "GlueSerdeError",
+    "InMemorySchemaRegistry",
     "IncompatibleSchemaError",
     "LocalSchemaRegistry",
     "PayloadError",

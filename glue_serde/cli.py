@@ -32,6 +32,7 @@ from glue_serde.errors import (
     SchemaNotFoundError,
     SchemaNotRegisteredError,
 )
+from glue_serde.registry import AuditTrail, CompatibilityAdmin, SchemaCatalog
 from glue_serde.wire import decode_frame, split_frame
 
 if TYPE_CHECKING:
@@ -182,11 +183,9 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         if args.schema is None or args.registry is None:
             raise _UsageError("give --against OLD_FILE... or --schema NAME with --registry")
         registry = _open_registry(args.registry, args)
-        info_of = getattr(registry, "get_schema", None)
-        versions_of = getattr(registry, "list_schema_versions", None)
-        if info_of is None or versions_of is None:
+        if not isinstance(registry, SchemaCatalog):
             raise _UsageError("this registry cannot list schema versions")
-        info = info_of(args.schema)
+        info = registry.get_schema(args.schema)
         if info.data_format is not fmt:
             raise _UsageError(
                 f"schema {args.schema} is {info.data_format.value}, the file is {fmt.value}"
@@ -194,7 +193,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
         mode = Compatibility(args.compatibility or info.compatibility)
         available = [
             v
-            for v in versions_of(args.schema)
+            for v in registry.list_schema_versions(args.schema)
             if v.status is SchemaVersionStatus.AVAILABLE
             and (v.version_number or 0) >= (info.checkpoint or 1)
         ]
@@ -268,17 +267,17 @@ def _parse_since(text: str) -> _dt.datetime:
 
 def _cmd_audit(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     registry = _open_registry(args.registry, args)
-    events_of = getattr(registry, "audit_events", None)
-    export = getattr(registry, "export_audit_jsonl", None)
-    if events_of is None or export is None:
+    if not isinstance(registry, AuditTrail):
         raise _UsageError("this registry keeps no audit trail (use the embedded registry)")
     since = _parse_since(args.since) if args.since else None
     events = [
-        e for e in events_of(args.schema) if since is None or _parse_since(e.event_time) >= since
+        e
+        for e in registry.audit_events(args.schema)
+        if since is None or _parse_since(e.event_time) >= since
     ]
     if args.format == "json":
         buffer = io.StringIO()
-        export(buffer, schema_name=args.schema)
+        registry.export_audit_jsonl(buffer, schema_name=args.schema)
         wanted = {e.event_id for e in events}
         for line in buffer.getvalue().splitlines():
             if json.loads(line)["eventID"] in wanted:
@@ -486,9 +485,8 @@ class _Demo:
             self.say(f"    refused: {type(exc).__name__}: {exc}")
 
         self.step(4, "Eight consumers depend on it: the platform team tightens the mode to FULL")
-        update = getattr(registry, "update_compatibility", None)
-        if update is not None:
-            info = update(name, Compatibility.FULL)
+        if isinstance(registry, CompatibilityAdmin):
+            info = registry.update_compatibility(name, Compatibility.FULL)
             self.say(
                 f"    compatibility {info.compatibility.value} from version {info.checkpoint} on "
                 "(new versions must be readable by old and new consumers)"
@@ -556,11 +554,10 @@ class _Demo:
             )
 
         self.step(9, "The audit trail of the schema")
-        events = getattr(registry, "audit_events", None)
-        if events is None:
+        if not isinstance(registry, AuditTrail):
             self.say("    (this registry keeps no audit trail)")
         else:
-            for event in events(schema_name=name):
+            for event in registry.audit_events(schema_name=name):
                 self.say(f"    {_format_audit(event)}")
 
         self.step(10, "The same frame and the same checks carry JSON Schema and Protobuf")

@@ -16,6 +16,14 @@ Consumer side, in the Java reference's order (``GlueSchemaRegistryDeserializatio
 The hot path keys every cache on the raw 16 header bytes; a ``uuid.UUID`` is built only on a
 cache miss.
 
+Registry answers come through the registry's one shared cache
+(:func:`~glue_serde.registry.caching.shared_cache`), or, with ``cache=None``, straight from the
+registry through :class:`~glue_serde.registry._checked.CheckedRegistry`: either way a wrong
+answer or a foreign exception from a user's registry becomes a
+:class:`~glue_serde.errors.RegistryError`. A deserializer keeps a decoder per writer version for
+its hot path and drops it when the cache says the version's id expired (``CacheConfig.id_ttl``),
+so that check costs nothing per record.
+
 Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.codecs` and
 :mod:`glue_serde.registry`; no I/O of its own beyond the registry calls.
 """
@@ -26,11 +34,9 @@ import logging
 import threading
 import uuid
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
-from glue_serde._typing import Buffer, Datum
 from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
@@ -39,20 +45,23 @@ from glue_serde.compression import (
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
 from glue_serde.errors import (
     ConfigurationError,
-    GlueSerdeError,
     PayloadError,
+    RegistryUnavailableError,
     SchemaAlreadyExistsError,
     SchemaNotFoundError,
     SchemaNotRegisteredError,
     SerializationError,
 )
-from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
+from glue_serde.registry._base import MetadataWriter
+from glue_serde.registry._checked import CheckedRegistry
+from glue_serde.registry.caching import CacheConfig, shared_cache
 from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
+    from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs import Codec, Encoder
     from glue_serde.registry import SchemaRegistry
 
@@ -68,11 +77,14 @@ DEFAULT_DECODER_CACHE_SIZE: Final = 1000
 _DEFAULT_CACHE: Final = CacheConfig()
 
 
-def _wrap(registry: SchemaRegistry, cache: CacheConfig | None) -> SchemaRegistry:
-    """Wrap a registry in the caching layer unless told not to, or already wrapped."""
-    if cache is None or isinstance(registry, CachingSchemaRegistry):
-        return registry
-    return CachingSchemaRegistry(registry, config=cache)
+def _registry_for(
+    registry: SchemaRegistry, cache: CacheConfig | None
+) -> tuple[SchemaRegistry, float]:
+    """Return what a serde calls (the shared cache, or the checked registry) and its wait bound."""
+    if cache is None:
+        return CheckedRegistry(registry), _DEFAULT_CACHE.wait_timeout
+    shared = shared_cache(registry, cache)
+    return shared, shared.config.wait_timeout
 
 
 class Serializer:
@@ -81,8 +93,10 @@ class Serializer:
     Parameters
     ----------
     registry
-        Where the schema is looked up (and registered, with ``auto_register``). Wrapped in a
-        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` unless ``cache`` is None.
+        Where the schema is looked up (and registered, with ``auto_register``). Every
+        serializer and deserializer on one registry object shares its
+        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` (unless ``cache`` is None);
+        pass a ``CachingSchemaRegistry`` to choose that cache yourself.
     data_format
         ``AVRO``, ``JSON`` or ``PROTOBUF``.
     schema
@@ -111,20 +125,23 @@ class Serializer:
         The caller vouches that the id belongs to ``schema``.
     metadata
         Key-value pairs written on a version this serializer registers (Java writes
-        ``x-amz-meta-transport`` = topic or stream this way), when the registry supports
-        ``put_schema_version_metadata``. As in Java, a failure is logged, not raised: the
-        version is registered and usable.
+        ``x-amz-meta-transport`` = topic or stream this way), when the registry is a
+        :class:`~glue_serde.registry.MetadataWriter`. As in Java, a failure is logged, not
+        raised: the version is registered and usable.
     to_dict
         Applied to every value before encoding, to write objects the codec does not take
         directly (``dataclasses.asdict``, a pydantic model's ``model_dump``). Its exceptions
         become :class:`~glue_serde.errors.SerializationError`.
     cache
-        Caching of registry answers; None to talk to ``registry`` directly.
+        The configuration of the registry's shared cache; None to talk to ``registry``
+        directly (answers still checked). Its ``wait_timeout`` also bounds how long a thread
+        waits for another thread's :meth:`resolve`.
 
     Raises
     ------
     ConfigurationError
-        If an argument is invalid or the format's optional dependency is missing.
+        If an argument is invalid, ``registry`` is not a registry, or the format's optional
+        dependency is missing.
     SchemaError
         If ``schema`` does not parse.
 
@@ -168,7 +185,9 @@ class Serializer:
             raise ConfigurationError("compression_threshold must be a non-negative int")
         if schema_version_id is not None and not isinstance(schema_version_id, uuid.UUID):
             raise ConfigurationError("schema_version_id must be a uuid.UUID")
-        self._registry = _wrap(registry, cache)
+        self._source = registry
+        self._registry, self._wait_timeout = _registry_for(registry, cache)
+        self._metadata_writer = registry if isinstance(registry, MetadataWriter) else None
         self._schema_name = schema_name
         self._auto_register = auto_register
         self._description = description
@@ -188,6 +207,16 @@ class Serializer:
         self._framed: Encoder | None = None
         if schema_version_id is not None:
             self._set_headers(schema_version_id)
+
+    def __repr__(self) -> str:
+        version = self._version
+        resolved = self._pinned_id or (version.schema_version_id if version else None)
+        return (
+            f"{type(self).__name__}(schema_name={self._schema_name!r}, "
+            f"data_format={self._data_format.value}, registry={self._source!r}, "
+            f"auto_register={self._auto_register}, compression={self._compression.value}, "
+            f"schema_version_id={str(resolved) if resolved else 'unresolved'})"
+        )
 
     @property
     def schema_definition(self) -> str:
@@ -230,7 +259,8 @@ class Serializer:
         """Find (or, with ``auto_register``, register) the schema version and return it.
 
         Called implicitly by the first :meth:`serialize`; call it at start-up to fail fast.
-        Thread-safe: concurrent first calls make one registry round.
+        Thread-safe: concurrent first calls make one registry round; the others wait for it
+        at most ``cache.wait_timeout`` seconds.
 
         Returns
         -------
@@ -246,17 +276,29 @@ class Serializer:
         SchemaError
             The registry refused the definition as invalid.
         RegistryError
-            The registry failed (``.retryable`` says whether to try again).
+            The registry failed (``.retryable`` says whether to try again); a
+            :class:`~glue_serde.errors.RegistryUnavailableError` when another thread's resolve
+            did not finish within the wait bound.
         """
         version = self._version
         if version is not None:
             return version
-        with self._lock:
+        if not self._lock.acquire(timeout=self._wait_timeout):
+            raise RegistryUnavailableError(
+                f"gave up after {self._wait_timeout:g} s waiting for another thread to resolve "
+                f"schema {self._schema_name!r} (the registry has not answered it yet); retry "
+                "later",
+                operation="GetSchemaByDefinition",
+                retryable=True,
+            )
+        try:
             if self._version is None:
                 found = self._lookup()
                 self._set_headers(found.schema_version_id)
                 self._version = found
             return self._version
+        finally:
+            self._lock.release()
 
     def _lookup(self) -> SchemaVersion:
         name, definition, fmt = self._schema_name, self._definition, self._data_format
@@ -275,8 +317,9 @@ class Serializer:
                 data_format=fmt,
                 registry_name=self._registry.registry_name,
             )
-        # Keyed on error types, never on messages (glue-registry.md §3): register first; a
-        # missing schema is created; a producer that lost the creation race registers again.
+        # Keyed on error types, never on messages (Glue and moto word them differently):
+        # register first; a missing schema is created; a producer that lost the creation race
+        # registers again.
         try:
             version = self._registry.register_schema_version(name, definition, fmt)
         except SchemaNotFoundError:
@@ -294,23 +337,32 @@ class Serializer:
         return version
 
     def _put_metadata(self, version: SchemaVersion) -> None:
-        put = getattr(self._registry, "put_schema_version_metadata", None)
-        if not self._metadata or put is None:
+        writer = self._metadata_writer
+        if not self._metadata or writer is None:
             return
         for key, value in self._metadata.items():
             try:
-                put(version.schema_version_id, key, value)
-            except GlueSerdeError as exc:
+                writer.put_schema_version_metadata(version.schema_version_id, key, value)
+            except Exception as exc:  # logged, not raised (Java): the version is usable
                 _log.warning(
-                    "could not write metadata %s=%s on schema version %s: %s",
+                    "could not write metadata %s=%s on schema version %s: %s: %s",
                     key,
                     value,
                     version.schema_version_id,
+                    type(exc).__name__,
                     exc,
                 )
 
+    @overload
+    def serialize(self, value: None) -> None: ...
+
+    @overload
+    def serialize(self, value: Datum) -> bytes: ...
+
     def serialize(self, value: Datum) -> bytes | None:
         """Serialize one value into a Glue frame; ``None`` gives ``None`` (Kafka tombstones).
+
+        Typed by overloads: a value gives ``bytes``, ``None`` gives ``None``.
 
         Parameters
         ----------
@@ -379,6 +431,12 @@ class Serializer:
         serialize = self.serialize
         return [serialize(v) for v in values]
 
+    @overload
+    def __call__(self, value: None, ctx: object = None) -> None: ...
+
+    @overload
+    def __call__(self, value: Datum, ctx: object = None) -> bytes: ...
+
     def __call__(self, value: Datum, ctx: object = None) -> bytes | None:
         """Serialize ``value``; the signature confluent-kafka calls (``ctx`` is unused here).
 
@@ -406,16 +464,25 @@ class DecodedRecord(Generic[T]):
     schema_version: SchemaVersion
 
 
-@dataclass(frozen=True, slots=True)
 class _Entry:
     """A writer schema version and the function that decodes a payload written with it.
 
     ``decode`` takes the frame's bytes after the header (inflating them first for a zlib
     frame); a ``PayloadError`` it raises is tagged with the version id by the caller.
+    ``expired`` is set when the registry's cache stops holding the version fresh: the entry is
+    then never made the hot one again.
     """
 
-    version: SchemaVersion
-    decode: Callable[[Buffer], Datum]
+    __slots__ = ("decode", "expired", "version")
+
+    def __init__(self, version: SchemaVersion, decode: Callable[[Buffer], Datum]) -> None:
+        self.version = version
+        self.decode = decode
+        self.expired = False
+
+
+#: The hot slot's value when no entry is hot: 19 bytes, so no 18-byte header can equal it.
+_COLD: Final[tuple[bytes, _Entry]] = (bytes(HEADER_SIZE + 1), cast("_Entry", None))
 
 
 def _tag(exc: PayloadError, entry: _Entry) -> None:
@@ -429,8 +496,11 @@ class Deserializer(Generic[T]):
     Parameters
     ----------
     registry
-        Where writer schemas are fetched by version id. Wrapped in a
-        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` unless ``cache`` is None.
+        Where writer schemas are fetched by version id. Every serializer and deserializer on
+        one registry object shares its
+        :class:`~glue_serde.registry.caching.CachingSchemaRegistry` (unless ``cache`` is None),
+        so two deserializers make one registry call per id; pass a ``CachingSchemaRegistry``
+        to choose that cache yourself.
     convert
         Optional hook applied to every decoded value (makes the deserializer generic in its
         output type, like ``msgspec.json.Decoder[T]``).
@@ -448,12 +518,16 @@ class Deserializer(Generic[T]):
     max_decompressed_size
         Largest payload accepted after decompression (zip-bomb guard).
     cache
-        Caching of registry answers; None to talk to ``registry`` directly.
+        The configuration of the registry's shared cache. Its ``id_ttl`` (24 h) is how long a
+        writer schema is used before the registry is asked again, so a version deleted from
+        the registry stops decoding after it (served stale while the registry is unreachable).
+        None: talk to ``registry`` directly, and keep each writer schema for the life of the
+        deserializer (at most 1,000 of them).
 
     Raises
     ------
     ConfigurationError
-        If an argument is invalid.
+        If an argument is invalid or ``registry`` is not a registry.
     """
 
     @overload
@@ -498,7 +572,18 @@ class Deserializer(Generic[T]):
     ) -> None:
         if not isinstance(max_decompressed_size, int) or max_decompressed_size <= 0:
             raise ConfigurationError("max_decompressed_size must be a positive int")
-        self._registry = _wrap(registry, cache)
+        self._source = registry
+        if cache is None:
+            checked = CheckedRegistry(registry)
+
+            def lookup(raw_id: bytes) -> SchemaVersion:
+                return checked.get_schema_version(uuid.UUID(bytes=raw_id))
+
+            self._lookup: Callable[[bytes], SchemaVersion] = lookup
+        else:
+            shared = shared_cache(registry, cache)
+            self._lookup = shared.get_schema_version_by_bytes
+            shared.subscribe(self._forget)
         self._convert = convert
         self._max_size = max_decompressed_size
         self._codec_options: dict[DataFormat, dict[str, Any]] = {
@@ -510,9 +595,47 @@ class Deserializer(Generic[T]):
         self._codecs: dict[DataFormat, Codec] = {}
         self._entries: dict[bytes, _Entry] = {}
         # The header of the last frame decoded and its entry, as one tuple so that threads
-        # always see a matching pair. 19 bytes: no frame's 18-byte header can equal it.
-        self._hot: tuple[bytes, _Entry] = (bytes(HEADER_SIZE + 1), cast("_Entry", None))
+        # always see a matching pair.
+        self._hot: tuple[bytes, _Entry] = _COLD
+        #: Incremented whenever the cache makes this deserializer forget entries.
+        self._epoch = 0
         self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        options = ", ".join(
+            f"{name}={value!r}"
+            for name, value in (
+                ("convert", self._convert),
+                ("reader_schema", "given" if self._reader_schema is not None else None),
+                ("message_class", self._codec_options[DataFormat.PROTOBUF]["message_class"]),
+            )
+            if value is not None
+        )
+        return (
+            f"{type(self).__name__}(registry={self._source!r}"
+            f"{', ' + options if options else ''}, writer_versions={len(self._entries)})"
+        )
+
+    def _forget(self, version_ids: frozenset[bytes]) -> None:
+        """Drop the decoders of these version ids (the cache no longer holds them fresh).
+
+        Called by the registry's cache, from whatever thread expired or evicted them. Marks
+        each dropped entry expired before the hot slot is cleared, and :meth:`_entry` checks
+        the mark after setting the slot, so a frame decoded concurrently cannot make an
+        expired entry hot again.
+        """
+        with self._lock:
+            self._epoch += 1
+            gone = [key for key in self._entries if key[1:] in version_ids]
+            for key in gone:
+                self._entries.pop(key).expired = True
+            hot = self._hot[1]
+            # The hot entry may be one the bounded table dropped already: check its id too.
+            if hot is not None and (
+                hot.expired or hot.version.schema_version_id.bytes in version_ids
+            ):
+                hot.expired = True
+                self._hot = _COLD
 
     def _codec(self, data_format: DataFormat) -> Codec:
         codec = self._codecs.get(data_format)
@@ -534,11 +657,8 @@ class Deserializer(Generic[T]):
         path is one slice and one dict lookup; the version id becomes a ``uuid.UUID`` only here.
         """
         compression, raw_id, _ = split_frame(data)  # FrameError before any registry call
-        registry = self._registry
-        if isinstance(registry, CachingSchemaRegistry):
-            version = registry.get_schema_version_by_bytes(raw_id)
-        else:
-            version = registry.get_schema_version(uuid.UUID(bytes=raw_id))
+        epoch = self._epoch
+        version = self._lookup(raw_id)
         if version.status is not SchemaVersionStatus.AVAILABLE:
             raise SchemaNotFoundError(
                 f"schema version {version.schema_version_id} is {version.status.value}, not "
@@ -550,6 +670,11 @@ class Deserializer(Generic[T]):
         decode = self._codec(version.data_format).decoder(version.schema_definition)
         entry = _Entry(version, self._reader(version, decode, compression))
         with self._lock:
+            if self._epoch != epoch:
+                # The cache forgot ids while this one was fetched: use the entry for this
+                # frame, and ask the cache again for the next one.
+                entry.expired = True
+                return entry
             if len(self._entries) >= DEFAULT_DECODER_CACHE_SIZE:
                 # Bounded: drop the oldest entry (dicts keep insertion order).
                 self._entries.pop(next(iter(self._entries)))
@@ -585,10 +710,20 @@ class Deserializer(Generic[T]):
         if entry is None or data[0] != HEADER_VERSION:
             entry = self._miss(data)
         self._hot = (bytes(data[:HEADER_SIZE]), entry)
+        if entry.expired:  # forgotten meanwhile (see _forget): never leave it hot
+            self._hot = _COLD
         return entry
+
+    @overload
+    def deserialize(self, data: None) -> None: ...
+
+    @overload
+    def deserialize(self, data: Buffer) -> T: ...
 
     def deserialize(self, data: Buffer | None) -> T | None:
         """Deserialize one frame; ``None`` gives ``None`` (Kafka tombstones).
+
+        Typed by overloads: a frame gives ``T``, ``None`` gives ``None``.
 
         Parameters
         ----------
@@ -661,8 +796,16 @@ class Deserializer(Generic[T]):
             value = self._convert(value)
         return DecodedRecord(value=value, schema_version=entry.version)
 
-    def deserialize_many(self, frames: Iterable[Buffer | None]) -> list[T | None]:
+    @overload
+    def deserialize_many(self, frames: Iterable[Buffer]) -> list[T]: ...
+
+    @overload
+    def deserialize_many(self, frames: Iterable[Buffer | None]) -> list[T | None]: ...
+
+    def deserialize_many(self, frames: Iterable[Buffer | None]) -> list[T] | list[T | None]:
         """Deserialize many frames; the batch fails on the first bad one.
+
+        Typed by overloads: frames without ``None`` give a ``list[T]``.
 
         Parameters
         ----------
@@ -698,6 +841,12 @@ class Deserializer(Generic[T]):
                 raise
             append(value if convert is None else convert(value))
         return out
+
+    @overload
+    def __call__(self, data: None, ctx: object = None) -> None: ...
+
+    @overload
+    def __call__(self, data: Buffer, ctx: object = None) -> T: ...
 
     def __call__(self, data: Buffer | None, ctx: object = None) -> T | None:
         """Deserialize ``data``; the signature confluent-kafka calls (``ctx`` is unused here).

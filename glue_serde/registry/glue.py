@@ -16,8 +16,18 @@ CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersion
 =============================  =========================================================
 
 Error handling keys on ``ClientError.response["Error"]["Code"]`` through one table,
-:data:`ERROR_CODE_MAP`, never on message text (moto and Glue word the same error differently;
-see ``glue-registry.md``). Every botocore exception is translated and chained.
+:data:`ERROR_CODE_MAP`, never on message text (moto and Glue word the same error
+differently). Every botocore exception is translated and chained.
+
+Client defaults, when this class builds the boto3 client: a 2 s connect timeout, a 3 s read
+timeout and botocore's ``standard`` retries with 3 attempts in total
+(:data:`DEFAULT_CONNECT_TIMEOUT`, :data:`DEFAULT_READ_TIMEOUT`, :data:`DEFAULT_MAX_ATTEMPTS`), so
+an endpoint that accepts connections but never answers fails a call with
+:class:`~glue_serde.errors.RegistryUnavailableError` after about 10 s instead of botocore's
+3 x 60 s; a ``botocore_config`` is merged over them. A client passed in ready is used as it is.
+
+Without the ``glue`` extra (boto3 and botocore), constructing the class raises
+:class:`~glue_serde.errors.ConfigurationError` naming ``pip install 'glue-serde[glue]'``.
 
 Transport retries are botocore's ``standard`` mode, set explicitly. Waiting for a version that
 Glue returns ``PENDING`` (its compatibility check still running) is a separate, bounded poll
@@ -33,17 +43,20 @@ form Java's ``Schema.toString()`` writes), one stable text per schema, so
 hash on AWS.
 
 Caching is not done here: :class:`~glue_serde.registry.caching.CachingSchemaRegistry` wraps
-this class (``Serializer`` and ``Deserializer`` add it by default).
+this class, once per instance (every ``Serializer`` and ``Deserializer`` on one instance shares
+that cache: one ``GetSchemaVersion`` per version id).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import logging
 import random
 import re
 import threading
 import time
+import urllib.parse
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol
@@ -75,11 +88,39 @@ if TYPE_CHECKING:
     from glue_serde.errors import GlueSerdeError
 
 __all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_READ_TIMEOUT",
     "ERROR_CODE_MAP",
     "GlueClient",
     "GlueSchemaRegistry",
     "PendingPollConfig",
 ]
+
+#: Seconds to establish a connection, when glue_serde builds the client (botocore: 60).
+DEFAULT_CONNECT_TIMEOUT: Final = 2.0
+#: Seconds to wait for an answer on an open connection, when glue_serde builds the client
+#: (botocore: 60). Glue answers its lookups in milliseconds.
+DEFAULT_READ_TIMEOUT: Final = 3.0
+#: Attempts per call, the first included (botocore ``standard`` retries; throttling and
+#: timeouts are retried with backoff).
+DEFAULT_MAX_ATTEMPTS: Final = 3
+
+_MISSING_EXTRA: Final = (
+    "the Glue backend needs an optional dependency that is not installed ({name}); install it "
+    "with: pip install 'glue-serde[glue]'"
+)
+
+
+def _require(name: str) -> None:
+    """Raise ConfigurationError if ``name`` cannot be imported (without importing it)."""
+    try:
+        found = importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ConfigurationError(_MISSING_EXTRA.format(name=name))
+
 
 _log = logging.getLogger("glue_serde.registry.glue")
 
@@ -232,7 +273,10 @@ def _raise_client_error(exc: Exception, operation: str) -> NoReturn:
 @contextlib.contextmanager
 def _translated(operation: str) -> Iterator[None]:
     """Turn every botocore exception raised inside into the most specific own error."""
-    from botocore import exceptions as bce  # noqa: PLC0415
+    try:
+        from botocore import exceptions as bce  # noqa: PLC0415
+    except ImportError as exc:
+        raise ConfigurationError(_MISSING_EXTRA.format(name="botocore")) from exc
 
     try:
         yield
@@ -290,8 +334,10 @@ class GlueSchemaRegistry:
     region_name, endpoint_url, profile_name
         Used when building the client.
     botocore_config
-        A ``botocore.config.Config`` merged over glue_serde's (``standard`` retries, 3 attempts,
-        a user agent naming glue_serde).
+        A ``botocore.config.Config`` merged over glue_serde's defaults: ``connect_timeout``
+        2 s, ``read_timeout`` 3 s, ``standard`` retries with 3 attempts in total, a user agent
+        naming glue_serde. A ready ``client`` keeps its own configuration (botocore's defaults
+        are 60 s timeouts: give it short ones too).
     pending_poll
         Bounds on waiting for ``PENDING`` versions.
     sleep, clock, rng
@@ -300,7 +346,7 @@ class GlueSchemaRegistry:
     Raises
     ------
     ConfigurationError
-        If an argument is invalid.
+        If an argument is invalid, or boto3/botocore is not installed (the ``glue`` extra).
 
     Examples
     --------
@@ -328,7 +374,11 @@ class GlueSchemaRegistry:
             raise ConfigurationError("registry_name must be a non-empty string")
         if client is not None and session is not None:
             raise ConfigurationError("give either a client or a session, not both")
+        _require("botocore")  # every call translates botocore's errors
+        if client is None:
+            _require("boto3")
         self._client = client
+        self._client_given = client is not None
         self._registry_name = registry_name
         self._session = session
         self._region_name = region_name
@@ -340,6 +390,23 @@ class GlueSchemaRegistry:
         self._clock = clock
         self._rng = rng
         self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        parts = [f"registry_name={self._registry_name!r}"]
+        endpoint = self._endpoint_url
+        if endpoint is not None and "@" in endpoint:  # never show credentials in a URL
+            url = urllib.parse.urlsplit(endpoint)
+            endpoint = url._replace(netloc=url.netloc.rpartition("@")[2]).geturl()
+        for name, value in (
+            ("region_name", self._region_name),
+            ("endpoint_url", endpoint),
+            ("profile_name", self._profile_name),
+        ):
+            if value is not None:
+                parts.append(f"{name}={value!r}")
+        if self._client_given:
+            parts.append("client=<given>")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     @property
     def registry_name(self) -> str:
@@ -366,11 +433,11 @@ class GlueSchemaRegistry:
             import boto3  # noqa: PLC0415
             from botocore.config import Config  # noqa: PLC0415
         except ImportError as exc:
-            raise ConfigurationError(
-                "the Glue backend needs boto3: pip install 'glue-serde[glue]'"
-            ) from exc
+            raise ConfigurationError(_MISSING_EXTRA.format(name=exc.name or "boto3")) from exc
         config = Config(
-            retries={"mode": "standard", "total_max_attempts": 3},
+            connect_timeout=DEFAULT_CONNECT_TIMEOUT,
+            read_timeout=DEFAULT_READ_TIMEOUT,
+            retries={"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS},
             user_agent_extra=f"glue-serde/{__version__}",
         )
         if self._botocore_config is not None:

@@ -1,9 +1,9 @@
 """Protocol semantics every SchemaRegistry implementation must satisfy.
 
 Each implementation is one entry of ``REGISTRY_FACTORIES``: a name and a function that takes
-pytest's ``tmp_path`` and returns a ready registry (and is closed, if it has ``close``, after
-the test). A CachingSchemaRegistry or a GlueSchemaRegistry against a moto server joins the suite
-with one more entry (for moto, a factory that takes the server fixture via ``request``).
+pytest's ``request`` and ``tmp_path`` and returns a ready registry (and is closed, if it has
+``close``, after the test). The administrative protocols have their own suites below, over the
+implementations that have them (``CATALOG_FACTORIES``, ``METADATA_FACTORIES``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import pytest
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaVersionStatus
 from glue_serde.errors import SchemaAlreadyExistsError, SchemaNotFoundError
-from glue_serde.registry import SchemaRegistry
+from glue_serde.registry import MetadataWriter, SchemaCatalog, SchemaRegistry
+from glue_serde.registry.caching import CachingSchemaRegistry
 from glue_serde.registry.local import LocalSchemaRegistry
+from glue_serde.registry.memory import InMemorySchemaRegistry
 
 
 def _local_memory(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
@@ -35,9 +37,19 @@ def _glue_moto(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry
 
 
 def _cached_local(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
-    from glue_serde.registry.caching import CachingSchemaRegistry
-
     return CachingSchemaRegistry(LocalSchemaRegistry())
+
+
+def _in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
+    return InMemorySchemaRegistry()
+
+
+def _cached_in_memory(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
+    return CachingSchemaRegistry(InMemorySchemaRegistry())
+
+
+def _cached_glue_moto(request: pytest.FixtureRequest, tmp_path: Path) -> SchemaRegistry:
+    return CachingSchemaRegistry(_glue_moto(request, tmp_path))
 
 
 RegistryFactory = Callable[[pytest.FixtureRequest, Path], SchemaRegistry]
@@ -47,16 +59,49 @@ REGISTRY_FACTORIES: dict[str, RegistryFactory] = {
     "local-file": _local_file,
     "glue-moto": _glue_moto,
     "cached-local": _cached_local,
+    "in-memory": _in_memory,
+    "cached-in-memory": _cached_in_memory,
+}
+
+#: Implementations of SchemaCatalog (a cache forwards it, uncached). moto implements no
+#: ListSchemaVersions: the Glue backend's catalog is tested with botocore's Stubber instead.
+CATALOG_FACTORIES: dict[str, RegistryFactory] = {
+    "local-memory": _local_memory,
+    "in-memory": _in_memory,
+    "cached-local": _cached_local,
+    "cached-in-memory": _cached_in_memory,
+}
+#: Implementations of MetadataWriter.
+METADATA_FACTORIES: dict[str, RegistryFactory] = {
+    **CATALOG_FACTORIES,
+    "glue-moto": _glue_moto,
+    "cached-glue-moto": _cached_glue_moto,
 }
 
 
-@pytest.fixture(params=sorted(REGISTRY_FACTORIES))
-def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SchemaRegistry]:
-    instance = REGISTRY_FACTORIES[request.param](request, tmp_path)
+def _built(
+    factory: RegistryFactory, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[SchemaRegistry]:
+    instance = factory(request, tmp_path)
     yield instance
     close = getattr(instance, "close", None)
     if close is not None:
         close()
+
+
+@pytest.fixture(params=sorted(REGISTRY_FACTORIES))
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SchemaRegistry]:
+    yield from _built(REGISTRY_FACTORIES[request.param], request, tmp_path)
+
+
+@pytest.fixture(params=sorted(CATALOG_FACTORIES))
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SchemaRegistry]:
+    yield from _built(CATALOG_FACTORIES[request.param], request, tmp_path)
+
+
+@pytest.fixture(params=sorted(METADATA_FACTORIES))
+def metadata_registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SchemaRegistry]:
+    yield from _built(METADATA_FACTORIES[request.param], request, tmp_path)
 
 
 def _record(*fields: str) -> str:
@@ -196,3 +241,44 @@ def test_json_schema_definitions_round_trip(registry: SchemaRegistry) -> None:
     fetched = registry.get_schema_version(version.schema_version_id)
     assert fetched.data_format is DataFormat.JSON
     assert fetched.schema_definition == definition
+
+
+# ---------------------------------------------------------------------------------------------
+# SchemaCatalog and MetadataWriter
+
+
+def test_catalog_describes_a_schema_and_lists_its_versions_oldest_first(
+    catalog: SchemaRegistry,
+) -> None:
+    assert isinstance(catalog, SchemaCatalog)
+    name = _name()
+    v1 = catalog.create_schema(name, _record(), DataFormat.AVRO, compatibility=Compatibility.NONE)
+    v2 = catalog.register_schema_version(name, _record("memo"), DataFormat.AVRO)
+    info = catalog.get_schema(name)
+    assert (info.schema_name, info.data_format) == (name, DataFormat.AVRO)
+    assert info.compatibility is Compatibility.NONE
+    assert info.latest_version == 2
+    listed = catalog.list_schema_versions(name)
+    assert [v.schema_version_id for v in listed] == [v1.schema_version_id, v2.schema_version_id]
+    assert [v.version_number for v in listed] == [1, 2]
+    assert listed[1].schema_definition == _record("memo")
+
+
+def test_catalog_raises_not_found_for_an_unknown_schema(catalog: SchemaRegistry) -> None:
+    assert isinstance(catalog, SchemaCatalog)
+    with pytest.raises(SchemaNotFoundError):
+        catalog.get_schema(_name())
+    with pytest.raises(SchemaNotFoundError):
+        catalog.list_schema_versions(_name())
+
+
+def test_metadata_can_be_put_twice_on_a_version(metadata_registry: SchemaRegistry) -> None:
+    assert isinstance(metadata_registry, MetadataWriter)
+    version = metadata_registry.create_schema(_name(), _record(), DataFormat.AVRO)
+    metadata_registry.put_schema_version_metadata(
+        version.schema_version_id, "x-amz-meta-transport", "payments"
+    )
+    # The same pair again is not an error (Glue answers AlreadyExistsException; counted done).
+    metadata_registry.put_schema_version_metadata(
+        version.schema_version_id, "x-amz-meta-transport", "payments"
+    )

@@ -15,8 +15,8 @@ import zlib
 import pytest
 
 from glue_serde import Compression, DataFormat, Serializer, decode_frame
+from glue_serde.registry.memory import InMemorySchemaRegistry
 from glue_serde.serde import Deserializer
-from tests.unit.integrations._registry import MemoryRegistry
 
 V1_ID = uuid.UUID("b7b4a7f0-9c96-4e4a-a687-fb5de9ef0c63")
 LAMBDA_ID = uuid.UUID("b7b4a7f0-9c23-4b4e-8f4e-2f1c3d5e6a70")
@@ -134,7 +134,7 @@ def test_frames_match_the_java_reference(
     frame_hex: str,
 ) -> None:
     expected = bytes.fromhex(frame_hex)
-    registry = MemoryRegistry()
+    registry = InMemorySchemaRegistry()
     registry.add("users", schema, DataFormat.AVRO, schema_version_id=version_id)
     ser = Serializer(
         registry,

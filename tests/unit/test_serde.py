@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import threading
+import time
 import uuid
 import zlib
 from typing import Any
@@ -15,15 +17,16 @@ from glue_serde import (
     FrameError,
     IncompatibleSchemaError,
     PayloadError,
+    RegistryUnavailableError,
     SchemaNotFoundError,
     SchemaNotRegisteredError,
-    SchemaVersion,
     ValidationError,
     decode_frame,
     encode_frame,
 )
-from glue_serde.registry.caching import CachingSchemaRegistry
+from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
 from glue_serde.registry.local import LocalSchemaRegistry
+from glue_serde.registry.memory import InMemorySchemaRegistry
 from glue_serde.serde import Deserializer, Serializer
 
 USER = {
@@ -49,39 +52,6 @@ USER_V2_BREAKING = {
         {"name": "email", "type": "string"},
     ],
 }
-
-
-class CountingRegistry:
-    """Wraps a registry and counts the calls each verb receives."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.calls: dict[str, int] = {}
-        self.lock = threading.Lock()
-
-    @property
-    def registry_name(self) -> str:
-        return str(self.inner.registry_name)
-
-    def _count(self, name: str) -> None:
-        with self.lock:
-            self.calls[name] = self.calls.get(name, 0) + 1
-
-    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
-        self._count("get_schema_version")
-        return self.inner.get_schema_version(schema_version_id)  # type: ignore[no-any-return]
-
-    def find_schema_version(self, *args: Any) -> SchemaVersion | None:
-        self._count("find_schema_version")
-        return self.inner.find_schema_version(*args)  # type: ignore[no-any-return]
-
-    def create_schema(self, *args: Any, **kwargs: Any) -> SchemaVersion:
-        self._count("create_schema")
-        return self.inner.create_schema(*args, **kwargs)  # type: ignore[no-any-return]
-
-    def register_schema_version(self, *args: Any) -> SchemaVersion:
-        self._count("register_schema_version")
-        return self.inner.register_schema_version(*args)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -174,27 +144,27 @@ def test_zlib_frames_decode_and_threshold_skips_small_payloads(
     assert des.deserialize(frame) == des.deserialize(small) == {"name": "Bob", "age": 42}
 
 
-def test_schema_is_fetched_once_per_version_id(registry: LocalSchemaRegistry) -> None:
-    counting = CountingRegistry(registry)
+def test_schema_is_fetched_once_per_version_id() -> None:
+    counting = InMemorySchemaRegistry()
+    # cache=None: the registrations do not fill the deserializer's cache.
     frames = [
-        _serializer(registry, auto_register=True).serialize({"name": "a", "age": i})
+        _serializer(counting, auto_register=True, cache=None).serialize({"name": "a", "age": i})
         for i in range(50)
     ]
     frames += [
-        _serializer(registry, USER_V2, auto_register=True).serialize(
+        _serializer(counting, USER_V2, auto_register=True, cache=None).serialize(
             {"name": "b", "age": i, "email": None}
         )
         for i in range(50)
     ]
+    counting.calls.clear()
     des = Deserializer(counting)
     assert len(des.deserialize_many(frames)) == 100
     assert counting.calls == {"get_schema_version": 2}
 
 
-def test_bad_compression_byte_fails_before_any_registry_call(
-    registry: LocalSchemaRegistry,
-) -> None:
-    counting = CountingRegistry(registry)
+def test_bad_compression_byte_fails_before_any_registry_call() -> None:
+    counting = InMemorySchemaRegistry()
     with pytest.raises(FrameError):
         Deserializer(counting).deserialize(b"\x03\x07" + uuid.uuid4().bytes + b"x")
     assert counting.calls == {}
@@ -237,8 +207,8 @@ def test_convert_hook_shapes_the_output(registry: LocalSchemaRegistry) -> None:
     assert record.schema_version.schema_name == "users"
 
 
-def test_pinned_version_id_never_asks_the_registry(registry: LocalSchemaRegistry) -> None:
-    counting = CountingRegistry(registry)
+def test_pinned_version_id_never_asks_the_registry() -> None:
+    counting = InMemorySchemaRegistry()
     vid = uuid.UUID("b7b4a7f0-9c23-4b4e-8f4e-2f1c3d5e6a70")
     ser = _serializer(counting, schema_version_id=vid, cache=None)
     assert ser.serialize({"name": "Ann", "age": 31}) == bytes.fromhex(
@@ -247,8 +217,8 @@ def test_pinned_version_id_never_asks_the_registry(registry: LocalSchemaRegistry
     assert counting.calls == {}
 
 
-def test_concurrent_first_serializations_resolve_once(registry: LocalSchemaRegistry) -> None:
-    counting = CountingRegistry(registry)
+def test_concurrent_first_serializations_resolve_once() -> None:
+    counting = InMemorySchemaRegistry()
     ser = _serializer(counting, auto_register=True, cache=None)
     barrier = threading.Barrier(8)
     results: list[bytes | None] = []
@@ -271,28 +241,20 @@ def test_serializers_wrap_the_registry_in_the_cache_by_default(
 ) -> None:
     ser = _serializer(registry, auto_register=True)
     assert isinstance(ser._registry, CachingSchemaRegistry)
-    assert _serializer(registry, cache=None)._registry is registry
+    uncached = _serializer(registry, cache=None)._registry
+    assert not isinstance(uncached, CachingSchemaRegistry)
+    assert uncached.wrapped is registry  # type: ignore[attr-defined]
 
 
 def test_version_that_is_not_available_is_not_used_for_decoding() -> None:
     vid = uuid.uuid4()
 
-    class FailedVersionRegistry(CountingRegistry):
-        def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
-            from glue_serde.enums import SchemaVersionStatus
+    from glue_serde.enums import SchemaVersionStatus
 
-            return SchemaVersion(
-                schema_version_id=schema_version_id,
-                schema_name="users",
-                data_format=DataFormat.AVRO,
-                schema_definition='"string"',
-                status=SchemaVersionStatus.FAILURE,
-            )
-
+    registry = InMemorySchemaRegistry()
+    registry.add("users", '"string"', schema_version_id=vid, status=SchemaVersionStatus.FAILURE)
     with pytest.raises(SchemaNotFoundError, match="FAILURE"):
-        Deserializer(FailedVersionRegistry(None), cache=None).deserialize(
-            encode_frame(vid, b"\x02a")
-        )
+        Deserializer(registry, cache=None).deserialize(encode_frame(vid, b"\x02a"))
 
 
 def test_decode_frame_and_deserializer_agree(registry: LocalSchemaRegistry) -> None:
@@ -397,7 +359,7 @@ def test_serialize_many_matches_serialize_value_by_value(
 def test_serialize_many_resolves_only_when_there_is_a_value(
     registry: LocalSchemaRegistry,
 ) -> None:
-    counting = CountingRegistry(registry)
+    counting = InMemorySchemaRegistry()
     ser = _serializer(counting)  # not registered, auto-registration off
     assert ser.serialize_many([]) == []
     assert ser.serialize_many([None, None]) == [None, None]
@@ -423,3 +385,186 @@ def test_what_is_not_bytes_like_is_a_frame_error(
         else:
             getattr(des, method)(bad)
     assert info.value.reason == "not_bytes"
+
+
+# ---------------------------------------------------------------------------------------------
+# One cache per registry, and what happens when a version expires
+
+
+def _frame_and_registry(**add: Any) -> tuple[bytes, InMemorySchemaRegistry, uuid.UUID]:
+    registry = InMemorySchemaRegistry()
+    vid = uuid.uuid4()
+    registry.add("users", json.dumps(USER), schema_version_id=vid, **add)
+    frame = Serializer(
+        registry,
+        data_format=DataFormat.AVRO,
+        schema=USER,
+        schema_name="users",
+        schema_version_id=vid,
+    ).serialize({"name": "Ann", "age": 31})
+    return frame, registry, vid
+
+
+def test_deserializers_and_serializers_on_one_registry_share_one_cache() -> None:
+    registry = InMemorySchemaRegistry()
+    serializers = [
+        _serializer(registry, schema, auto_register=True)
+        for schema in (USER, USER_V2)
+        for _ in range(5)  # ten per-topic serializers, two schemas
+    ]
+    frames = [s.serialize({"name": "a", "age": 1}) for s in serializers]
+    assert registry.calls["find_schema_version"] == 2  # one per definition, not per serializer
+    registry.calls.clear()
+    key, value = Deserializer(registry), Deserializer(registry, convert=dict)
+    for des in (key, value, Deserializer(registry)):
+        des.deserialize_many(frames)
+    # The registrations filled the shared cache: no deserializer asked the registry.
+    assert registry.calls == {}
+    assert key._lookup.__self__ is value._lookup.__self__  # type: ignore[attr-defined]
+    assert serializers[0]._registry is key._lookup.__self__  # type: ignore[attr-defined]
+
+
+def test_two_deserializers_make_one_registry_call_per_id() -> None:
+    frame, registry, _ = _frame_and_registry()
+    first, second = Deserializer(registry), Deserializer(registry)
+    assert first.deserialize(frame) == second.deserialize(frame) == {"name": "Ann", "age": 31}
+    assert registry.calls == {"get_schema_version": 1}
+
+
+def test_a_different_cache_config_or_no_cache_gets_its_own_answers() -> None:
+    frame, registry, _ = _frame_and_registry()
+    Deserializer(registry).deserialize(frame)
+    Deserializer(registry, cache=CacheConfig(max_size=10)).deserialize(frame)
+    Deserializer(registry, cache=None).deserialize(frame)
+    assert registry.calls == {"get_schema_version": 3}
+
+
+def test_a_caching_registry_given_by_the_user_is_used_as_it_is() -> None:
+    frame, registry, _ = _frame_and_registry()
+    cached = CachingSchemaRegistry(registry, config=CacheConfig(id_cache_size=5))
+    for des in (Deserializer(cached), Deserializer(cached, cache=CacheConfig(max_size=9))):
+        des.deserialize(frame)
+    assert registry.calls == {"get_schema_version": 1}
+    assert cached.stats.hits == 1
+
+
+def test_a_version_deleted_from_the_registry_stops_decoding_after_id_ttl() -> None:
+    frame, registry, _ = _frame_and_registry()
+    des = Deserializer(registry, cache=CacheConfig(id_ttl=0.3))
+    assert des.deserialize(frame) == {"name": "Ann", "age": 31}
+    registry.delete_schema("users")
+    deadline = time.monotonic() + 10
+    while True:  # decoded from the hot entry until the cache says the id expired
+        try:
+            des.deserialize(frame)
+        except SchemaNotFoundError:
+            break
+        assert time.monotonic() < deadline, "the deleted version kept decoding"
+        time.sleep(0.01)
+    with pytest.raises(SchemaNotFoundError):
+        des.deserialize_many([frame])
+
+
+def test_an_expired_version_keeps_decoding_while_the_registry_is_down() -> None:
+    class Flaky(InMemorySchemaRegistry):
+        down = False
+
+        def on_call(self, verb: str) -> None:
+            if self.down:
+                raise RegistryUnavailableError("down", operation="GetSchemaVersion")
+
+    registry = Flaky()
+    vid = uuid.uuid4()
+    registry.add("users", json.dumps(USER), schema_version_id=vid)
+    frame = encode_frame(vid, b"\x06Ann\x3e")
+    des = Deserializer(registry, cache=CacheConfig(id_ttl=0.2, stale_retry_interval=0.2))
+    assert des.deserialize(frame) == {"name": "Ann", "age": 31}
+    registry.down = True
+    deadline = time.monotonic() + 10
+    while registry.calls["get_schema_version"] < 3:  # expired and retried at least twice
+        assert des.deserialize(frame) == {"name": "Ann", "age": 31}
+        assert time.monotonic() < deadline, "the expired id was never refreshed"
+        time.sleep(0.01)
+    registry.down = False
+    assert des.deserialize(frame) == {"name": "Ann", "age": 31}
+
+
+def test_a_forgotten_entry_is_never_left_hot() -> None:
+    frame, registry, vid = _frame_and_registry()
+    des = Deserializer(registry, cache=None)
+    des.deserialize(frame)
+    assert des._hot[1] is not None
+    des._forget(frozenset({vid.bytes}))
+    assert des._hot[1] is None and des._entries == {}
+    des.deserialize(frame)
+    assert registry.calls == {"get_schema_version": 2}
+
+
+def test_a_hot_entry_the_bounded_table_dropped_is_still_forgotten() -> None:
+    frame, registry, vid = _frame_and_registry()
+    des = Deserializer(registry, cache=None)
+    des.deserialize(frame)
+    des._entries.clear()  # as if evicted by DEFAULT_DECODER_CACHE_SIZE while still hot
+    des._forget(frozenset({vid.bytes}))
+    assert des._hot[1] is None
+    des.deserialize(frame)
+    assert registry.calls == {"get_schema_version": 2}
+
+
+def test_an_entry_fetched_while_the_cache_forgets_is_used_once_then_fetched_again() -> None:
+    frame, _, vid = _frame_and_registry()
+
+    class Forgetting(InMemorySchemaRegistry):
+        def on_call(self, verb: str) -> None:
+            des._forget(frozenset({vid.bytes}))  # the cache expiring ids mid-fetch
+
+    registry = Forgetting()
+    registry.add("users", json.dumps(USER), schema_version_id=vid)
+    des = Deserializer(registry, cache=None)
+    for _ in range(3):
+        assert des.deserialize(frame) == {"name": "Ann", "age": 31}
+    assert registry.calls == {"get_schema_version": 3}  # never installed, never hot
+    assert des._entries == {} and des._hot[1] is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata, reprs
+
+
+def test_metadata_is_written_through_the_metadata_writer_protocol() -> None:
+    registry = InMemorySchemaRegistry()
+    version = _serializer(
+        registry, auto_register=True, metadata={"x-amz-meta-transport": "users"}
+    ).resolve()
+    assert registry.get_schema_version_metadata(version.schema_version_id) == {
+        "x-amz-meta-transport": ("users",)
+    }
+
+
+def test_a_metadata_failure_of_any_kind_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class Broken(InMemorySchemaRegistry):
+        def put_schema_version_metadata(self, *args: Any) -> None:
+            raise KeyError("metadata store")
+
+    ser = _serializer(Broken(), auto_register=True, metadata={"k": "v"})
+    assert ser.resolve().version_number == 1
+    assert "could not write metadata k=v" in caplog.text and "KeyError" in caplog.text
+
+
+def test_reprs_say_what_a_serde_is_without_secrets() -> None:
+    registry = InMemorySchemaRegistry(registry_name="payments")
+    ser = _serializer(registry, auto_register=True)
+    assert repr(ser) == (
+        "Serializer(schema_name='users', data_format=AVRO, registry=InMemorySchemaRegistry("
+        "registry_name='payments', schemas=0, versions=0), auto_register=True, "
+        "compression=NONE, schema_version_id=unresolved)"
+    )
+    version = ser.resolve()
+    assert f"schema_version_id={version.schema_version_id})" in repr(ser)
+    des = Deserializer(registry, convert=dict)
+    assert repr(des).startswith("Deserializer(registry=InMemorySchemaRegistry(")
+    assert "convert=<class 'dict'>" in repr(des) and repr(des).endswith("writer_versions=0)")
+    des.deserialize(ser.serialize({"name": "a", "age": 1}))
+    assert repr(des).endswith("writer_versions=1)")

@@ -177,6 +177,66 @@ def test_n_records_with_k_versions_cost_k_fetches(glue_client: Any) -> None:
     assert calls == Counter({"GetSchemaVersion": 2})
 
 
+def _client_like(glue_client: Any) -> Any:
+    return boto3.client(
+        "glue",
+        endpoint_url=glue_client.meta.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_two_deserializers_on_one_glue_registry_make_one_get_schema_version_per_id(
+    glue_client: Any,
+) -> None:
+    name = _name()
+    producer = GlueSchemaRegistry(glue_client)
+    frames = []
+    for schema in (USER, USER_V2):
+        ser = Serializer(
+            producer,
+            data_format=DataFormat.AVRO,
+            schema=schema,
+            schema_name=name,
+            auto_register=True,
+        )
+        frames += [ser.serialize({"name": f"n{i}"}) for i in range(50)]
+    consumer_client = _client_like(glue_client)
+    calls = _counting(consumer_client)
+    registry = GlueSchemaRegistry(consumer_client)
+    key, value = Deserializer(registry), Deserializer(registry, convert=dict)
+    barrier = threading.Barrier(4)
+    decoded: list[int] = []
+
+    def consume(des: Deserializer[Any]) -> None:
+        barrier.wait()
+        decoded.append(len(des.deserialize_many(frames)))
+
+    threads = [threading.Thread(target=consume, args=(d,)) for d in (key, value, key, value)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert decoded == [100] * 4
+    assert calls == Counter({"GetSchemaVersion": 2})  # one per id, not one per deserializer
+
+
+def test_ten_serializers_on_one_glue_registry_look_a_schema_up_once(glue_client: Any) -> None:
+    name = _name()
+    GlueSchemaRegistry(glue_client).create_schema(name, USER, DataFormat.AVRO)
+    client = _client_like(glue_client)
+    calls = _counting(client)
+    registry = GlueSchemaRegistry(client)
+    serializers = [
+        Serializer(registry, data_format=DataFormat.AVRO, schema=USER, schema_name=name)
+        for _ in range(10)  # one per topic
+    ]
+    assert len({s.serialize({"name": "x"}) for s in serializers}) == 1
+    # GetSchemaByDefinition, completed by one GetSchemaVersion (its answer has no number).
+    assert calls == Counter({"GetSchemaByDefinition": 1, "GetSchemaVersion": 1})
+
+
 def test_sixteen_threads_missing_on_one_id_make_one_call(glue_client: Any) -> None:
     version = GlueSchemaRegistry(glue_client).create_schema(_name(), USER, DataFormat.AVRO)
     calls = _counting(glue_client)

@@ -115,7 +115,7 @@ def test_fixed_schema_name_and_serializer_cache_is_bounded(registry: MemoryRegis
 def test_tombstones_pass_through_both_ways(registry: MemoryRegistry) -> None:
     assert _values(registry)(None, Ctx("users")) is None
     assert KafkaDeserializer(registry)(None, Ctx("users")) is None
-    assert registry.calls == 0
+    assert sum(registry.calls.values()) == 0
 
 
 def test_zero_length_value_is_a_frame_error_even_with_a_secondary(registry: MemoryRegistry) -> None:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import io
 import math
+import operator
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import uuid
+import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,8 +30,20 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaNotFoundError,
 )
-from glue_serde.registry import SchemaRegistry
-from glue_serde.registry.caching import CacheConfig, CacheStats, CachingSchemaRegistry
+from glue_serde.registry import (
+    CompatibilityAdmin,
+    MetadataWriter,
+    SchemaCatalog,
+    SchemaRegistry,
+)
+from glue_serde.registry.caching import (
+    CacheConfig,
+    CacheStats,
+    CachingSchemaRegistry,
+    shared_cache,
+)
+from glue_serde.registry.local import LocalSchemaRegistry
+from glue_serde.registry.memory import InMemorySchemaRegistry
 from glue_serde.schema import SchemaVersion
 
 AVRO = DataFormat.AVRO
@@ -41,15 +60,11 @@ class Interrupted(BaseException):
     """Stands in for KeyboardInterrupt inside a worker thread."""
 
 
-class FakeRegistry:
-    """In-memory registry that counts calls and fails or blocks on demand."""
-
-    registry_name = "fake-registry"
+class FakeRegistry(InMemorySchemaRegistry):
+    """The in-memory registry, made to fail or block on demand (through ``on_call``)."""
 
     def __init__(self) -> None:
-        self.versions: dict[uuid.UUID, SchemaVersion] = {}
-        self.schemas: dict[str, list[SchemaVersion]] = {}
-        self.calls: Counter[str] = Counter()
+        super().__init__(registry_name="fake-registry")
         #: Calls that begin while this is set raise what it returns (a fresh exception each).
         self.fail_with: Callable[[], BaseException] | None = None
         #: Calls to a method named here block until the event is set.
@@ -57,104 +72,41 @@ class FakeRegistry:
         self.entered = threading.Event()
         #: Status given to versions added by register_schema_version.
         self.new_version_status = SchemaVersionStatus.AVAILABLE
-        self._lock = threading.Lock()
 
-    def _enter(self, method: str) -> None:
-        with self._lock:
-            self.calls[method] += 1
+    def on_call(self, verb: str) -> None:
         failure = self.fail_with  # decided when the call begins
         self.entered.set()
-        gate = self.gates.get(method)
+        gate = self.gates.get(verb)
         if gate is not None:
             assert gate.wait(WAIT), "test gate never opened"
         if failure is not None:
             raise failure()
 
-    def add(
-        self,
-        schema_name: str,
-        definition: str,
-        *,
-        status: SchemaVersionStatus = SchemaVersionStatus.AVAILABLE,
-    ) -> SchemaVersion:
-        """Store a version directly, without counting a call."""
-        versions = self.schemas.setdefault(schema_name, [])
-        version = SchemaVersion(
-            schema_version_id=uuid.uuid4(),
-            schema_name=schema_name,
-            data_format=AVRO,
-            schema_definition=definition,
-            version_number=len(versions) + 1,
-            status=status,
-            registry_name=self.registry_name,
-        )
-        versions.append(version)
-        self.versions[version.schema_version_id] = version
-        return version
-
-    def set_status(self, version: SchemaVersion, status: SchemaVersionStatus) -> SchemaVersion:
-        updated = dataclasses.replace(version, status=status)
-        self.versions[version.schema_version_id] = updated
-        versions = self.schemas[version.schema_name]
-        versions[versions.index(version)] = updated
-        return updated
-
-    def drop_schema(self, schema_name: str) -> None:
-        for version in self.schemas.pop(schema_name):
-            del self.versions[version.schema_version_id]
-
-    def audit_log(self) -> list[str]:
-        """A registry-specific extra the cache must keep reachable."""
-        return [f"{method}:{count}" for method, count in sorted(self.calls.items())]
-
-    # SchemaRegistry verbs
-
-    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
-        self._enter("get_schema_version")
-        try:
-            return self.versions[schema_version_id]
-        except KeyError:
-            raise SchemaNotFoundError(
-                f"schema version {schema_version_id} not found",
-                operation="GetSchemaVersion",
-                aws_error_code="EntityNotFoundException",
-                schema_version_id=schema_version_id,
-            ) from None
-
     def find_schema_version(
         self, schema_name: str, schema_definition: str, data_format: DataFormat
     ) -> SchemaVersion | None:
-        self._enter("find_schema_version")
-        for version in self.schemas.get(schema_name, []):
-            if version.schema_definition == schema_definition:
-                return version
-        return None
-
-    def create_schema(
-        self,
-        schema_name: str,
-        schema_definition: str,
-        data_format: DataFormat,
-        *,
-        compatibility: Compatibility = Compatibility.BACKWARD,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> SchemaVersion:
-        self._enter("create_schema")
-        if schema_name in self.schemas:
-            raise SchemaAlreadyExistsError(f"schema {schema_name} exists")
-        return self.add(schema_name, schema_definition)
+        """Answer with versions of any status, as Glue's own GetSchemaByDefinition does."""
+        found = super().find_schema_version(schema_name, schema_definition, data_format)
+        if found is None:
+            found = next(
+                (
+                    v
+                    for v in self._by_id.values()
+                    if (v.schema_name, v.schema_definition, v.data_format)
+                    == (schema_name, schema_definition, data_format)
+                ),
+                None,
+            )
+        return found
 
     def register_schema_version(
         self, schema_name: str, schema_definition: str, data_format: DataFormat
     ) -> SchemaVersion:
-        self._enter("register_schema_version")
-        if schema_name not in self.schemas:
-            raise SchemaNotFoundError(f"schema {schema_name} not found", schema_name=schema_name)
-        for version in self.schemas[schema_name]:
-            if version.schema_definition == schema_definition:
-                return version
-        return self.add(schema_name, schema_definition, status=self.new_version_status)
+        known = set(self._by_id)
+        version = super().register_schema_version(schema_name, schema_definition, data_format)
+        if version.schema_version_id not in known:  # a new version: give it the test's status
+            version = self.set_status(version.schema_version_id, self.new_version_status)
+        return version
 
 
 class FakeClock:
@@ -290,13 +242,45 @@ def test_caching_registry_is_a_schema_registry_with_the_wrapped_name(
     assert cached.config == CacheConfig()
 
 
-def test_registry_specific_extras_stay_reachable_through_the_cache(
+def test_administrative_verbs_are_forwarded_typed_and_uncached(
     fake: FakeRegistry, clock: FakeClock
 ) -> None:
     version = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock)
-    cached.get_schema_version(version.schema_version_id)
-    assert cached.audit_log() == ["get_schema_version:1"]
+    assert isinstance(cached, SchemaCatalog)
+    assert isinstance(cached, CompatibilityAdmin)
+    assert isinstance(cached, MetadataWriter)
+    for _ in range(2):
+        assert cached.get_schema("payments").latest_version == 1
+        assert cached.list_schema_versions("payments") == [version]
+    assert cached.update_compatibility("payments", Compatibility.FULL).compatibility is (
+        Compatibility.FULL
+    )
+    cached.put_schema_version_metadata(version.schema_version_id, "team", "payments")
+    assert fake.get_schema_version_metadata(version.schema_version_id) == {"team": ("payments",)}
+    assert fake.calls["get_schema"] == 2
+    assert fake.calls["list_schema_versions"] == 2
+    assert fake.calls["update_compatibility"] == 1
+
+
+def test_a_verb_the_wrapped_registry_lacks_is_a_configuration_error_naming_it(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    cached = make_cache(fake, clock)
+    with pytest.raises(ConfigurationError, match=r"FakeRegistry has no audit_events.*AuditTrail"):
+        cached.audit_events()
+    with pytest.raises(ConfigurationError, match="export_audit_jsonl"):
+        cached.export_audit_jsonl(io.StringIO())
+
+
+def test_the_audit_trail_of_the_embedded_registry_is_reachable_through_the_cache() -> None:
+    local = LocalSchemaRegistry()
+    cached = CachingSchemaRegistry(local)
+    cached.create_schema("payments", DEF_V1, AVRO)
+    assert [e.event_name for e in cached.audit_events("payments")] == ["CreateSchema"]
+    out = io.StringIO()
+    assert cached.export_audit_jsonl(out, schema_name="payments") == 1
+    assert '"eventName":"CreateSchema"' in out.getvalue()
 
 
 def test_unknown_and_private_attributes_are_not_found_through_the_cache(
@@ -377,9 +361,25 @@ def test_get_schema_version_rejects_an_id_that_is_not_a_uuid(
         cached.get_schema_version(str(uuid.uuid4()))  # type: ignore[arg-type]
 
 
-def test_id_cache_has_no_ttl(fake: FakeRegistry, clock: FakeClock) -> None:
+def test_id_cache_keeps_ids_for_id_ttl_not_the_definition_ttl(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
     version = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock, ttl=1.0)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(86_400.0 - 1)
+    cached.get_schema_version(version.schema_version_id)
+    assert fake.calls["get_schema_version"] == 1
+    clock.advance(1)  # the default id_ttl, 24 h, is over: asked again
+    cached.get_schema_version(version.schema_version_id)
+    assert fake.calls["get_schema_version"] == 2
+
+
+def test_an_infinite_id_ttl_keeps_ids_for_the_life_of_the_cache(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, ttl=1.0, id_ttl=math.inf)
     cached.get_schema_version(version.schema_version_id)
     clock.advance(365 * 86_400.0)
     cached.get_schema_version(version.schema_version_id)
@@ -438,7 +438,7 @@ def test_a_pending_version_polled_by_id_is_seen_when_it_becomes_available(
     assert cached.get_schema_version(pending.schema_version_id).status is (
         SchemaVersionStatus.PENDING
     )
-    fake.set_status(pending, SchemaVersionStatus.AVAILABLE)
+    fake.set_status(pending.schema_version_id, SchemaVersionStatus.AVAILABLE)
     for _ in range(3):
         assert cached.get_schema_version(pending.schema_version_id).status is (
             SchemaVersionStatus.AVAILABLE
@@ -520,6 +520,233 @@ def test_registry_errors_on_an_id_miss_are_not_cached(fake: FakeRegistry, clock:
     fake.fail_with = None
     assert cached.get_schema_version(version.schema_version_id) == version
     assert fake.calls["get_schema_version"] == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# By id: the TTL, serve-stale, and what subscribers hear
+
+
+class Listener:
+    """Records what a cache tells its subscribers (held weakly: keep the object alive)."""
+
+    def __init__(self) -> None:
+        self.heard: list[frozenset[bytes]] = []
+        self.event = threading.Event()
+
+    def __call__(self, ids: frozenset[bytes]) -> None:
+        self.heard.append(ids)
+        self.event.set()
+
+    def forget(self, ids: frozenset[bytes]) -> None:
+        self(ids)
+
+    def ids(self) -> set[bytes]:
+        return set().union(*self.heard)
+
+
+def test_an_expired_id_is_served_stale_during_an_outage_and_refreshes_are_rate_limited(
+    fake: FakeRegistry, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=100.0, stale_retry_interval=30.0)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(100.0)
+    fake.fail_with = lambda: RegistryThrottledError("slow down", operation="GetSchemaVersion")
+    for _ in range(5):
+        assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 2  # one refresh attempt, then stale answers
+    assert cached.stats.stale_served == 1
+    assert caplog.text.count("serving a stale schema version") == 1
+    clock.advance(30.0)
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 3  # at most one attempt per retry interval
+    fake.fail_with = None
+    clock.advance(30.0)
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 4
+    clock.advance(99.0)  # refreshed: fresh for a whole id_ttl again
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert fake.calls["get_schema_version"] == 4
+
+
+def test_a_version_deleted_from_the_registry_stops_resolving_after_id_ttl(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=60.0)
+    cached.get_schema_version(version.schema_version_id)
+    fake.delete_schema("payments")
+    clock.advance(59.0)
+    assert cached.get_schema_version(version.schema_version_id) == version  # within the TTL
+    clock.advance(1.0)
+    for _ in range(3):  # not served stale: the registry answered, the version is gone
+        with pytest.raises(SchemaNotFoundError):
+            cached.get_schema_version(version.schema_version_id)
+    assert fake.calls["get_schema_version"] == 2  # then remembered as missing
+    assert cached.stats.id_entries == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        ({}, lambda: RegistryAccessDeniedError("denied", operation="GetSchemaVersion")),
+        (
+            {"serve_stale": False},
+            lambda: RegistryUnavailableError("down", operation="GetSchemaVersion"),
+        ),
+    ],
+    ids=["non-retryable", "serve-stale-off"],
+)
+def test_an_expired_id_is_not_served_stale_for_these_errors(
+    fake: FakeRegistry, clock: FakeClock, config: dict[str, Any], error: Callable[[], Exception]
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=10.0, **config)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(10.0)
+    fake.fail_with = error
+    with pytest.raises(RegistryError):
+        cached.get_schema_version(version.schema_version_id)
+    fake.fail_with = None
+    assert cached.get_schema_version(version.schema_version_id) == version
+
+
+def test_others_get_the_previous_version_while_one_caller_refreshes_an_id(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock, id_ttl=10.0)
+    cached.get_schema_version(version.schema_version_id)
+    clock.advance(10.0)
+    gate = fake.gates["get_schema_version"] = threading.Event()
+    refresher = run_concurrently(lambda: cached.get_schema_version(version.schema_version_id), 1)
+    wait_until(lambda: fake.calls["get_schema_version"] == 2)
+    # Not blocked behind the slow refresh: answered at once with the previous version.
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert cached.stats.stale_served == 1
+    gate.set()
+    join(refresher[0])
+    assert refresher[1] == [version]
+
+
+def test_subscribers_hear_of_expired_evicted_and_cleared_ids(
+    fake: FakeRegistry, clock: FakeClock
+) -> None:
+    a, b, c = (fake.add(f"s{i}", DEF_V1) for i in range(3))
+    cached = make_cache(fake, clock, id_ttl=60.0, id_cache_size=2)
+    listener = Listener()
+    cached.subscribe(listener.forget)
+    cached.get_schema_version(a.schema_version_id)
+    clock.advance(30.0)
+    cached.get_schema_version(b.schema_version_id)  # fresh until 90
+    assert listener.heard == []
+    clock.advance(10.0)
+    cached.get_schema_version(c.schema_version_id)  # fresh until 100; evicts a (LRU)
+    assert listener.heard == [frozenset({a.schema_version_id.bytes})]
+    clock.advance(50.0)
+    cached._sweep()  # what the expiry timer runs: b expired, c did not
+    assert listener.heard[-1] == frozenset({b.schema_version_id.bytes})
+    assert cached.stats.id_entries == 1
+    cached.clear()
+    assert listener.heard[-1] == frozenset({c.schema_version_id.bytes})
+
+
+def test_subscribers_are_held_weakly_and_their_failures_are_logged(
+    fake: FakeRegistry, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    version = fake.add("payments", DEF_V1)
+    cached = make_cache(fake, clock)
+    kept = Listener()
+    dropped = Listener()
+
+    def failing(ids: frozenset[bytes]) -> None:
+        raise RuntimeError("listener bug")
+
+    cached.subscribe(failing)
+    cached.subscribe(kept.forget)
+    cached.subscribe(dropped.forget)
+    del dropped
+    cached.get_schema_version(version.schema_version_id)
+    cached.clear()
+    assert kept.heard == [frozenset({version.schema_version_id.bytes})]
+    assert "listener failed" in caplog.text
+    with pytest.raises(ConfigurationError, match="weak"):
+        cached.subscribe(operator.itemgetter(0))  # cannot be referenced weakly
+
+
+def test_the_expiry_timer_tells_subscribers_on_its_own() -> None:
+    registry = InMemorySchemaRegistry()
+    version = registry.add("payments", DEF_V1)
+    cached = CachingSchemaRegistry(registry, config=CacheConfig(id_ttl=0.2))
+    listener = Listener()
+    cached.subscribe(listener.forget)
+    cached.get_schema_version(version.schema_version_id)
+    assert listener.event.wait(WAIT), "the timer never swept the expired id"
+    assert listener.ids() == {version.schema_version_id.bytes}
+    assert cached.get_schema_version(version.schema_version_id) == version
+    assert registry.calls["get_schema_version"] == 2
+
+
+def test_the_expiry_timer_works_in_a_forked_child() -> None:
+    script = textwrap.dedent(
+        """
+        import os, threading
+        from glue_serde import CacheConfig, CachingSchemaRegistry, InMemorySchemaRegistry
+        registry = InMemorySchemaRegistry()
+        version = registry.add("s", '"string"')
+        cached = CachingSchemaRegistry(registry, config=CacheConfig(id_ttl=0.3))
+        heard = threading.Event()
+        def listener(ids): heard.set()
+        cached.subscribe(listener)
+        cached.get_schema_version(version.schema_version_id)
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if heard.wait(10) else 3)
+        _, status = os.waitpid(pid, 0)
+        raise SystemExit(os.waitstatus_to_exitcode(status))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_idle_timer_thread_ends_and_a_later_call_starts_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glue_serde.registry import _expiry
+
+    monkeypatch.setattr(_expiry, "IDLE_EXIT", 0.05)
+    timer = _expiry.ExpiryTimer()
+    for _ in range(2):
+        fired = threading.Event()
+        timer.call_later(0.01, _strong(fired.set))
+        assert fired.wait(WAIT)
+        wait_until(lambda: timer._thread is None)
+
+
+class _Holder:
+    """Keeps a callable alive so that a weak reference to its bound method stays valid."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self.fn = fn
+
+    def __call__(self) -> None:
+        self.fn()
+
+
+_HOLDERS: list[_Holder] = []
+
+
+def _strong(fn: Callable[[], object]) -> Any:
+    holder = _Holder(fn)
+    _HOLDERS.append(holder)
+    return weakref.ref(holder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -616,7 +843,8 @@ def test_repr_names_the_wrapped_registry_and_the_config(
     fake: FakeRegistry, clock: FakeClock
 ) -> None:
     text = repr(make_cache(fake, clock, ttl=60.0))
-    assert text.startswith("CachingSchemaRegistry(<")
+    # The wrapped registry's own repr (the in-memory registry has a useful one).
+    assert text.startswith("CachingSchemaRegistry(FakeRegistry(registry_name='fake-registry'")
     assert "FakeRegistry" in text
     assert "ttl=60.0" in text
 
@@ -742,7 +970,7 @@ def test_a_reload_after_the_ttl_picks_up_a_changed_answer(
     old = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock, ttl=60.0)
     assert cached.find_schema_version("payments", DEF_V1, AVRO) == old
-    fake.drop_schema("payments")
+    fake.delete_schema("payments")
     new = fake.add("payments", DEF_V1)  # re-created: same definition, new id
     assert cached.find_schema_version("payments", DEF_V1, AVRO) == old  # within the TTL
     clock.advance(60.0)
@@ -847,7 +1075,7 @@ def test_other_callers_get_the_previous_answer_while_one_refreshes(
     old = fake.add("payments", DEF_V1)
     cached = make_cache(fake, clock, ttl=100.0)
     cached.find_schema_version("payments", DEF_V1, AVRO)
-    fake.drop_schema("payments")
+    fake.delete_schema("payments")
     new = fake.add("payments", DEF_V1)
     clock.advance(100.0)
     gate = fake.gates["find_schema_version"] = threading.Event()
@@ -1009,7 +1237,7 @@ def test_a_lookup_started_before_a_registration_does_not_overwrite_its_result(
     fake.entered.wait(WAIT)
     # The lookup is inside the registry (it will answer "not registered"); meanwhile:
     registered = cached.register_schema_version("payments", DEF_V2, AVRO)
-    fake.schemas["payments"].remove(registered)  # make the gated lookup answer None
+    fake.delete_schema_versions("payments", "2")  # make the gated lookup answer None
     gate.set()
     join(lookup[0])
     assert lookup[1] == [None]
@@ -1087,3 +1315,36 @@ def test_concurrent_lookups_with_constant_eviction_stay_correct_and_bounded(
     assert stats.id_entries == 8
     assert stats.hits + stats.misses + stats.negative_hits == 8 * (400 + 40)
     assert stats.loads == fake.calls["get_schema_version"]
+
+
+# ---------------------------------------------------------------------------------------------
+# One cache per registry
+
+
+def test_shared_cache_is_one_per_registry_object_and_config() -> None:
+    registry, other = InMemorySchemaRegistry(), InMemorySchemaRegistry()
+    cache = shared_cache(registry)
+    assert shared_cache(registry) is cache
+    assert shared_cache(registry, CacheConfig()) is cache  # equal configs are one key
+    assert shared_cache(other) is not cache
+    assert shared_cache(registry, CacheConfig(ttl=1.0)) is not cache
+    assert cache.wrapped is registry
+
+
+def test_shared_cache_returns_a_caching_registry_as_it_is() -> None:
+    cached = CachingSchemaRegistry(InMemorySchemaRegistry(), config=CacheConfig(ttl=1.0))
+    assert shared_cache(cached) is cached
+    assert shared_cache(cached, CacheConfig(ttl=99.0)) is cached
+
+
+def test_a_shared_cache_nobody_uses_is_collected() -> None:
+    registry = InMemorySchemaRegistry()
+    ref = weakref.ref(shared_cache(registry))
+    gc.collect()
+    assert ref() is None
+    assert shared_cache(registry).wrapped is registry  # a new one, on first use again
+
+
+def test_shared_cache_refuses_a_config_that_is_not_a_cache_config() -> None:
+    with pytest.raises(ConfigurationError, match="CacheConfig"):
+        shared_cache(InMemorySchemaRegistry(), {"ttl": 1.0})  # type: ignore[arg-type]
