@@ -83,7 +83,6 @@ import dataclasses
 import importlib
 import json
 import os
-import re
 import sqlite3
 import threading
 import uuid
@@ -102,6 +101,20 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+)
+from glue_serde.registry._limits import (
+    MAX_METADATA_PAIRS,
+    MAX_VERSION_NUMBER,
+    check_definition_text,
+    check_description,
+    check_metadata,
+    check_name,
+    check_tags,
+    check_utf8,
+    coerce_compatibility,
+    coerce_format,
+    coerce_version_id,
+    parse_versions,
 )
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
@@ -126,23 +139,6 @@ CompatibilityChecker = Callable[
 AuditResult = Literal["success", "rejected", "error"]
 
 _T = TypeVar("_T")
-
-# Limits of the Glue API (botocore service model, glue 2017-03-31; reference/glue-registry.md §9).
-_NAME_RE: Final = re.compile(r"[a-zA-Z0-9\-_$#.]{1,255}")
-# The model's pattern is ``[a-zA-Z0-9+-=._./@]+``. As a regular expression ``+-=`` is a range
-# (``+ , - . / 0-9 : ; < =``), and Glue's server-side (Java) check reads it the same way, so it
-# is kept verbatim rather than "fixed".
-_METADATA_RE: Final = re.compile(r"[a-zA-Z0-9+-=._./@]+")
-_VERSIONS_RE: Final = re.compile(r"([1-9][0-9]*)(?:-([1-9][0-9]*))?")
-_MAX_DEFINITION_CHARS: Final = 170_000
-_MAX_DESCRIPTION_CHARS: Final = 2_048
-_MAX_METADATA_KEY_CHARS: Final = 128
-_MAX_METADATA_VALUE_CHARS: Final = 256
-_MAX_METADATA_PAIRS: Final = 10
-_MAX_TAGS: Final = 50
-_MAX_TAG_KEY_CHARS: Final = 128
-_MAX_TAG_VALUE_CHARS: Final = 256
-_MAX_VERSION_NUMBER: Final = 100_000
 
 _LAYOUT_VERSION: Final = 1
 
@@ -356,121 +352,15 @@ def _is_locked(exc: sqlite3.Error) -> bool:
 # Argument validation
 
 
-def _check_utf8(text: str, what: str, error: type[ConfigurationError | SchemaError]) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise error(f"{what} is not valid Unicode text (lone surrogate): {exc}") from exc
-
-
-def _check_name(name: object, what: str) -> str:
-    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
-        raise ConfigurationError(
-            f"invalid {what} {name!r}: 1-255 characters from letters, digits, "
-            "'-', '_', '$', '#' and '.'"
-        )
-    return name
-
-
-def _check_description(description: object) -> str | None:
-    if description is None:
-        return None
-    if not isinstance(description, str):
-        raise ConfigurationError(f"description must be text, got {type(description).__name__}")
-    if len(description) > _MAX_DESCRIPTION_CHARS:
-        raise ConfigurationError(
-            f"description has {len(description)} characters; Glue allows at most "
-            f"{_MAX_DESCRIPTION_CHARS}"
-        )
-    _check_utf8(description, "description", ConfigurationError)
-    return description
-
-
-def _check_tags(tags: object) -> dict[str, str]:
-    if tags is None:
-        return {}
-    if not isinstance(tags, Mapping):
-        raise ConfigurationError(f"tags must be a mapping, got {type(tags).__name__}")
-    if len(tags) > _MAX_TAGS:
-        raise ConfigurationError(f"{len(tags)} tags given; Glue allows at most {_MAX_TAGS}")
-    out: dict[str, str] = {}
-    for key, value in tags.items():
-        if not isinstance(key, str) or not 1 <= len(key) <= _MAX_TAG_KEY_CHARS:
-            raise ConfigurationError(f"invalid tag key {key!r}: 1-{_MAX_TAG_KEY_CHARS} characters")
-        if not isinstance(value, str) or len(value) > _MAX_TAG_VALUE_CHARS:
-            raise ConfigurationError(
-                f"invalid value for tag {key!r}: text of at most {_MAX_TAG_VALUE_CHARS} characters"
-            )
-        _check_utf8(key, "tag key", ConfigurationError)
-        _check_utf8(value, "tag value", ConfigurationError)
-        out[key] = value
-    return out
-
-
-def _check_metadata(text: object, what: str, limit: int) -> str:
-    if not isinstance(text, str) or not 1 <= len(text) <= limit or not _METADATA_RE.fullmatch(text):
-        raise ConfigurationError(
-            f"invalid metadata {what} {text!r}: 1-{limit} characters from letters, digits and "
-            "'+' to '=' (+,-./0-9:;<=), '_', '@'"
-        )
-    return text
-
-
-def _coerce_format(data_format: object) -> DataFormat:
-    try:
-        return DataFormat(data_format)
-    except ValueError:
-        raise ConfigurationError(
-            f"unknown data format {data_format!r}: expected AVRO, JSON or PROTOBUF"
-        ) from None
-
-
-def _coerce_compatibility(compatibility: object) -> Compatibility:
-    try:
-        return Compatibility(compatibility)
-    except ValueError:
-        modes = ", ".join(m.value for m in Compatibility)
-        raise ConfigurationError(
-            f"unknown compatibility mode {compatibility!r}: expected one of {modes}"
-        ) from None
-
-
-def _coerce_version_id(schema_version_id: object) -> str:
-    if isinstance(schema_version_id, uuid.UUID):
-        return str(schema_version_id)
-    if isinstance(schema_version_id, str):
-        try:
-            return str(uuid.UUID(schema_version_id))
-        except ValueError:
-            pass
-    raise ConfigurationError(f"invalid schema version id {schema_version_id!r}: expected a UUID")
-
-
 def _check_definition(definition: object, data_format: DataFormat) -> tuple[str, str]:
     """Check Glue's limits and return ``(exact sha256, normalized sha256)``.
 
     For AVRO and JSON the normalized hash is over the parsed JSON value re-serialized with
     sorted keys and no whitespace, so texts that parse to equal JSON values share it.
     """
-    if not isinstance(definition, str):
-        raise SchemaError(
-            f"schema definition must be text, got {type(definition).__name__}",
-            data_format=data_format,
-        )
-    if not 1 <= len(definition) <= _MAX_DEFINITION_CHARS:
-        raise SchemaError(
-            f"schema definition has {len(definition)} characters; Glue allows "
-            f"1-{_MAX_DEFINITION_CHARS}",
-            data_format=data_format,
-        )
-    if definition.isspace():
-        raise SchemaError(
-            "schema definition is blank: it must contain a non-space character",
-            data_format=data_format,
-        )
-    _check_utf8(definition, "schema definition", SchemaError)
-    exact = _sha256(definition)
-    normalized = _normalized_sha256(definition, data_format)
+    text = check_definition_text(definition, data_format)
+    exact = _sha256(text)
+    normalized = _normalized_sha256(text, data_format)
     if normalized is None:
         raise SchemaError(
             f"{data_format.value} schema definition is not valid JSON", data_format=data_format
@@ -488,21 +378,6 @@ def _normalized_sha256(definition: str, data_format: DataFormat) -> str | None:
     except (ValueError, RecursionError):
         return None
     return _sha256(canonical)
-
-
-def _parse_versions(versions: object) -> tuple[int, int]:
-    if isinstance(versions, int) and not isinstance(versions, bool):
-        versions = str(versions)
-    match = _VERSIONS_RE.fullmatch(versions) if isinstance(versions, str) else None
-    if match is None:
-        raise ConfigurationError(f"invalid version range {versions!r}: expected 'N' or 'N-M'")
-    low = int(match.group(1))
-    high = int(match.group(2) or low)
-    if high < low or high > _MAX_VERSION_NUMBER:
-        raise ConfigurationError(
-            f"invalid version range {versions!r}: need N <= M <= {_MAX_VERSION_NUMBER}"
-        )
-    return low, high
 
 
 # ---------------------------------------------------------------------------------------------
@@ -557,7 +432,7 @@ class LocalSchemaRegistry:
         clock: Callable[[], datetime] | None = None,
         busy_timeout: float = 5.0,
     ) -> None:
-        self._registry_name = _check_name(registry_name, "registry name")
+        self._registry_name = check_name(registry_name, "registry name")
         if identity is not None and (not isinstance(identity, str) or not identity):
             raise ConfigurationError(f"identity must be non-empty text, got {identity!r}")
         # The default identity (user@host) is looked up on first use: getpass and socket
@@ -866,8 +741,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(name, "registry name")
-        description = _check_description(description)
+        check_name(name, "registry name")
+        description = check_description(description)
         audit = _Audit(
             event_name="CreateRegistry",
             registry_name=name,
@@ -934,7 +809,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        key = _coerce_version_id(schema_version_id)
+        key = coerce_version_id(schema_version_id)
         with self._lock, self._translate("GetSchemaVersion"):
             row = self._conn.execute(
                 f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
@@ -979,12 +854,12 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
-        fmt = _coerce_format(data_format)
+        check_name(schema_name, "schema name")
+        fmt = coerce_format(data_format)
         if not isinstance(schema_definition, str):
             return None
         try:
-            _check_utf8(schema_definition, "schema definition", SchemaError)
+            check_utf8(schema_definition, "schema definition", SchemaError)
         except SchemaError:
             return None
         exact = _sha256(schema_definition)
@@ -1053,11 +928,11 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
-        fmt = _coerce_format(data_format)
-        mode = _coerce_compatibility(compatibility)
-        description = _check_description(description)
-        tag_map = _check_tags(tags)
+        check_name(schema_name, "schema name")
+        fmt = coerce_format(data_format)
+        mode = coerce_compatibility(compatibility)
+        description = check_description(description)
+        tag_map = check_tags(tags)
         exact, normalized = _check_definition(schema_definition, fmt)
         audit = _Audit(
             event_name="CreateSchema",
@@ -1164,8 +1039,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
-        fmt = _coerce_format(data_format)
+        check_name(schema_name, "schema name")
+        fmt = coerce_format(data_format)
         exact, normalized = _check_definition(schema_definition, fmt)
         # Fast path without the write lock: an identical AVAILABLE version never goes away
         # except by deletion, so returning it is what the locked path would do.
@@ -1209,11 +1084,11 @@ class LocalSchemaRegistry:
                 audit.skip = True
                 return version
             number = info.next_version
-            if number > _MAX_VERSION_NUMBER:
+            if number > MAX_VERSION_NUMBER:
                 audit.error_code = "ResourceNumberLimitExceededException"
                 raise _Refused(
                     RegistryError(
-                        f"schema {schema_name!r} already has {_MAX_VERSION_NUMBER} versions",
+                        f"schema {schema_name!r} already has {MAX_VERSION_NUMBER} versions",
                         operation="RegisterSchemaVersion",
                         aws_error_code="ResourceNumberLimitExceededException",
                     )
@@ -1448,7 +1323,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
+        check_name(schema_name, "schema name")
         row = self._read("GetSchema", lambda conn: self._schema_row(conn, schema_name))
         if row is None:
             raise self._missing_schema(schema_name, "GetSchema")
@@ -1493,7 +1368,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
+        check_name(schema_name, "schema name")
 
         def body(conn: sqlite3.Connection) -> list[SchemaVersion] | None:
             if self._schema_row(conn, schema_name) is None:
@@ -1523,7 +1398,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
+        check_name(schema_name, "schema name")
 
         def body(conn: sqlite3.Connection) -> SchemaVersion | None:
             row = conn.execute(
@@ -1572,8 +1447,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
-        mode = _coerce_compatibility(compatibility)
+        check_name(schema_name, "schema name")
+        mode = coerce_compatibility(compatibility)
         audit = _Audit(
             event_name="UpdateSchema",
             registry_name=self._registry_name,
@@ -1633,9 +1508,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        version_id = _coerce_version_id(schema_version_id)
-        _check_metadata(key, "key", _MAX_METADATA_KEY_CHARS)
-        _check_metadata(value, "value", _MAX_METADATA_VALUE_CHARS)
+        version_id = coerce_version_id(schema_version_id)
+        check_metadata(key, value)
         audit = _Audit(
             event_name="PutSchemaVersionMetadata",
             schema_version_id=version_id,
@@ -1668,11 +1542,11 @@ class LocalSchemaRegistry:
             if (key, value) in {(k, v) for k, v in pairs}:
                 audit.skip = True
             else:
-                if len(pairs) >= _MAX_METADATA_PAIRS:
+                if len(pairs) >= MAX_METADATA_PAIRS:
                     audit.error_code = "ResourceNumberLimitExceededException"
                     raise _Refused(
                         ConfigurationError(
-                            f"schema version {version_id} already has {_MAX_METADATA_PAIRS} "
+                            f"schema version {version_id} already has {MAX_METADATA_PAIRS} "
                             "metadata pairs, Glue's limit"
                         )
                     )
@@ -1705,7 +1579,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        version_id = _coerce_version_id(schema_version_id)
+        version_id = coerce_version_id(schema_version_id)
 
         def body(conn: sqlite3.Connection) -> dict[str, tuple[str, ...]] | None:
             exists = conn.execute(
@@ -1746,7 +1620,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
+        check_name(schema_name, "schema name")
         audit = _Audit(
             event_name="DeleteSchema",
             registry_name=self._registry_name,
@@ -1797,8 +1671,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-        _check_name(schema_name, "schema name")
-        low, high = _parse_versions(versions)
+        check_name(schema_name, "schema name")
+        low, high = parse_versions(versions)
         text = f"{low}" if low == high else f"{low}-{high}"
         audit = _Audit(
             event_name="DeleteSchemaVersions",
@@ -1892,7 +1766,7 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         if schema_name is not None:
-            _check_name(schema_name, "schema name")
+            check_name(schema_name, "schema name")
         events = []
         for row in self._audit_rows(schema_name):
             problems = tuple(CompatibilityProblem(**p) for p in json.loads(str(row[13])))
@@ -1949,7 +1823,7 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         if schema_name is not None:
-            _check_name(schema_name, "schema name")
+            check_name(schema_name, "schema name")
         lines = [_dumps(self._cloudtrail(row)) + "\n" for row in self._audit_rows(schema_name)]
         if isinstance(file, str | os.PathLike):
             try:

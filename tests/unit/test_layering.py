@@ -28,6 +28,8 @@ ALLOWED: dict[str, set[str]] = {
     "codecs": BASE | {"codecs"},
     "compat": BASE | {"codecs", "compat"},
     "registry": BASE | {"registry"},
+    # Glue's limits are shared by both backends and depend on nothing else of the registry.
+    "registry._limits": BASE,
     "registry.local": BASE | {"registry", "compat"},
     "serde": BASE | {"wire", "compression", "codecs", "registry", "naming"},
     "integrations": BASE | {"wire", "compression", "codecs", "registry", "serde", "naming"},
