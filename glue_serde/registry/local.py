@@ -6,18 +6,10 @@ the schema-management verbs of Glue (``GetSchema``, ``ListSchemas``, ``ListSchem
 ``CreateRegistry``), enforces compatibility modes through :mod:`glue_serde.compat`, and keeps an
 audit trail of every mutation and every refused attempt.
 
-Storage
--------
-One implementation for both cases: SQLite. ``path=None`` opens a private ``:memory:`` database;
-a path opens (or creates) a file in WAL mode with ``synchronous=FULL``, so every write is
-committed and on disk before the call returns, survives restarts, and is shared safely with
-other processes. Writes run in ``BEGIN IMMEDIATE`` transactions (one writer at a time across
-processes; others wait up to ``busy_timeout`` seconds). One connection per instance, guarded by
-a lock, so an instance is safe to share between threads; open a new instance in each process
-(a connection must not cross ``fork``). The file's layout is versioned (table
-``meta``, key ``schema_version``) and migrated forward on open; a file written by a newer layout
-is refused. No ``sqlite3`` exception escapes: each maps to :class:`RegistryUnavailableError`
-(``retryable=True`` when the database is locked or busy).
+This module holds the verbs. Around it: :mod:`glue_serde.registry._sqlite` (the SQLite file:
+layout, migrations, transactions, typed rows), :mod:`glue_serde.registry._limits` (Glue's
+limits, shared with the Glue backend) and :mod:`glue_serde.registry.audit` (the audit trail
+and its CloudTrail-shaped export).
 
 Semantics (Glue's, with the choices Glue leaves open written down)
 -----------------------------------------------------------------
@@ -59,37 +51,25 @@ Errors
 Invalid arguments (names, description, tags, metadata, version ranges, a data format that
 differs from the schema's) raise :class:`ConfigurationError`; an invalid definition (empty, too
 long, blank, or not JSON for AVRO/JSON, or refused by the checker) raises :class:`SchemaError`.
-Character limits count Unicode code points.
+What Glue refuses with another code raises a :class:`RegistryError` carrying it: an 11th
+metadata pair or a 100,001st version (``ResourceNumberLimitExceededException``), deleting the
+checkpoint version (``ConcurrentModificationException``). The storage's errors are
+:class:`RegistryUnavailableError` (see :mod:`glue_serde.registry._sqlite`).
 
-Audit trail
------------
-Every mutation, and every call that passes argument validation and is then refused, appends
-one row to ``audit_events`` in the same transaction as its effect (idempotent repeats that
-change nothing, such as registering an existing definition again, are not recorded):
-``result`` is ``"success"``, ``"rejected"`` (the compatibility check refused the version and a
-FAILURE version was recorded; no error code, as Glue answers with status FAILURE) or
-``"error"`` (nothing changed; ``error_code`` is the AWS exception name Glue would return, e.g.
-``AlreadyExistsException``, ``EntityNotFoundException``, ``InvalidInputException``,
-``ResourceNumberLimitExceededException``). Definitions are recorded by SHA-256, never in full.
-:meth:`~LocalSchemaRegistry.export_audit_jsonl` writes CloudTrail-shaped management events.
-
-Imports: the package's base modules (enums, errors, schema) and, lazily, :mod:`glue_serde.compat`.
+Imports: the package's base modules, the registry's private modules and, lazily,
+:mod:`glue_serde.compat`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import importlib
 import json
 import os
-import sqlite3
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Final, Literal, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Final, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -97,7 +77,6 @@ from glue_serde.errors import (
     GlueSerdeError,
     IncompatibleSchemaError,
     RegistryError,
-    RegistryUnavailableError,
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
@@ -115,6 +94,13 @@ from glue_serde.registry._limits import (
     coerce_format,
     coerce_version_id,
     parse_versions,
+)
+from glue_serde.registry._sqlite import SchemaRow, Storage, Transaction
+from glue_serde.registry.audit import (
+    AuditEvent,
+    AuditRecord,
+    AuditResult,
+    write_cloudtrail_jsonl,
 )
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
@@ -135,170 +121,12 @@ CompatibilityChecker = Callable[
     [DataFormat, str, Sequence[str], Compatibility], CompatibilityReport
 ]
 
-#: Outcome of an audited call.
-AuditResult = Literal["success", "rejected", "error"]
-
 _T = TypeVar("_T")
 
-_LAYOUT_VERSION: Final = 1
-
-_MIGRATIONS: Final[tuple[str, ...]] = (
-    # 1: registries, schemas, versions, metadata, audit trail.
-    """
-    CREATE TABLE registries (
-        registry_id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        description TEXT,
-        status TEXT NOT NULL,
-        created_time TEXT NOT NULL,
-        updated_time TEXT NOT NULL
-    );
-    CREATE TABLE schemas (
-        schema_id INTEGER PRIMARY KEY,
-        registry_id INTEGER NOT NULL REFERENCES registries (registry_id),
-        name TEXT NOT NULL,
-        data_format TEXT NOT NULL,
-        compatibility TEXT NOT NULL,
-        checkpoint INTEGER NOT NULL,
-        next_version INTEGER NOT NULL,
-        description TEXT,
-        tags TEXT NOT NULL,
-        status TEXT NOT NULL,
-        created_time TEXT NOT NULL,
-        updated_time TEXT NOT NULL,
-        UNIQUE (registry_id, name)
-    );
-    CREATE TABLE schema_versions (
-        version_id TEXT PRIMARY KEY,
-        schema_id INTEGER NOT NULL REFERENCES schemas (schema_id) ON DELETE CASCADE,
-        version_number INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        definition TEXT NOT NULL,
-        definition_sha256 TEXT NOT NULL,
-        normalized_sha256 TEXT NOT NULL,
-        created_time TEXT NOT NULL,
-        UNIQUE (schema_id, version_number)
-    );
-    CREATE INDEX schema_versions_by_definition
-        ON schema_versions (schema_id, normalized_sha256);
-    CREATE TABLE version_metadata (
-        version_id TEXT NOT NULL
-            REFERENCES schema_versions (version_id) ON DELETE CASCADE,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        created_time TEXT NOT NULL,
-        PRIMARY KEY (version_id, key, value)
-    );
-    CREATE TABLE audit_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        event_id TEXT NOT NULL UNIQUE,
-        event_time TEXT NOT NULL,
-        event_name TEXT NOT NULL,
-        identity TEXT NOT NULL,
-        registry_name TEXT,
-        schema_name TEXT,
-        version_number INTEGER,
-        schema_version_id TEXT,
-        definition_sha256 TEXT,
-        compatibility TEXT,
-        result TEXT NOT NULL,
-        error_code TEXT,
-        error_message TEXT,
-        problems TEXT NOT NULL,
-        request_parameters TEXT NOT NULL,
-        response_elements TEXT
-    );
-    CREATE INDEX audit_events_by_schema ON audit_events (registry_name, schema_name);
-    """,
-)
-
-_VERSION_COLUMNS: Final = (
-    "v.version_id, s.name, s.data_format, v.definition, v.version_number, v.status, "
-    "r.name, v.created_time"
-)
-_VERSION_FROM: Final = (
-    "schema_versions v JOIN schemas s ON s.schema_id = v.schema_id "
-    "JOIN registries r ON r.registry_id = s.registry_id"
-)
-_SCHEMA_COLUMNS: Final = (
-    "s.schema_id, s.name, r.name, s.data_format, s.compatibility, s.checkpoint, "
-    "s.next_version, s.description, s.tags, s.status, s.created_time, s.updated_time, "
-    "(SELECT MAX(version_number) FROM schema_versions x "
-    " WHERE x.schema_id = s.schema_id AND x.status = 'AVAILABLE')"
-)
 _COMPAT_MISSING_NOTE: Final = (
     "glue_serde.compat is not installed: only NONE and DISABLED are enforced, other modes "
     "accept every valid version"
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AuditEvent:
-    """One row of the audit trail: a mutation, or an attempt the registry refused.
-
-    Parameters
-    ----------
-    event_id
-        A uuid4 string, unique per event.
-    event_time
-        ISO-8601 UTC time with milliseconds (``2026-01-31T12:00:00.000Z``).
-    event_name
-        The AWS API name of the call (``CreateSchema``, ``RegisterSchemaVersion``, ...).
-    identity
-        Who made the call (the registry's ``identity``).
-    registry_name, schema_name
-        What the call addressed, when it names them.
-    version_number, schema_version_id
-        The version created, rejected, changed or addressed, when there is one.
-    definition_sha256
-        Hex SHA-256 of the UTF-8 definition submitted, for registrations.
-    compatibility
-        The mode checked (registrations) or set (``UpdateSchema``).
-    result
-        ``"success"``, ``"rejected"`` (a FAILURE version was recorded) or ``"error"``.
-    error_code
-        The AWS exception name Glue would return when ``result`` is ``"error"``.
-    error_message
-        The message of the error raised to the caller, when there was one.
-    problems
-        The compatibility problems found, for rejected registrations.
-    """
-
-    event_id: str
-    event_time: str
-    event_name: str
-    identity: str
-    registry_name: str | None = None
-    schema_name: str | None = None
-    version_number: int | None = None
-    schema_version_id: uuid.UUID | None = None
-    definition_sha256: str | None = None
-    compatibility: Compatibility | None = None
-    result: AuditResult = "success"
-    error_code: str | None = None
-    error_message: str | None = None
-    problems: tuple[CompatibilityProblem, ...] = ()
-
-
-@dataclass(slots=True, kw_only=True)
-class _Audit:
-    """An audit row being assembled inside a write transaction."""
-
-    event_name: str
-    registry_name: str | None = None
-    schema_name: str | None = None
-    version_number: int | None = None
-    schema_version_id: str | None = None
-    definition_sha256: str | None = None
-    compatibility: Compatibility | None = None
-    result: AuditResult = "success"
-    error_code: str | None = None
-    error_message: str | None = None
-    problems: tuple[CompatibilityProblem, ...] = ()
-    request: dict[str, object] = dataclasses.field(default_factory=dict)
-    response: dict[str, object] | None = None
-    #: Set when the call changed nothing and refused nothing (an idempotent repeat).
-    skip: bool = False
 
 
 class _Refused(Exception):
@@ -330,28 +158,6 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _json_default(value: object) -> object:
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise ConfigurationError(f"cannot record {type(value).__name__} in the audit trail")
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=_json_default)
-
-
-def _is_locked(exc: sqlite3.Error) -> bool:
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return True
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-# ---------------------------------------------------------------------------------------------
-# Argument validation
-
-
 def _check_definition(definition: object, data_format: DataFormat) -> tuple[str, str]:
     """Check Glue's limits and return ``(exact sha256, normalized sha256)``.
 
@@ -378,10 +184,6 @@ def _normalized_sha256(definition: str, data_format: DataFormat) -> str | None:
     except (ValueError, RecursionError):
         return None
     return _sha256(canonical)
-
-
-# ---------------------------------------------------------------------------------------------
-# The registry
 
 
 class LocalSchemaRegistry:
@@ -449,65 +251,13 @@ class LocalSchemaRegistry:
             or busy_timeout < 0
         ):
             raise ConfigurationError(f"busy_timeout must be >= 0 seconds, got {busy_timeout!r}")
-        self._path = None if path is None else os.fspath(path)
-        self._lock = threading.RLock()
-        with self._translate("Open"):
-            self._conn = sqlite3.connect(
-                ":memory:" if self._path is None else self._path,
-                timeout=float(busy_timeout),
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            try:
-                self._open()
-            except BaseException:
-                self._conn.close()
-                raise
+        self._storage = Storage(
+            None if path is None else os.fspath(path),
+            busy_timeout=float(busy_timeout),
+            now=self._now,
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
-
-    def _open(self) -> None:
-        conn = self._conn
-        conn.execute("PRAGMA foreign_keys = ON")
-        if self._path is not None:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise RegistryUnavailableError(
-                    f"cannot switch {self._path} to WAL mode (got {mode})",
-                    operation="Open",
-                    retryable=False,
-                )
-            conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            current = int(row[0]) if row else 0
-            if current > _LAYOUT_VERSION:
-                raise ConfigurationError(
-                    f"{self._path} uses storage layout {current}; this glue_serde reads up to "
-                    f"{_LAYOUT_VERSION}: upgrade glue_serde"
-                )
-            for number in range(current + 1, _LAYOUT_VERSION + 1):
-                for statement in _MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(number),),
-                )
-            now = self._now()
-            conn.execute(
-                "INSERT OR IGNORE INTO registries "
-                "(name, description, status, created_time, updated_time) "
-                "VALUES (?, NULL, 'AVAILABLE', ?, ?)",
-                (DEFAULT_REGISTRY_NAME, now, now),
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         """Close the storage. The instance cannot be used afterwards.
@@ -517,8 +267,7 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If SQLite fails while closing.
         """
-        with self._lock, self._translate("Close"):
-            self._conn.close()
+        self._storage.close()
 
     def __enter__(self) -> LocalSchemaRegistry:
         return self
@@ -532,7 +281,7 @@ class LocalSchemaRegistry:
         self.close()
 
     def __repr__(self) -> str:
-        where = "memory" if self._path is None else repr(self._path)
+        where = "memory" if self.path is None else repr(self.path)
         return f"LocalSchemaRegistry({where}, registry_name={self._registry_name!r})"
 
     @property
@@ -543,7 +292,7 @@ class LocalSchemaRegistry:
     @property
     def path(self) -> str | None:
         """The SQLite file, or ``None`` for an in-memory registry."""
-        return self._path
+        return self._storage.path
 
     @property
     def identity(self) -> str:
@@ -561,92 +310,25 @@ class LocalSchemaRegistry:
         now = now.astimezone(timezone.utc)
         return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
-    @contextlib.contextmanager
-    def _translate(self, operation: str) -> Iterator[None]:
-        try:
-            yield
-        except sqlite3.Error as exc:
-            locked = _is_locked(exc)
-            detail = "database is locked by another writer" if locked else str(exc)
-            raise RegistryUnavailableError(
-                f"local registry storage failed during {operation}: {detail}",
-                operation=operation,
-                retryable=locked,
-            ) from exc
-
-    def _read(self, operation: str, body: Callable[[sqlite3.Connection], _T]) -> _T:
-        with self._lock, self._translate(operation):
-            conn = self._conn
-            conn.execute("BEGIN")
-            try:
-                return body(conn)
-            finally:
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
-
-    def _write(self, audit: _Audit, body: Callable[[sqlite3.Connection, str, _Audit], _T]) -> _T:
-        """Run ``body`` in a ``BEGIN IMMEDIATE`` transaction and append ``audit`` to the trail.
+    def _write(self, audit: AuditRecord, body: Callable[[Transaction, str, AuditRecord], _T]) -> _T:
+        """Run ``body`` in a write transaction and append ``audit`` to the trail.
 
         ``body`` raises :class:`_Refused` to refuse the call: what it recorded (the audit row,
         a FAILURE version) is committed and the carried error is raised.
         """
-        with self._lock, self._translate(audit.event_name):
-            conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+        with self._storage.write(audit.event_name) as tx:
+            now = self._now()
             try:
-                now = self._now()
-                try:
-                    value = body(conn, now, audit)
-                except _Refused as refused:
-                    if audit.result == "success":
-                        audit.result = "error"
-                        if audit.error_code is None and isinstance(refused.error, RegistryError):
-                            audit.error_code = refused.error.aws_error_code
-                    audit.error_message = refused.error.message
-                    self._insert_audit(conn, now, audit)
-                    conn.execute("COMMIT")
-                    error = refused.error
-                    raise error from error.__cause__
+                value = body(tx, now, audit)
+            except _Refused as refused:
+                error = refused.error
+                audit.refused(error)
+                tx.insert_audit(audit.row(event_time=now, identity=self.identity))
+            else:
                 if not audit.skip:
-                    self._insert_audit(conn, now, audit)
-                conn.execute("COMMIT")
+                    tx.insert_audit(audit.row(event_time=now, identity=self.identity))
                 return value
-            finally:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-
-    def _insert_audit(self, conn: sqlite3.Connection, now: str, audit: _Audit) -> None:
-        problems = [dataclasses.asdict(p) for p in audit.problems]
-        conn.execute(
-            "INSERT INTO audit_events (event_id, event_time, event_name, identity, "
-            "registry_name, schema_name, version_number, schema_version_id, definition_sha256, "
-            "compatibility, result, error_code, error_message, problems, request_parameters, "
-            "response_elements) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                str(uuid.uuid4()),
-                now,
-                audit.event_name,
-                self.identity,
-                audit.registry_name,
-                audit.schema_name,
-                audit.version_number,
-                audit.schema_version_id,
-                audit.definition_sha256,
-                None if audit.compatibility is None else audit.compatibility.value,
-                audit.result,
-                audit.error_code,
-                audit.error_message,
-                _dumps(problems),
-                _dumps(audit.request),
-                None if audit.response is None else _dumps(audit.response),
-            ),
-        )
-
-    def _registry_id(self, conn: sqlite3.Connection, operation: str) -> int | None:
-        row = conn.execute(
-            "SELECT registry_id FROM registries WHERE name = ?", (self._registry_name,)
-        ).fetchone()
-        return None if row is None else int(row[0])
+        raise error from error.__cause__
 
     def _missing_registry(self, operation: str) -> SchemaNotFoundError:
         return SchemaNotFoundError(
@@ -664,55 +346,21 @@ class LocalSchemaRegistry:
             schema_name=schema_name,
         )
 
-    def _schema_row(self, conn: sqlite3.Connection, schema_name: str) -> tuple[object, ...] | None:
-        row: tuple[object, ...] | None = conn.execute(
-            f"SELECT {_SCHEMA_COLUMNS} FROM schemas s "
-            "JOIN registries r ON r.registry_id = s.registry_id "
-            "WHERE r.name = ? AND s.name = ?",
-            (self._registry_name, schema_name),
-        ).fetchone()
-        return row
+    def _missing_version(self, version_id: str, operation: str) -> SchemaNotFoundError:
+        return SchemaNotFoundError(
+            f"schema version {version_id} does not exist",
+            operation=operation,
+            aws_error_code="EntityNotFoundException",
+            schema_version_id=uuid.UUID(version_id),
+        )
 
-    def _require_schema(
-        self, conn: sqlite3.Connection, schema_name: str, operation: str
-    ) -> tuple[object, ...]:
-        row = self._schema_row(conn, schema_name)
+    def _require_schema(self, tx: Transaction, schema_name: str, operation: str) -> SchemaRow:
+        row = tx.schema(self._registry_name, schema_name)
         if row is None:
-            if self._registry_id(conn, operation) is None:
+            if tx.registry_id(self._registry_name) is None:
                 raise _Refused(self._missing_registry(operation))
             raise _Refused(self._missing_schema(schema_name, operation))
         return row
-
-    @staticmethod
-    def _info(row: tuple[object, ...]) -> SchemaInfo:
-        tags = json.loads(str(row[8]))
-        return SchemaInfo(
-            schema_name=str(row[1]),
-            registry_name=str(row[2]),
-            data_format=DataFormat(row[3]),
-            compatibility=Compatibility(row[4]),
-            checkpoint=cast("int", row[5]),
-            next_version=cast("int", row[6]),
-            description=cast("str | None", row[7]),
-            tags=tuple(sorted(tags.items())),
-            status=SchemaStatus(row[9]),
-            created_time=cast("str", row[10]),
-            updated_time=cast("str", row[11]),
-            latest_version=cast("int | None", row[12]),
-        )
-
-    @staticmethod
-    def _version(row: Sequence[object]) -> SchemaVersion:
-        return SchemaVersion(
-            schema_version_id=uuid.UUID(str(row[0])),
-            schema_name=str(row[1]),
-            data_format=DataFormat(row[2]),
-            schema_definition=str(row[3]),
-            version_number=cast("int", row[4]),
-            status=SchemaVersionStatus(row[5]),
-            registry_name=str(row[6]),
-            created_time=cast("str", row[7]),
-        )
 
     def _schema_request(self, schema_name: str) -> dict[str, object]:
         return {"schemaId": {"schemaName": schema_name, "registryName": self._registry_name}}
@@ -743,16 +391,14 @@ class LocalSchemaRegistry:
         """
         check_name(name, "registry name")
         description = check_description(description)
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="CreateRegistry",
             registry_name=name,
             request={"registryName": name, "description": description},
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> None:
-            exists = conn.execute("SELECT 1 FROM registries WHERE name = ?", (name,)).fetchone()
-            if exists:
-                audit.error_code = "AlreadyExistsException"
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> None:
+            if tx.registry_id(name) is not None:
                 raise _Refused(
                     SchemaAlreadyExistsError(
                         f"registry {name!r} already exists",
@@ -760,11 +406,7 @@ class LocalSchemaRegistry:
                         aws_error_code="AlreadyExistsException",
                     )
                 )
-            conn.execute(
-                "INSERT INTO registries (name, description, status, created_time, updated_time) "
-                "VALUES (?, ?, 'AVAILABLE', ?, ?)",
-                (name, description, now, now),
-            )
+            tx.insert_registry(name, description, now)
             audit.response = {"registryName": name, "description": description}
 
         self._write(audit, body)
@@ -777,11 +419,8 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-
-        def body(conn: sqlite3.Connection) -> list[str]:
-            return [r[0] for r in conn.execute("SELECT name FROM registries ORDER BY name")]
-
-        return self._read("ListRegistries", body)
+        with self._storage.read("ListRegistries") as tx:
+            return tx.registry_names()
 
     # -- the SchemaRegistry protocol ------------------------------------------------------------
 
@@ -810,20 +449,11 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         key = coerce_version_id(schema_version_id)
-        with self._lock, self._translate("GetSchemaVersion"):
-            row = self._conn.execute(
-                f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-                "WHERE v.version_id = ? AND v.status != 'DELETING'",
-                (key,),
-            ).fetchone()
-        if row is None:
-            raise SchemaNotFoundError(
-                f"schema version {key} does not exist",
-                operation="GetSchemaVersion",
-                aws_error_code="EntityNotFoundException",
-                schema_version_id=uuid.UUID(key),
-            )
-        return self._version(row)
+        with self._storage.read("GetSchemaVersion", atomic=False) as tx:
+            version = tx.version(key)
+        if version is None:
+            raise self._missing_version(key, "GetSchemaVersion")
+        return version
 
     def find_schema_version(
         self, schema_name: str, schema_definition: str, data_format: DataFormat
@@ -864,22 +494,19 @@ class LocalSchemaRegistry:
             return None
         exact = _sha256(schema_definition)
         normalized = _normalized_sha256(schema_definition, fmt) or exact
-
         return self._find(schema_name, fmt, exact, normalized)
 
     def _find(
         self, schema_name: str, fmt: DataFormat, exact: str, normalized: str
     ) -> SchemaVersion | None:
-        with self._lock, self._translate("GetSchemaByDefinition"):
-            row = self._conn.execute(
-                f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-                "WHERE r.name = ? AND s.name = ? AND s.data_format = ? "
-                "AND v.status = 'AVAILABLE' "
-                "AND (v.definition_sha256 = ? OR v.normalized_sha256 = ?) "
-                "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1",
-                (self._registry_name, schema_name, fmt.value, exact, normalized, exact),
-            ).fetchone()
-        return None if row is None else self._version(row)
+        with self._storage.read("GetSchemaByDefinition", atomic=False) as tx:
+            return tx.find_version(
+                exact=exact,
+                normalized=normalized,
+                registry_name=self._registry_name,
+                schema_name=schema_name,
+                data_format=fmt,
+            )
 
     def create_schema(
         self,
@@ -934,7 +561,7 @@ class LocalSchemaRegistry:
         description = check_description(description)
         tag_map = check_tags(tags)
         exact, normalized = _check_definition(schema_definition, fmt)
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="CreateSchema",
             registry_name=self._registry_name,
             schema_name=schema_name,
@@ -951,13 +578,11 @@ class LocalSchemaRegistry:
             },
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> SchemaVersion:
-            registry_id = self._registry_id(conn, "CreateSchema")
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> SchemaVersion:
+            registry_id = tx.registry_id(self._registry_name)
             if registry_id is None:
-                audit.error_code = "EntityNotFoundException"
                 raise _Refused(self._missing_registry("CreateSchema"))
-            if self._schema_row(conn, schema_name) is not None:
-                audit.error_code = "AlreadyExistsException"
+            if tx.schema(self._registry_name, schema_name) is not None:
                 raise _Refused(
                     SchemaAlreadyExistsError(
                         f"schema {schema_name!r} already exists in registry "
@@ -966,36 +591,28 @@ class LocalSchemaRegistry:
                         aws_error_code="AlreadyExistsException",
                     )
                 )
-            self._validate_syntax(fmt, schema_definition, mode, audit)
-            cursor = conn.execute(
-                "INSERT INTO schemas (registry_id, name, data_format, compatibility, checkpoint, "
-                "next_version, description, tags, status, created_time, updated_time) "
-                "VALUES (?, ?, ?, ?, 1, 2, ?, ?, 'AVAILABLE', ?, ?)",
-                (
-                    registry_id,
-                    schema_name,
-                    fmt.value,
-                    mode.value,
-                    description,
-                    _dumps(tag_map),
-                    now,
-                    now,
-                ),
+            self._call_checker(fmt, schema_definition, (), mode)
+            schema_id = tx.insert_schema(
+                registry_id=registry_id,
+                name=schema_name,
+                data_format=fmt,
+                compatibility=mode,
+                description=description,
+                tags=tag_map,
+                now=now,
             )
-            schema_id = cast("int", cursor.lastrowid)
             version = self._insert_version(
-                conn=conn,
+                tx,
                 schema_id=schema_id,
                 schema_name=schema_name,
                 fmt=fmt,
                 definition=schema_definition,
                 number=1,
-                status=SchemaVersionStatus.AVAILABLE,
                 exact=exact,
                 normalized=normalized,
                 now=now,
             )
-            self._audit_version(audit, version)
+            audit.version(version)
             return version
 
         return self._write(audit, body)
@@ -1047,7 +664,7 @@ class LocalSchemaRegistry:
         existing = self._find(schema_name, fmt, exact, normalized)
         if existing is not None:
             return existing
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="RegisterSchemaVersion",
             registry_name=self._registry_name,
             schema_name=schema_name,
@@ -1059,33 +676,23 @@ class LocalSchemaRegistry:
             },
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> SchemaVersion:
-            row = self._require_schema(conn, schema_name, "RegisterSchemaVersion")
-            schema_id = cast("int", row[0])
-            info = self._info(row)
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> SchemaVersion:
+            row = self._require_schema(tx, schema_name, "RegisterSchemaVersion")
+            info = row.info
             audit.compatibility = info.compatibility
             if info.data_format is not fmt:
-                audit.error_code = "InvalidInputException"
                 raise _Refused(
                     ConfigurationError(
                         f"schema {schema_name!r} holds {info.data_format.value} definitions; "
                         f"cannot register a {fmt.value} one"
                     )
                 )
-            existing = conn.execute(
-                f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-                "WHERE v.schema_id = ? AND v.status = 'AVAILABLE' "
-                "AND (v.definition_sha256 = ? OR v.normalized_sha256 = ?) "
-                "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1",
-                (schema_id, exact, normalized, exact),
-            ).fetchone()
+            existing = tx.find_version(exact=exact, normalized=normalized, schema_id=row.schema_id)
             if existing is not None:
-                version = self._version(existing)
                 audit.skip = True
-                return version
+                return existing
             number = info.next_version
             if number > MAX_VERSION_NUMBER:
-                audit.error_code = "ResourceNumberLimitExceededException"
                 raise _Refused(
                     RegistryError(
                         f"schema {schema_name!r} already has {MAX_VERSION_NUMBER} versions",
@@ -1107,7 +714,6 @@ class LocalSchemaRegistry:
                 report = CompatibilityReport(
                     data_format=fmt, compatibility=info.compatibility, problems=(problem,)
                 )
-                audit.error_code = "InvalidInputException"
                 audit.problems = report.problems
                 raise _Refused(
                     IncompatibleSchemaError(
@@ -1117,30 +723,22 @@ class LocalSchemaRegistry:
                         schema_name=schema_name,
                     )
                 )
-            report = self._check(
-                conn=conn,
-                schema_id=schema_id,
-                info=info,
-                fmt=fmt,
-                definition=schema_definition,
-                audit=audit,
-            )
-            status = (
-                SchemaVersionStatus.AVAILABLE if report.compatible else SchemaVersionStatus.FAILURE
-            )
+            report = self._check(tx, row, fmt, schema_definition)
             version = self._insert_version(
-                conn=conn,
-                schema_id=schema_id,
+                tx,
+                schema_id=row.schema_id,
                 schema_name=schema_name,
                 fmt=fmt,
                 definition=schema_definition,
                 number=number,
-                status=status,
                 exact=exact,
                 normalized=normalized,
                 now=now,
+                status=SchemaVersionStatus.AVAILABLE
+                if report.compatible
+                else SchemaVersionStatus.FAILURE,
             )
-            self._audit_version(audit, version)
+            audit.version(version)
             if not report.compatible:
                 audit.result = "rejected"
                 audit.problems = report.problems
@@ -1157,6 +755,40 @@ class LocalSchemaRegistry:
             return version
 
         return self._write(audit, body)
+
+    def _insert_version(
+        self,
+        tx: Transaction,
+        *,
+        schema_id: int,
+        schema_name: str,
+        fmt: DataFormat,
+        definition: str,
+        number: int,
+        exact: str,
+        normalized: str,
+        now: str,
+        status: SchemaVersionStatus = SchemaVersionStatus.AVAILABLE,
+    ) -> SchemaVersion:
+        version_id = tx.insert_version(
+            schema_id=schema_id,
+            number=number,
+            status=status,
+            definition=definition,
+            exact=exact,
+            normalized=normalized,
+            now=now,
+        )
+        return SchemaVersion(
+            schema_version_id=version_id,
+            schema_name=schema_name,
+            data_format=fmt,
+            schema_definition=definition,
+            version_number=number,
+            status=status,
+            registry_name=self._registry_name,
+            created_time=now,
+        )
 
     # -- compatibility --------------------------------------------------------------------------
 
@@ -1179,7 +811,6 @@ class LocalSchemaRegistry:
         definition: str,
         previous: Sequence[str],
         mode: Compatibility,
-        audit: _Audit,
     ) -> CompatibilityReport | None:
         """Run the checker; ``None`` when no checker is installed. Refuses invalid syntax."""
         checker = self._resolve_checker()
@@ -1188,7 +819,6 @@ class LocalSchemaRegistry:
         try:
             report = checker(fmt, definition, previous, mode)
         except SchemaError as exc:
-            audit.error_code = "InvalidInputException"
             raise _Refused(exc) from exc
         except ImportError as exc:
             raise ConfigurationError(
@@ -1200,21 +830,10 @@ class LocalSchemaRegistry:
             )
         return report
 
-    def _validate_syntax(
-        self, fmt: DataFormat, definition: str, mode: Compatibility, audit: _Audit
-    ) -> None:
-        self._call_checker(fmt, definition, (), mode, audit)
-
     def _check(
-        self,
-        *,
-        conn: sqlite3.Connection,
-        schema_id: int,
-        info: SchemaInfo,
-        fmt: DataFormat,
-        definition: str,
-        audit: _Audit,
+        self, tx: Transaction, row: SchemaRow, fmt: DataFormat, definition: str
     ) -> CompatibilityReport:
+        info = row.info
         mode = info.compatibility
         transitive = mode in (
             Compatibility.BACKWARD_ALL,
@@ -1223,14 +842,11 @@ class LocalSchemaRegistry:
         )
         rows: list[tuple[int, str]] = []
         if mode is not Compatibility.NONE:
-            rows = conn.execute(
-                "SELECT version_number, definition FROM schema_versions "
-                "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
-                f"ORDER BY version_number {'' if transitive else 'DESC LIMIT 1'}",
-                (schema_id, info.checkpoint),
-            ).fetchall()
-        numbers = [int(r[0]) for r in rows]
-        report = self._call_checker(fmt, definition, [str(r[1]) for r in rows], mode, audit)
+            rows = tx.available_since(row.schema_id, info.checkpoint)
+            if not transitive:
+                rows = rows[-1:]
+        numbers = [n for n, _ in rows]
+        report = self._call_checker(fmt, definition, [d for _, d in rows], mode)
         if report is None:
             return CompatibilityReport(
                 data_format=fmt,
@@ -1251,52 +867,6 @@ class LocalSchemaRegistry:
                 for p in report.problems
             ),
             compared_with=tuple(cast("int", real(n)) for n in report.compared_with),
-        )
-
-    @staticmethod
-    def _audit_version(audit: _Audit, version: SchemaVersion) -> None:
-        audit.version_number = version.version_number
-        audit.schema_version_id = str(version.schema_version_id)
-        audit.response = {
-            "schemaVersionId": str(version.schema_version_id),
-            "versionNumber": version.version_number,
-            "status": version.status.value,
-        }
-
-    def _insert_version(
-        self,
-        *,
-        conn: sqlite3.Connection,
-        schema_id: int,
-        schema_name: str,
-        fmt: DataFormat,
-        definition: str,
-        number: int,
-        status: SchemaVersionStatus,
-        exact: str,
-        normalized: str,
-        now: str,
-    ) -> SchemaVersion:
-        version_id = uuid.uuid4()
-        conn.execute(
-            "INSERT INTO schema_versions (version_id, schema_id, version_number, status, "
-            "definition, definition_sha256, normalized_sha256, created_time) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (str(version_id), schema_id, number, status.value, definition, exact, normalized, now),
-        )
-        conn.execute(
-            "UPDATE schemas SET next_version = ?, updated_time = ? WHERE schema_id = ?",
-            (number + 1, now, schema_id),
-        )
-        return SchemaVersion(
-            schema_version_id=version_id,
-            schema_name=schema_name,
-            data_format=fmt,
-            schema_definition=definition,
-            version_number=number,
-            status=status,
-            registry_name=self._registry_name,
-            created_time=now,
         )
 
     # -- schema management ----------------------------------------------------------------------
@@ -1324,10 +894,11 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         check_name(schema_name, "schema name")
-        row = self._read("GetSchema", lambda conn: self._schema_row(conn, schema_name))
+        with self._storage.read("GetSchema") as tx:
+            row = tx.schema(self._registry_name, schema_name)
         if row is None:
             raise self._missing_schema(schema_name, "GetSchema")
-        return self._info(row)
+        return row.info
 
     def list_schemas(self) -> list[SchemaInfo]:
         """Return every schema of the bound registry, sorted by name (Glue ``ListSchemas``).
@@ -1339,22 +910,10 @@ class LocalSchemaRegistry:
         RegistryUnavailableError
             If the storage fails.
         """
-
-        def body(conn: sqlite3.Connection) -> list[SchemaInfo] | None:
-            if self._registry_id(conn, "ListSchemas") is None:
-                return None
-            rows = conn.execute(
-                f"SELECT {_SCHEMA_COLUMNS} FROM schemas s "
-                "JOIN registries r ON r.registry_id = s.registry_id "
-                "WHERE r.name = ? ORDER BY s.name",
-                (self._registry_name,),
-            ).fetchall()
-            return [self._info(r) for r in rows]
-
-        result = self._read("ListSchemas", body)
-        if result is None:
-            raise self._missing_registry("ListSchemas")
-        return result
+        with self._storage.read("ListSchemas") as tx:
+            if tx.registry_id(self._registry_name) is None:
+                raise self._missing_registry("ListSchemas")
+            return [row.info for row in tx.schemas(self._registry_name)]
 
     def list_schema_versions(self, schema_name: str) -> list[SchemaVersion]:
         """Return every version of a schema FAILURE included (``ListSchemaVersions``).
@@ -1369,22 +928,10 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         check_name(schema_name, "schema name")
-
-        def body(conn: sqlite3.Connection) -> list[SchemaVersion] | None:
-            if self._schema_row(conn, schema_name) is None:
-                return None
-            rows = conn.execute(
-                f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-                "WHERE r.name = ? AND s.name = ? AND v.status != 'DELETING' "
-                "ORDER BY v.version_number",
-                (self._registry_name, schema_name),
-            ).fetchall()
-            return [self._version(r) for r in rows]
-
-        result = self._read("ListSchemaVersions", body)
-        if result is None:
-            raise self._missing_schema(schema_name, "ListSchemaVersions")
-        return result
+        with self._storage.read("ListSchemaVersions") as tx:
+            if tx.schema(self._registry_name, schema_name) is None:
+                raise self._missing_schema(schema_name, "ListSchemaVersions")
+            return tx.versions(self._registry_name, schema_name)
 
     def get_latest_schema_version(self, schema_name: str) -> SchemaVersion:
         """Return the schema's latest AVAILABLE version (``GetSchemaVersion``, ``LatestVersion``).
@@ -1399,17 +946,8 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         check_name(schema_name, "schema name")
-
-        def body(conn: sqlite3.Connection) -> SchemaVersion | None:
-            row = conn.execute(
-                f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-                "WHERE r.name = ? AND s.name = ? AND v.status = 'AVAILABLE' "
-                "ORDER BY v.version_number DESC LIMIT 1",
-                (self._registry_name, schema_name),
-            ).fetchone()
-            return None if row is None else self._version(row)
-
-        version = self._read("GetSchemaVersion", body)
+        with self._storage.read("GetSchemaVersion") as tx:
+            version = tx.latest_version(self._registry_name, schema_name)
         if version is None:
             raise SchemaNotFoundError(
                 f"schema {schema_name!r} does not exist in registry {self._registry_name!r} "
@@ -1449,7 +987,7 @@ class LocalSchemaRegistry:
         """
         check_name(schema_name, "schema name")
         mode = coerce_compatibility(compatibility)
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="UpdateSchema",
             registry_name=self._registry_name,
             schema_name=schema_name,
@@ -1457,19 +995,10 @@ class LocalSchemaRegistry:
             request={**self._schema_request(schema_name), "compatibility": mode.value},
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> SchemaInfo:
-            try:
-                row = self._require_schema(conn, schema_name, "UpdateSchema")
-            except _Refused:
-                audit.error_code = "EntityNotFoundException"
-                raise
-            info = self._info(row)
-            checkpoint = info.latest_version or info.checkpoint
-            conn.execute(
-                "UPDATE schemas SET compatibility = ?, checkpoint = ?, updated_time = ? "
-                "WHERE schema_id = ?",
-                (mode.value, checkpoint, now, row[0]),
-            )
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> SchemaInfo:
+            row = self._require_schema(tx, schema_name, "UpdateSchema")
+            checkpoint = row.info.latest_version or row.info.checkpoint
+            tx.set_compatibility(row.schema_id, mode, checkpoint, now)
             audit.version_number = checkpoint
             audit.request["schemaVersionNumber"] = {"versionNumber": checkpoint}
             audit.response = {
@@ -1478,8 +1007,9 @@ class LocalSchemaRegistry:
                 "compatibility": mode.value,
                 "schemaCheckpoint": checkpoint,
             }
-            updated = self._schema_row(conn, schema_name)
-            return self._info(cast("tuple[object, ...]", updated))
+            return dataclasses.replace(
+                row.info, compatibility=mode, checkpoint=checkpoint, updated_time=now
+            )
 
         return self._write(audit, body)
 
@@ -1504,13 +1034,15 @@ class LocalSchemaRegistry:
         SchemaNotFoundError
             If the version does not exist.
         ConfigurationError
-            If the key or value is invalid, or the version already has 10 pairs.
+            If the key or value is invalid.
+        RegistryError
+            If the version already has 10 pairs (``ResourceNumberLimitExceededException``).
         RegistryUnavailableError
             If the storage fails.
         """
         version_id = coerce_version_id(schema_version_id)
-        check_metadata(key, value)
-        audit = _Audit(
+        key, value = check_metadata(key, value)
+        audit = AuditRecord(
             event_name="PutSchemaVersionMetadata",
             schema_version_id=version_id,
             request={
@@ -1519,42 +1051,27 @@ class LocalSchemaRegistry:
             },
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> None:
-            row = conn.execute(
-                "SELECT r.name, s.name, v.version_number FROM " + _VERSION_FROM + " "
-                "WHERE v.version_id = ? AND v.status != 'DELETING'",
-                (version_id,),
-            ).fetchone()
-            if row is None:
-                audit.error_code = "EntityNotFoundException"
-                raise _Refused(
-                    SchemaNotFoundError(
-                        f"schema version {version_id} does not exist",
-                        operation="PutSchemaVersionMetadata",
-                        aws_error_code="EntityNotFoundException",
-                        schema_version_id=uuid.UUID(version_id),
-                    )
-                )
-            audit.registry_name, audit.schema_name, audit.version_number = row
-            pairs = conn.execute(
-                "SELECT key, value FROM version_metadata WHERE version_id = ?", (version_id,)
-            ).fetchall()
-            if (key, value) in {(k, v) for k, v in pairs}:
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> None:
+            version = tx.version(version_id)
+            if version is None:
+                raise _Refused(self._missing_version(version_id, "PutSchemaVersionMetadata"))
+            audit.registry_name = version.registry_name
+            audit.schema_name = version.schema_name
+            audit.version_number = version.version_number
+            pairs = tx.metadata(version_id)
+            if (key, value) in pairs:
                 audit.skip = True
-            else:
-                if len(pairs) >= MAX_METADATA_PAIRS:
-                    audit.error_code = "ResourceNumberLimitExceededException"
-                    raise _Refused(
-                        ConfigurationError(
-                            f"schema version {version_id} already has {MAX_METADATA_PAIRS} "
-                            "metadata pairs, Glue's limit"
-                        )
+            elif len(pairs) >= MAX_METADATA_PAIRS:
+                raise _Refused(
+                    RegistryError(
+                        f"schema version {version_id} already has {MAX_METADATA_PAIRS} "
+                        "metadata pairs, Glue's limit",
+                        operation="PutSchemaVersionMetadata",
+                        aws_error_code="ResourceNumberLimitExceededException",
                     )
-                conn.execute(
-                    "INSERT INTO version_metadata (version_id, key, value, created_time) "
-                    "VALUES (?, ?, ?, ?)",
-                    (version_id, key, value, now),
                 )
+            else:
+                tx.insert_metadata(version_id, key, value, now)
             audit.response = {
                 "schemaVersionId": version_id,
                 "metadataKey": key,
@@ -1580,31 +1097,14 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         version_id = coerce_version_id(schema_version_id)
-
-        def body(conn: sqlite3.Connection) -> dict[str, tuple[str, ...]] | None:
-            exists = conn.execute(
-                "SELECT 1 FROM schema_versions WHERE version_id = ? AND status != 'DELETING'",
-                (version_id,),
-            ).fetchone()
-            if exists is None:
-                return None
-            out: dict[str, tuple[str, ...]] = {}
-            for k, v in conn.execute(
-                "SELECT key, value FROM version_metadata WHERE version_id = ? ORDER BY rowid",
-                (version_id,),
-            ):
-                out[k] = (*out.get(k, ()), v)
-            return out
-
-        result = self._read("QuerySchemaVersionMetadata", body)
-        if result is None:
-            raise SchemaNotFoundError(
-                f"schema version {version_id} does not exist",
-                operation="QuerySchemaVersionMetadata",
-                aws_error_code="EntityNotFoundException",
-                schema_version_id=uuid.UUID(version_id),
-            )
-        return result
+        with self._storage.read("QuerySchemaVersionMetadata") as tx:
+            if not tx.version_exists(version_id):
+                raise self._missing_version(version_id, "QuerySchemaVersionMetadata")
+            pairs = tx.metadata(version_id)
+        out: dict[str, tuple[str, ...]] = {}
+        for k, v in pairs:
+            out[k] = (*out.get(k, ()), v)
+        return out
 
     def delete_schema(self, schema_name: str) -> None:
         """Delete a schema, its versions and their metadata (Glue ``DeleteSchema``).
@@ -1621,20 +1121,16 @@ class LocalSchemaRegistry:
             If the storage fails.
         """
         check_name(schema_name, "schema name")
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="DeleteSchema",
             registry_name=self._registry_name,
             schema_name=schema_name,
             request=self._schema_request(schema_name),
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> None:
-            try:
-                row = self._require_schema(conn, schema_name, "DeleteSchema")
-            except _Refused:
-                audit.error_code = "EntityNotFoundException"
-                raise
-            conn.execute("DELETE FROM schemas WHERE schema_id = ?", (row[0],))
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> None:
+            row = self._require_schema(tx, schema_name, "DeleteSchema")
+            tx.delete_schema(row.schema_id)
             audit.response = {
                 "schemaName": schema_name,
                 "registryName": self._registry_name,
@@ -1655,7 +1151,7 @@ class LocalSchemaRegistry:
         schema_name
             The schema.
         versions
-            ``"N"`` or ``"N-M"`` (inclusive).
+            ``"N"`` or ``"N-M"`` (inclusive), 1 <= N <= M <= 100,000.
 
         Returns
         -------
@@ -1667,82 +1163,49 @@ class LocalSchemaRegistry:
         SchemaNotFoundError
             If the schema does not exist.
         ConfigurationError
-            If the range is malformed, or includes version 1 or the checkpoint version.
+            If the range is malformed or out of Glue's range, or includes version 1.
+        RegistryError
+            If the range includes the checkpoint version (Glue answers 409,
+            ``ConcurrentModificationException``; not retryable here).
         RegistryUnavailableError
             If the storage fails.
         """
         check_name(schema_name, "schema name")
         low, high = parse_versions(versions)
         text = f"{low}" if low == high else f"{low}-{high}"
-        audit = _Audit(
+        audit = AuditRecord(
             event_name="DeleteSchemaVersions",
             registry_name=self._registry_name,
             schema_name=schema_name,
             request={**self._schema_request(schema_name), "versions": text},
         )
 
-        def body(conn: sqlite3.Connection, now: str, audit: _Audit) -> tuple[int, ...]:
-            try:
-                row = self._require_schema(conn, schema_name, "DeleteSchemaVersions")
-            except _Refused:
-                audit.error_code = "EntityNotFoundException"
-                raise
-            checkpoint = cast("int", row[5])
+        def body(tx: Transaction, now: str, audit: AuditRecord) -> tuple[int, ...]:
+            row = self._require_schema(tx, schema_name, "DeleteSchemaVersions")
+            checkpoint = row.info.checkpoint
             if low <= 1:
-                audit.error_code = "InvalidInputException"
                 raise _Refused(
                     ConfigurationError(
                         "version 1 cannot be deleted on its own; delete the schema instead"
                     )
                 )
             if low <= checkpoint <= high:
-                audit.error_code = "ConcurrentModificationException"
                 raise _Refused(
-                    ConfigurationError(
+                    RegistryError(
                         f"version {checkpoint} is the checkpoint of schema {schema_name!r} and "
-                        "cannot be deleted; move the checkpoint with update_compatibility first"
+                        "cannot be deleted; move the checkpoint with update_compatibility first",
+                        operation="DeleteSchemaVersions",
+                        aws_error_code="ConcurrentModificationException",
+                        retryable=False,
                     )
                 )
-            numbers = tuple(
-                int(r[0])
-                for r in conn.execute(
-                    "SELECT version_number FROM schema_versions WHERE schema_id = ? "
-                    "AND version_number BETWEEN ? AND ? ORDER BY version_number",
-                    (row[0], low, high),
-                )
-            )
-            conn.execute(
-                "DELETE FROM schema_versions "
-                "WHERE schema_id = ? AND version_number BETWEEN ? AND ?",
-                (row[0], low, high),
-            )
-            conn.execute("UPDATE schemas SET updated_time = ? WHERE schema_id = ?", (now, row[0]))
+            numbers = tx.delete_versions(row.schema_id, low, high, now)
             audit.response = {"deletedVersions": list(numbers)}
             return numbers
 
         return self._write(audit, body)
 
     # -- audit trail ----------------------------------------------------------------------------
-
-    _AUDIT_COLUMNS: Final = (
-        "event_id, event_time, event_name, identity, registry_name, schema_name, "
-        "version_number, schema_version_id, definition_sha256, compatibility, result, "
-        "error_code, error_message, problems, request_parameters, response_elements"
-    )
-
-    def _audit_rows(self, schema_name: str | None) -> list[tuple[object, ...]]:
-        def body(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
-            if schema_name is None:
-                return conn.execute(
-                    f"SELECT {self._AUDIT_COLUMNS} FROM audit_events ORDER BY seq"
-                ).fetchall()
-            return conn.execute(
-                f"SELECT {self._AUDIT_COLUMNS} FROM audit_events "
-                "WHERE registry_name = ? AND schema_name = ? ORDER BY seq",
-                (self._registry_name, schema_name),
-            ).fetchall()
-
-        return self._read("AuditEvents", body)
 
     def audit_events(self, schema_name: str | None = None) -> list[AuditEvent]:
         """Return the audit trail, oldest first.
@@ -1767,41 +1230,17 @@ class LocalSchemaRegistry:
         """
         if schema_name is not None:
             check_name(schema_name, "schema name")
-        events = []
-        for row in self._audit_rows(schema_name):
-            problems = tuple(CompatibilityProblem(**p) for p in json.loads(str(row[13])))
-            events.append(
-                AuditEvent(
-                    event_id=str(row[0]),
-                    event_time=str(row[1]),
-                    event_name=str(row[2]),
-                    identity=str(row[3]),
-                    registry_name=cast("str | None", row[4]),
-                    schema_name=cast("str | None", row[5]),
-                    version_number=cast("int | None", row[6]),
-                    schema_version_id=None if row[7] is None else uuid.UUID(str(row[7])),
-                    definition_sha256=cast("str | None", row[8]),
-                    compatibility=None if row[9] is None else Compatibility(row[9]),
-                    result=cast("AuditResult", row[10]),
-                    error_code=cast("str | None", row[11]),
-                    error_message=cast("str | None", row[12]),
-                    problems=problems,
-                )
-            )
-        return events
+        with self._storage.read("AuditEvents") as tx:
+            rows = tx.audit_rows(self._registry_name, schema_name)
+        return [AuditEvent.from_row(row) for row in rows]
 
     def export_audit_jsonl(
         self, file: str | os.PathLike[str] | IO[str], *, schema_name: str | None = None
     ) -> int:
         """Write the audit trail as CloudTrail-shaped management events, one JSON object a line.
 
-        Each line has CloudTrail's fields (``eventVersion``, ``eventTime``, ``eventSource``
-        ``glue.amazonaws.com``, ``eventName``, ``awsRegion`` ``local``, ``userIdentity``,
-        ``requestParameters``, ``responseElements``, ``errorCode``/``errorMessage`` when the
-        call failed, ``eventID``, ``readOnly`` false, ``eventType`` ``AwsApiCall``,
-        ``managementEvent`` true, ``recipientAccountId``) plus ``additionalEventData`` with the
-        result, the mode checked, the definition hash and the compatibility problems.
-        Definitions appear only as their SHA-256.
+        See :func:`glue_serde.registry.audit.cloudtrail_event` for the fields. Definitions
+        appear only as their SHA-256.
 
         Parameters
         ----------
@@ -1824,52 +1263,6 @@ class LocalSchemaRegistry:
         """
         if schema_name is not None:
             check_name(schema_name, "schema name")
-        lines = [_dumps(self._cloudtrail(row)) + "\n" for row in self._audit_rows(schema_name)]
-        if isinstance(file, str | os.PathLike):
-            try:
-                with open(file, "a", encoding="utf-8") as out:
-                    out.writelines(lines)
-            except OSError as exc:
-                raise ConfigurationError(f"cannot write audit trail to {file!r}: {exc}") from exc
-        else:
-            try:
-                file.writelines(lines)
-            except OSError as exc:
-                raise ConfigurationError(f"cannot write audit trail: {exc}") from exc
-        return len(lines)
-
-    def _cloudtrail(self, row: tuple[object, ...]) -> dict[str, object]:
-        identity = str(row[3])
-        record: dict[str, object] = {
-            "eventVersion": "1.09",
-            "userIdentity": {"type": "Unknown", "principalId": identity, "userName": identity},
-            # CloudTrail records times to the second.
-            "eventTime": str(row[1])[:19] + "Z",
-            "eventSource": "glue.amazonaws.com",
-            "eventName": row[2],
-            "awsRegion": "local",
-            "sourceIPAddress": "localhost",
-            "userAgent": "glue_serde.registry.local",
-            "requestParameters": json.loads(str(row[14])),
-            "responseElements": None if row[15] is None else json.loads(str(row[15])),
-            "eventID": row[0],
-            "readOnly": False,
-            "eventType": "AwsApiCall",
-            "managementEvent": True,
-            "recipientAccountId": "000000000000",
-            "eventCategory": "Management",
-            "additionalEventData": {
-                "result": row[10],
-                "registryName": row[4],
-                "schemaName": row[5],
-                "versionNumber": row[6],
-                "schemaVersionId": row[7],
-                "definitionSha256": row[8],
-                "compatibility": row[9],
-                "problems": json.loads(str(row[13])),
-            },
-        }
-        if row[11] is not None:
-            record["errorCode"] = row[11]
-            record["errorMessage"] = row[12]
-        return record
+        with self._storage.read("AuditEvents") as tx:
+            rows = tx.audit_rows(self._registry_name, schema_name)
+        return write_cloudtrail_jsonl(file, rows)

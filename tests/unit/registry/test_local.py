@@ -381,8 +381,17 @@ def test_delete_schema_versions_refuses_version_one_and_the_checkpoint(
     with pytest.raises(ConfigurationError, match="version 1"):
         registry.delete_schema_versions("s", "1-2")
     registry.update_compatibility("s", Compatibility.NONE)
-    with pytest.raises(ConfigurationError, match="checkpoint"):
+    # Glue answers 409 (ConcurrentModificationException) for a range holding the checkpoint.
+    with pytest.raises(RegistryError, match="checkpoint") as info:
         registry.delete_schema_versions("s", "2-3")
+    assert info.value.aws_error_code == "ConcurrentModificationException"
+    assert info.value.operation == "DeleteSchemaVersions"
+    assert info.value.retryable is False
+    assert [(e.event_name, e.result, e.error_code) for e in registry.audit_events("s")[-3:]] == [
+        ("DeleteSchemaVersions", "error", "InvalidInputException"),
+        ("UpdateSchema", "success", None),
+        ("DeleteSchemaVersions", "error", "ConcurrentModificationException"),
+    ]
     assert len(registry.list_schema_versions("s")) == 3
     with pytest.raises(SchemaNotFoundError):
         registry.delete_schema_versions("nope", "2")
@@ -524,8 +533,12 @@ def test_metadata_is_limited_to_ten_pairs_per_version(registry: LocalSchemaRegis
     for i in range(10):
         registry.put_schema_version_metadata(v1.schema_version_id, f"k{i}", "v")
     registry.put_schema_version_metadata(v1.schema_version_id, "k0", "v")
-    with pytest.raises(ConfigurationError, match="10"):
+    # The same error the Glue backend raises for Glue's ResourceNumberLimitExceededException.
+    with pytest.raises(RegistryError, match="10") as info:
         registry.put_schema_version_metadata(v1.schema_version_id, "k10", "v")
+    assert info.value.aws_error_code == "ResourceNumberLimitExceededException"
+    assert info.value.retryable is False
+    assert registry.audit_events()[-1].error_code == "ResourceNumberLimitExceededException"
     assert len(registry.get_schema_version_metadata(v1.schema_version_id)) == 10
 
 
@@ -1086,7 +1099,7 @@ def test_register_schema_version_past_100000_versions_is_refused(
     registry: LocalSchemaRegistry,
 ) -> None:
     registry.create_schema("s", record(), AVRO, compatibility=Compatibility.NONE)
-    registry._conn.execute("UPDATE schemas SET next_version = 100001")
+    registry._storage._conn.execute("UPDATE schemas SET next_version = 100001")
     with pytest.raises(RegistryError) as info:
         registry.register_schema_version("s", record("memo"), AVRO)
     assert info.value.aws_error_code == "ResourceNumberLimitExceededException"
