@@ -526,8 +526,12 @@ class Transaction:
         ).fetchall()
         out = []
         for row in rows:
-            c = self._columns("schema_versions", row, key=2)
-            out.append((c.integer(0, "version_number"), c.text(1, "definition")))
+            number, definition = row[0], row[1]
+            if type(number) is not int or type(definition) is not str:  # checked inline: hot
+                c = self._columns("schema_versions", row, key=2)
+                c.integer(0, "version_number")
+                c.text(1, "definition")
+            out.append((number, definition))
         return out
 
     def insert_version(

@@ -23,22 +23,19 @@ Semantics (Glue's, with the choices Glue leaves open written down)
   same JSON value (key order and whitespace ignored; list order kept), as moto's
   ``RegisterSchemaVersion`` does. PROTOBUF matches on exact text only. Only AVAILABLE versions
   match; a definition whose earlier attempt FAILED is checked again.
-- **Compatibility**: the first version is always accepted (only its syntax is checked).
-  DISABLED refuses every later version without consuming a version number (moto/Glue raise
-  ``InvalidInputException``). Otherwise non-transitive modes (BACKWARD, FORWARD, FULL) compare
-  with the latest AVAILABLE version numbered at or after the checkpoint, and ``_ALL`` modes with
-  every AVAILABLE version numbered at or after the checkpoint, oldest first; FAILURE versions
-  never take part. (Glue's exact checkpoint semantics are unverified; this reading keeps
-  :meth:`~LocalSchemaRegistry.update_compatibility` non-retroactive, as Glue documents.) A
-  rejected definition is stored as a FAILURE version that consumes a version number, as
-  observed on Glue, and :class:`IncompatibleSchemaError` carries the report and that version's
-  id and number. Each rejected attempt records a new FAILURE version.
-- **Checker**: ``compatibility_checker`` is called as ``checker(data_format, definition,
-  previous, compatibility)``; version numbers in its report (1-based positions in ``previous``)
-  are mapped back to real version numbers. When no checker is given,
-  ``glue_serde.compat.check_compatibility`` is imported at the first registration; if that
-  module is not installed, only NONE and DISABLED are enforced and every other mode accepts
-  every syntactically valid version (the report carries a note saying so).
+- **Compatibility**: the first version is always accepted (only its syntax is checked). A
+  later version is checked by ``compatibility_checker`` (by default
+  :func:`glue_serde.compat.check_compatibility`, imported at the first registration), given
+  every AVAILABLE version numbered at or after the schema's checkpoint, oldest first; the
+  checker applies the mode (non-transitive modes compare with the latest of them, ``_ALL``
+  modes with each, DISABLED refuses, NONE accepts), and the version numbers of its report
+  (1-based positions in what it was given) are mapped back to real version numbers. FAILURE
+  versions never take part. (Glue's exact checkpoint semantics are unverified; this reading
+  keeps :meth:`~LocalSchemaRegistry.update_compatibility` non-retroactive, as Glue documents.)
+  A DISABLED refusal consumes no version number (moto/Glue raise ``InvalidInputException``);
+  any other rejected definition is stored as a FAILURE version that consumes a version
+  number, as observed on Glue, and :class:`IncompatibleSchemaError` carries the report and
+  that version's id and number. Each rejected attempt records a new FAILURE version.
 - **Deletion** is a hard delete (Glue's ``DELETING`` phase is instantaneous here); version
   numbers are never reused. As on Glue, ``delete_schema_versions`` cannot delete version 1 or
   the checkpoint version.
@@ -69,7 +66,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Final, TypeVar, cast
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -104,7 +101,6 @@ from glue_serde.registry.audit import (
 )
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
-    CompatibilityProblem,
     CompatibilityReport,
     SchemaInfo,
     SchemaVersion,
@@ -116,17 +112,13 @@ if TYPE_CHECKING:
 __all__ = ["AuditEvent", "AuditResult", "CompatibilityChecker", "LocalSchemaRegistry"]
 
 #: ``checker(data_format, schema_definition, previous, compatibility) -> CompatibilityReport``,
-#: the signature of :func:`glue_serde.compat.check_compatibility`.
+#: the signature of :func:`glue_serde.compat.check_compatibility`, whose mode semantics a
+#: checker applies: ``previous`` holds every AVAILABLE version from the checkpoint on.
 CompatibilityChecker = Callable[
     [DataFormat, str, Sequence[str], Compatibility], CompatibilityReport
 ]
 
 _T = TypeVar("_T")
-
-_COMPAT_MISSING_NOTE: Final = (
-    "glue_serde.compat is not installed: only NONE and DISABLED are enforced, other modes "
-    "accept every valid version"
-)
 
 
 class _Refused(Exception):
@@ -199,8 +191,10 @@ class LocalSchemaRegistry:
     identity
         Who is recorded in the audit trail; ``user@hostname`` unless given.
     compatibility_checker
-        Decides whether a new version may follow earlier ones; by default
-        :func:`glue_serde.compat.check_compatibility`, imported at the first registration.
+        Decides whether a new version may follow earlier ones, with the signature and the
+        mode semantics of :func:`glue_serde.compat.check_compatibility` (the default,
+        imported at the first registration); it is given every AVAILABLE version from the
+        schema's checkpoint on.
     clock
         Returns the current time (timezone-aware; naive values are taken as UTC).
     busy_timeout
@@ -243,7 +237,6 @@ class LocalSchemaRegistry:
         if compatibility_checker is not None and not callable(compatibility_checker):
             raise ConfigurationError("compatibility_checker must be callable")
         self._checker = compatibility_checker
-        self._checker_resolved = compatibility_checker is not None
         self._clock = clock or _utc_now
         if (
             isinstance(busy_timeout, bool)
@@ -591,7 +584,7 @@ class LocalSchemaRegistry:
                         aws_error_code="AlreadyExistsException",
                     )
                 )
-            self._call_checker(fmt, schema_definition, (), mode)
+            self._check(fmt, schema_definition, mode)
             schema_id = tx.insert_schema(
                 registry_id=registry_id,
                 name=schema_name,
@@ -700,30 +693,20 @@ class LocalSchemaRegistry:
                         aws_error_code="ResourceNumberLimitExceededException",
                     )
                 )
-            if info.compatibility is Compatibility.DISABLED:
-                problem = CompatibilityProblem(
-                    kind="VERSIONING_DISABLED",
-                    path="",
-                    direction="backward",
-                    message=(
-                        f"schema {schema_name!r} has compatibility DISABLED: no version may be "
-                        "added after the first; change its mode with update_compatibility"
-                    ),
-                    version_number=info.latest_version,
-                )
-                report = CompatibilityReport(
-                    data_format=fmt, compatibility=info.compatibility, problems=(problem,)
-                )
+            mode = info.compatibility
+            previous = tx.available_since(row.schema_id, info.checkpoint)
+            report = self._check(fmt, schema_definition, mode, previous)
+            if not report.compatible and mode is Compatibility.DISABLED:
+                # Glue refuses with InvalidInputException and consumes no version number.
                 audit.problems = report.problems
                 raise _Refused(
                     IncompatibleSchemaError(
                         f"Compatibility DISABLED does not allow versioning of schema "
-                        f"{schema_name!r}",
+                        f"{schema_name!r}: change its mode with update_compatibility",
                         report=report,
                         schema_name=schema_name,
                     )
                 )
-            report = self._check(tx, row, fmt, schema_definition)
             version = self._insert_version(
                 tx,
                 schema_id=row.schema_id,
@@ -792,68 +775,57 @@ class LocalSchemaRegistry:
 
     # -- compatibility --------------------------------------------------------------------------
 
-    def _resolve_checker(self) -> CompatibilityChecker | None:
-        if not self._checker_resolved:
+    def _resolve_checker(self) -> CompatibilityChecker:
+        if self._checker is None:
             try:
                 module = importlib.import_module("glue_serde.compat")
-            except ModuleNotFoundError as exc:
-                if exc.name not in ("glue_serde.compat", "glue_serde"):
-                    raise
-                self._checker = None
-            else:
-                self._checker = cast("CompatibilityChecker", module.check_compatibility)
-            self._checker_resolved = True
+            except ImportError as exc:
+                raise ConfigurationError(
+                    f"compatibility checks need glue_serde.compat, which cannot be imported "
+                    f"({exc}); reinstall glue-serde"
+                ) from exc
+            self._checker = cast("CompatibilityChecker", module.check_compatibility)
         return self._checker
 
-    def _call_checker(
+    def _check(
         self,
         fmt: DataFormat,
         definition: str,
-        previous: Sequence[str],
         mode: Compatibility,
-    ) -> CompatibilityReport | None:
-        """Run the checker; ``None`` when no checker is installed. Refuses invalid syntax."""
+        previous: Sequence[tuple[int, str]] = (),
+    ) -> CompatibilityReport:
+        """Run the checker on ``definition`` after ``previous`` ``(number, definition)`` pairs.
+
+        The checker applies the mode: which earlier versions to compare with, DISABLED. Its
+        report's version numbers (1-based positions in what it was given) are mapped back to
+        real version numbers. An invalid definition is refused (:class:`_Refused`).
+        """
         checker = self._resolve_checker()
-        if checker is None:
-            return None
         try:
-            report = checker(fmt, definition, previous, mode)
+            report = checker(fmt, definition, [d for _, d in previous], mode)
         except SchemaError as exc:
             raise _Refused(exc) from exc
+        except GlueSerdeError:
+            raise
+        except RecursionError as exc:
+            error = SchemaError(
+                f"{fmt.value} schema definition nests too deeply to be checked", data_format=fmt
+            )
+            error.__cause__ = exc
+            raise _Refused(error) from exc
         except ImportError as exc:
             raise ConfigurationError(
                 f"checking {fmt.value} compatibility needs an optional dependency: {exc}"
+            ) from exc
+        except Exception as exc:
+            raise ConfigurationError(
+                f"the compatibility checker failed: {type(exc).__name__}: {exc}"
             ) from exc
         if not isinstance(report, CompatibilityReport):
             raise ConfigurationError(
                 f"compatibility_checker returned {type(report).__name__}, not a CompatibilityReport"
             )
-        return report
-
-    def _check(
-        self, tx: Transaction, row: SchemaRow, fmt: DataFormat, definition: str
-    ) -> CompatibilityReport:
-        info = row.info
-        mode = info.compatibility
-        transitive = mode in (
-            Compatibility.BACKWARD_ALL,
-            Compatibility.FORWARD_ALL,
-            Compatibility.FULL_ALL,
-        )
-        rows: list[tuple[int, str]] = []
-        if mode is not Compatibility.NONE:
-            rows = tx.available_since(row.schema_id, info.checkpoint)
-            if not transitive:
-                rows = rows[-1:]
-        numbers = [n for n, _ in rows]
-        report = self._call_checker(fmt, definition, [d for _, d in rows], mode)
-        if report is None:
-            return CompatibilityReport(
-                data_format=fmt,
-                compatibility=mode,
-                compared_with=tuple(numbers),
-                notes=(_COMPAT_MISSING_NOTE,) if rows else (),
-            )
+        numbers = [n for n, _ in previous]
 
         def real(position: int | None) -> int | None:
             if position is not None and 1 <= position <= len(numbers):
