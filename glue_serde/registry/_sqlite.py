@@ -149,6 +149,14 @@ def _json_default(value: object) -> object:
     raise ConfigurationError(f"cannot record {type(value).__name__} in the registry")
 
 
+def _is_damaged(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "could not decode" in text
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
@@ -306,6 +314,29 @@ class Transaction:
     def _columns(self, table: str, row: Sequence[object], key: int = 0) -> _Columns:
         return _Columns(self._where, self._operation, table, row, key)
 
+    def _all(
+        self, table: str, what: str, sql: str, params: Sequence[object] = ()
+    ) -> list[Sequence[object]]:
+        """Run a query and fetch its rows; undecodable text is named by table and ``what``."""
+        try:
+            rows: list[Sequence[object]] = self._conn.execute(sql, params).fetchall()
+        except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "decode" not in str(exc).lower():
+                raise
+            raise RegistryUnavailableError(
+                f"{self._where} is damaged: table {table}, {what}: stored text is not UTF-8 "
+                f"({exc}); restore the file from a backup",
+                operation=self._operation,
+                retryable=False,
+            ) from exc
+        return rows
+
+    def _one(
+        self, table: str, what: str, sql: str, params: Sequence[object] = ()
+    ) -> Sequence[object] | None:
+        rows = self._all(table, what, sql, params)
+        return rows[0] if rows else None
+
     def _version(self, row: Sequence[object]) -> SchemaVersion:
         c = self._columns("schema_versions", row)
         return SchemaVersion(
@@ -372,14 +403,17 @@ class Transaction:
 
     def registry_id(self, name: str) -> int | None:
         """Return the key of registry ``name``, or ``None``."""
-        row = self._conn.execute(
-            "SELECT registry_id FROM registries WHERE name = ?", (name,)
-        ).fetchone()
+        row = self._one(
+            "registries",
+            f"row of registry {name!r}",
+            "SELECT registry_id FROM registries WHERE name = ?",
+            (name,),
+        )
         return None if row is None else self._columns("registries", row).integer(0, "registry_id")
 
     def registry_names(self) -> list[str]:
         """Return every registry's name, sorted."""
-        rows = self._conn.execute("SELECT name FROM registries ORDER BY name").fetchall()
+        rows = self._all("registries", "every row", "SELECT name FROM registries ORDER BY name")
         return [self._columns("registries", r).text(0, "name") for r in rows]
 
     def insert_registry(self, name: str, description: str | None, now: str) -> None:
@@ -394,18 +428,22 @@ class Transaction:
 
     def schema(self, registry_name: str, schema_name: str) -> SchemaRow | None:
         """Return schema ``schema_name`` of registry ``registry_name``, or ``None``."""
-        row = self._conn.execute(
+        row = self._one(
+            "schemas",
+            f"row of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_SCHEMA_COLUMNS} FROM {_SCHEMA_FROM} WHERE r.name = ? AND s.name = ?",
             (registry_name, schema_name),
-        ).fetchone()
+        )
         return None if row is None else self._schema(row)
 
     def schemas(self, registry_name: str) -> list[SchemaRow]:
         """Return every schema of a registry, sorted by name."""
-        rows = self._conn.execute(
+        rows = self._all(
+            "schemas",
+            f"rows of registry {registry_name!r}",
             f"SELECT {_SCHEMA_COLUMNS} FROM {_SCHEMA_FROM} WHERE r.name = ? ORDER BY s.name",
             (registry_name,),
-        ).fetchall()
+        )
         return [self._schema(r) for r in rows]
 
     def insert_schema(
@@ -457,11 +495,13 @@ class Transaction:
 
     def version(self, version_id: str) -> SchemaVersion | None:
         """Return the version with this id in any registry (not DELETING), or ``None``."""
-        row = self._conn.execute(
+        row = self._one(
+            "schema_versions",
+            f"row {version_id!r}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
             "WHERE v.version_id = ? AND v.status != 'DELETING'",
             (version_id,),
-        ).fetchone()
+        )
         return None if row is None else self._version(row)
 
     def find_version(
@@ -487,51 +527,59 @@ class Transaction:
             assert data_format is not None
             where = "r.name = ? AND s.name = ? AND s.data_format = ?"
             params = (registry_name, schema_name, data_format.value)
-        row = self._conn.execute(
+        row = self._one(
+            "schema_versions",
+            f"a row with definition hash {exact}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} WHERE {where} "
             "AND v.status = 'AVAILABLE' "
             "AND (v.definition_sha256 = ? OR v.normalized_sha256 = ?) "
             "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1",
             (*params, exact, normalized, exact),
-        ).fetchone()
+        )
         return None if row is None else self._version(row)
 
     def versions(self, registry_name: str, schema_name: str) -> list[SchemaVersion]:
         """Return every version of a schema but DELETING ones, oldest first."""
-        rows = self._conn.execute(
+        rows = self._all(
+            "schema_versions",
+            f"rows of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
             "WHERE r.name = ? AND s.name = ? AND v.status != 'DELETING' "
             "ORDER BY v.version_number",
             (registry_name, schema_name),
-        ).fetchall()
+        )
         return [self._version(r) for r in rows]
 
     def latest_version(self, registry_name: str, schema_name: str) -> SchemaVersion | None:
         """Return a schema's latest AVAILABLE version, or ``None``."""
-        row = self._conn.execute(
+        row = self._one(
+            "schema_versions",
+            f"latest row of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
             "WHERE r.name = ? AND s.name = ? AND v.status = 'AVAILABLE' "
             "ORDER BY v.version_number DESC LIMIT 1",
             (registry_name, schema_name),
-        ).fetchone()
+        )
         return None if row is None else self._version(row)
 
     def available_since(self, schema_id: int, checkpoint: int) -> list[tuple[int, str]]:
         """Return ``(number, definition)`` of AVAILABLE versions numbered >= ``checkpoint``."""
-        rows = self._conn.execute(
+        rows = self._all(
+            "schema_versions",
+            f"rows of schema key {schema_id}",
             "SELECT version_number, definition, version_id FROM schema_versions "
             "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
             "ORDER BY version_number",
             (schema_id, checkpoint),
-        ).fetchall()
-        out = []
+        )
+        out: list[tuple[int, str]] = []
         for row in rows:
             number, definition = row[0], row[1]
-            if type(number) is not int or type(definition) is not str:  # checked inline: hot
+            if type(number) is int and type(definition) is str:  # checked inline: hot
+                out.append((number, definition))
+            else:
                 c = self._columns("schema_versions", row, key=2)
-                c.integer(0, "version_number")
-                c.text(1, "definition")
-            out.append((number, definition))
+                out.append((c.integer(0, "version_number"), c.text(1, "definition")))
         return out
 
     def insert_version(
@@ -561,11 +609,13 @@ class Transaction:
 
     def delete_versions(self, schema_id: int, low: int, high: int, now: str) -> tuple[int, ...]:
         """Delete the versions numbered ``low``..``high`` and return the numbers deleted."""
-        rows = self._conn.execute(
+        rows = self._all(
+            "schema_versions",
+            f"rows of schema key {schema_id}",
             "SELECT version_number FROM schema_versions WHERE schema_id = ? "
             "AND version_number BETWEEN ? AND ? ORDER BY version_number",
             (schema_id, low, high),
-        ).fetchall()
+        )
         numbers = tuple(
             self._columns("schema_versions", r).integer(0, "version_number") for r in rows
         )
@@ -582,18 +632,22 @@ class Transaction:
 
     def version_exists(self, version_id: str) -> bool:
         """Whether a version (not DELETING) has this id."""
-        row = self._conn.execute(
+        row = self._one(
+            "schema_versions",
+            f"row {version_id!r}",
             "SELECT 1 FROM schema_versions WHERE version_id = ? AND status != 'DELETING'",
             (version_id,),
-        ).fetchone()
+        )
         return row is not None
 
     def metadata(self, version_id: str) -> list[tuple[str, str]]:
         """Return a version's metadata pairs in the order they were put."""
-        rows = self._conn.execute(
+        rows = self._all(
+            "version_metadata",
+            f"rows of version {version_id!r}",
             "SELECT key, value FROM version_metadata WHERE version_id = ? ORDER BY rowid",
             (version_id,),
-        ).fetchall()
+        )
         out = []
         for row in rows:
             c = self._columns("version_metadata", row)
@@ -640,15 +694,16 @@ class Transaction:
     def audit_rows(self, registry_name: str, schema_name: str | None) -> list[AuditRow]:
         """Return the audit trail, oldest first: every event, or one schema's."""
         if schema_name is None:
-            rows = self._conn.execute(
-                f"SELECT {_AUDIT_COLUMNS} FROM audit_events ORDER BY seq"
-            ).fetchall()
+            sql = f"SELECT {_AUDIT_COLUMNS} FROM audit_events ORDER BY seq"
+            rows = self._all("audit_events", "every row", sql)
         else:
-            rows = self._conn.execute(
+            rows = self._all(
+                "audit_events",
+                f"rows of schema {schema_name!r} in registry {registry_name!r}",
                 f"SELECT {_AUDIT_COLUMNS} FROM audit_events "
                 "WHERE registry_name = ? AND schema_name = ? ORDER BY seq",
                 (registry_name, schema_name),
-            ).fetchall()
+            )
         return [self._audit(r) for r in rows]
 
 
@@ -747,12 +802,30 @@ class Storage:
 
     @contextlib.contextmanager
     def translate(self, operation: str) -> Iterator[None]:
-        """Turn every ``sqlite3`` error raised inside into :class:`RegistryUnavailableError`."""
+        """Turn every ``sqlite3`` error raised inside into :class:`RegistryUnavailableError`.
+
+        Retryable when the database is locked or busy; a damaged file (SQLite finds it
+        corrupt, or its text does not decode) is named as such and is not retryable.
+        """
         try:
             yield
+        except UnicodeDecodeError as exc:
+            # sqlite3 raises it when the text of SQLite's own message (quoting a damaged
+            # table definition) is not UTF-8.
+            raise RegistryUnavailableError(
+                f"{self.where} is damaged: SQLite reports undecodable text ({exc}); restore the "
+                "file from a backup",
+                operation=operation,
+                retryable=False,
+            ) from exc
         except sqlite3.Error as exc:
             locked = _is_locked(exc)
-            detail = "database is locked by another writer" if locked else str(exc)
+            if locked:
+                detail = "database is locked by another writer"
+            elif _is_damaged(exc):
+                detail = f"the file is damaged ({exc}); restore it from a backup"
+            else:
+                detail = str(exc)
             raise RegistryUnavailableError(
                 f"local registry storage failed during {operation} ({self.where}): {detail}",
                 operation=operation,

@@ -62,11 +62,12 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import math
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, TypeVar, cast
+from typing import IO, TYPE_CHECKING, NoReturn, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -129,6 +130,24 @@ class _Refused(Exception):
         self.error = error
 
 
+_MAX_IDENTITY_CHARS = 2_048
+#: Longest wait for another process's write (a day); SQLite counts it in milliseconds.
+_MAX_BUSY_TIMEOUT = 86_400
+
+
+def _check_path(path: object) -> str | None:
+    """Return the registry file's path as text, or ``None`` for an in-memory registry."""
+    if path is None:
+        return None
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise ConfigurationError(
+            f"path must be a non-empty file path (str or os.PathLike[str]) without NUL, got "
+            f"{type(path).__name__}"
+        )
+    return text
+
+
 def _default_identity() -> str:
     import getpass  # noqa: PLC0415  # lazy: registration paths only
     import socket  # noqa: PLC0415
@@ -153,29 +172,50 @@ def _sha256(text: str) -> str:
 def _check_definition(definition: object, data_format: DataFormat) -> tuple[str, str]:
     """Check Glue's limits and return ``(exact sha256, normalized sha256)``.
 
-    For AVRO and JSON the normalized hash is over the parsed JSON value re-serialized with
-    sorted keys and no whitespace, so texts that parse to equal JSON values share it.
+    AVRO and JSON definitions must be standard JSON: ``NaN``, ``Infinity`` and numbers beyond
+    a double are refused (every frame written with them would fail in a consumer). Their
+    normalized hash is over the parsed value re-serialized with sorted keys and no whitespace,
+    so texts that parse to equal JSON values share it.
     """
     text = check_definition_text(definition, data_format)
     exact = _sha256(text)
-    normalized = _normalized_sha256(text, data_format)
-    if normalized is None:
-        raise SchemaError(
-            f"{data_format.value} schema definition is not valid JSON", data_format=data_format
-        )
-    return exact, normalized
-
-
-def _normalized_sha256(definition: str, data_format: DataFormat) -> str | None:
-    """Return the format-neutral hash of a definition, or ``None`` if AVRO/JSON text is not JSON."""
     if data_format is DataFormat.PROTOBUF:
-        return _sha256(definition)
+        return exact, exact
     try:
-        value = json.loads(definition)
-        canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    except (ValueError, RecursionError):
-        return None
-    return _sha256(canonical)
+        return exact, _sha256(_canonical_json(text))
+    except (ValueError, RecursionError) as exc:
+        detail = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise SchemaError(
+            f"{data_format.value} schema definition is not valid JSON: {detail}",
+            data_format=data_format,
+        ) from exc
+
+
+def _normalized_sha256(definition: str, data_format: DataFormat) -> str:
+    """Return the normalized hash of a definition (the exact one when it is not strict JSON)."""
+    if data_format is not DataFormat.PROTOBUF:
+        try:
+            return _sha256(_canonical_json(definition))
+        except (ValueError, RecursionError):
+            pass
+    return _sha256(definition)
+
+
+def _canonical_json(definition: str) -> str:
+    """Return the JSON value of a definition, sorted and compact (ValueError: not strict JSON)."""
+    value = json.loads(definition, parse_constant=_non_standard, parse_float=_finite)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _non_standard(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} does not fit a double")
+    return value
 
 
 class LocalSchemaRegistry:
@@ -229,26 +269,31 @@ class LocalSchemaRegistry:
         busy_timeout: float = 5.0,
     ) -> None:
         self._registry_name = check_name(registry_name, "registry name")
-        if identity is not None and (not isinstance(identity, str) or not identity):
-            raise ConfigurationError(f"identity must be non-empty text, got {identity!r}")
+        if identity is not None:
+            if not isinstance(identity, str) or not 1 <= len(identity) <= _MAX_IDENTITY_CHARS:
+                raise ConfigurationError(
+                    f"identity must be text of 1-{_MAX_IDENTITY_CHARS} characters, got "
+                    f"{type(identity).__name__} {identity!r:.60}"
+                )
+            check_utf8(identity, "identity", ConfigurationError)
         # The default identity (user@host) is looked up on first use: getpass and socket
         # cost a Lambda cold start a few milliseconds that a consumer never needs.
         self._identity = identity
         if compatibility_checker is not None and not callable(compatibility_checker):
             raise ConfigurationError("compatibility_checker must be callable")
         self._checker = compatibility_checker
+        if clock is not None and not callable(clock):
+            raise ConfigurationError("clock must be callable")
         self._clock = clock or _utc_now
         if (
             isinstance(busy_timeout, bool)
             or not isinstance(busy_timeout, int | float)
-            or busy_timeout < 0
+            or not 0 <= busy_timeout <= _MAX_BUSY_TIMEOUT  # NaN fails both comparisons
         ):
-            raise ConfigurationError(f"busy_timeout must be >= 0 seconds, got {busy_timeout!r}")
-        self._storage = Storage(
-            None if path is None else os.fspath(path),
-            busy_timeout=float(busy_timeout),
-            now=self._now,
-        )
+            raise ConfigurationError(
+                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, got {busy_timeout!r:.40}"
+            )
+        self._storage = Storage(_check_path(path), busy_timeout=float(busy_timeout), now=self._now)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -297,10 +342,15 @@ class LocalSchemaRegistry:
     # -- plumbing -------------------------------------------------------------------------------
 
     def _now(self) -> str:
-        now = self._clock()
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
-        now = now.astimezone(timezone.utc)
+        try:
+            now = self._clock()
+            if not isinstance(now, datetime):
+                raise TypeError(f"it returned {type(now).__name__}, not a datetime")
+            if now.tzinfo is None:
+                now = now.replace(tzinfo=timezone.utc)
+            now = now.astimezone(timezone.utc)
+        except Exception as exc:  # the caller's clock: any failure is a configuration error
+            raise ConfigurationError(f"clock failed: {type(exc).__name__}: {exc}") from exc
         return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
     def _write(self, audit: AuditRecord, body: Callable[[Transaction, str, AuditRecord], _T]) -> _T:
@@ -486,7 +536,7 @@ class LocalSchemaRegistry:
         except SchemaError:
             return None
         exact = _sha256(schema_definition)
-        normalized = _normalized_sha256(schema_definition, fmt) or exact
+        normalized = _normalized_sha256(schema_definition, fmt)
         return self._find(schema_name, fmt, exact, normalized)
 
     def _find(
