@@ -25,14 +25,20 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import os
 import sqlite3
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Final, NoReturn, TypeVar
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
-from glue_serde.errors import ConfigurationError, RegistryUnavailableError
+from glue_serde.errors import (
+    ConfigurationError,
+    RegistryAccessDeniedError,
+    RegistryUnavailableError,
+)
 from glue_serde.schema import DEFAULT_REGISTRY_NAME, CompatibilityProblem, SchemaInfo, SchemaVersion
 
 if TYPE_CHECKING:
@@ -717,49 +723,123 @@ class Storage:
     Parameters
     ----------
     path
-        ``None`` for a private in-memory database; otherwise a file, created if missing.
+        ``None`` for a private in-memory database; otherwise a file.
     busy_timeout
         Seconds a write waits for another process's transaction.
     now
         Returns the current time as stored text (for the rows created on open).
+    read_only
+        ``True``: open the file read-only (it must exist) and refuse every write. ``False``:
+        open it for writing. ``None``: read-only when the file or its directory is not
+        writable (SQLite writes its ``-wal`` and ``-shm`` files next to the file).
+    create
+        Create the file when it is missing (never when read-only).
 
     Raises
     ------
     ConfigurationError
-        If the file was written by a newer layout.
+        If the file is missing and may not be created, was written by a newer layout, or is
+        not a registry and cannot be made one.
+    RegistryAccessDeniedError
+        If a writable open was asked for a file that is not writable, or a read-only file
+        cannot be read (see :meth:`_open_read_only`).
     RegistryUnavailableError
         If the file cannot be opened or migrated.
     """
 
-    def __init__(self, path: str | None, *, busy_timeout: float, now: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        *,
+        busy_timeout: float,
+        now: Callable[[], str],
+        read_only: bool | None = None,
+        create: bool = True,
+    ) -> None:
         self.path = path
         self.where = "in-memory registry" if path is None else f"registry file {path}"
         self._lock = threading.RLock()
+        self._busy_timeout = busy_timeout
+        self.read_only, self.read_only_reason = self._access(read_only, create)
         with self.translate("Open"):
-            self._conn = sqlite3.connect(
-                ":memory:" if path is None else path,
-                timeout=busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
+            if self.read_only:
+                self._conn = self._open_read_only()
+                return
+            self._conn = self._connect("rwc" if create else "rw")
             try:
-                self._open(now)
+                self._open_writable(now)
             except BaseException:
                 self._conn.close()
                 raise
 
-    def _open(self, now: Callable[[], str]) -> None:
+    def _access(self, read_only: bool | None, create: bool) -> tuple[bool, str | None]:
+        """Decide how to open the file: ``(read_only, why)``; refuse a missing file if asked."""
+        path = self.path
+        if path is None:
+            if read_only:
+                raise ConfigurationError("an in-memory registry cannot be read-only")
+            return False, None
+        exists = os.path.exists(path)
+        if not exists and (read_only or not create):
+            why = "a read-only registry is never created" if read_only else "create=False"
+            raise ConfigurationError(f"registry file {path} does not exist ({why})")
+        if read_only:
+            return True, "opened with read_only=True"
+        directory = os.path.dirname(os.path.abspath(path))
+        problem = None
+        if exists and not os.path.isdir(path) and not os.access(path, os.W_OK):
+            problem = "the file is not writable"
+        elif not os.access(directory, os.W_OK):
+            problem = f"its directory {directory} is not writable"
+        if problem is None:
+            return False, None
+        if read_only is None and exists:
+            return True, problem
+        raise RegistryAccessDeniedError(
+            f"cannot open registry file {path} for writing: {problem}; open it with "
+            "read_only=True to read it",
+            operation="Open",
+            aws_error_code="AccessDeniedException",
+        )
+
+    def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
+        if self.path is None:
+            uri = "file::memory:"
+        else:  # a file: URI, so that the mode is SQLite's to enforce (ro: never writes)
+            uri = f"{Path(self.path).absolute().as_uri()}?mode={mode}"
+            if immutable:
+                uri += "&immutable=1"
+        return sqlite3.connect(
+            uri,
+            uri=True,
+            timeout=self._busy_timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+
+    def _open_writable(self, now: Callable[[], str]) -> None:
+        """Open for writing, taking the write lock only if the file needs a migration.
+
+        The layout is read first in a read transaction: another process's write transaction
+        does not block a reader in WAL mode, so opening an up-to-date file never waits.
+        """
         conn = self._conn
         conn.execute("PRAGMA foreign_keys = ON")
         if self.path is not None:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
+            mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+            if mode != "wal":  # a new file: switching writes its header
+                mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            if mode != "wal":
                 raise RegistryUnavailableError(
                     f"cannot switch {self.path} to WAL mode (got {mode})",
                     operation="Open",
                     retryable=False,
                 )
             conn.execute("PRAGMA synchronous = FULL")
+        with self.read("Open") as tx:
+            current = self._layout(conn)
+            if current == LAYOUT_VERSION and tx.registry_id(DEFAULT_REGISTRY_NAME) is not None:
+                return
         with self.write("Open") as tx:
             conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             current = self._layout(conn)
@@ -774,8 +854,79 @@ class Storage:
             if tx.registry_id(DEFAULT_REGISTRY_NAME) is None:
                 tx.insert_registry(DEFAULT_REGISTRY_NAME, None, now())
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Open with SQLite's ``mode=ro``; as an immutable snapshot only when that is safe.
+
+        A WAL file is read through its ``-shm`` index, which a reader creates next to the file
+        when it is missing (the last connection to close deletes it). In a directory nobody
+        may write (a Lambda package, a read-only volume) it cannot, and SQLite refuses to read.
+        ``immutable=1`` then reads the file without the index and without locks, which is
+        only safe if nothing can change the file while it is read and no committed
+        transaction waits in a ``-wal`` file: so it is used only when the file is on a
+        read-only file system or nobody has write permission on it, and no ``-wal`` file
+        holds data. Otherwise the error says what to change.
+        """
+        conn = self._connect("ro")
+        try:
+            return self._check_read_only(conn)
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            name = getattr(exc, "sqlite_errorname", "") or ""
+            if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+                raise
+            why = self._immutable_unsafe()
+            if why is not None:
+                raise RegistryAccessDeniedError(
+                    f"cannot read registry file {self.path}: SQLite must create "
+                    f"{self.path}-shm next to it ({exc}), and {why}; make the directory "
+                    "writable, or make the file read-only for everyone (chmod a-w) to read it "
+                    "as a snapshot",
+                    operation="Open",
+                    aws_error_code="AccessDeniedException",
+                ) from exc
+        except BaseException:
+            conn.close()
+            raise
+        conn = self._connect("ro", immutable=True)
+        try:
+            return self._check_read_only(conn)
+        except BaseException:
+            conn.close()
+            raise
+
+    def _immutable_unsafe(self) -> str | None:
+        """Why the file cannot be read as an immutable snapshot, or ``None`` if it can."""
+        assert self.path is not None
+        wal = f"{self.path}-wal"
+        if os.path.exists(wal) and os.path.getsize(wal) > 0:
+            return f"{wal} holds transactions an immutable read would miss"
+        if hasattr(os, "statvfs") and os.statvfs(self.path).f_flag & os.ST_RDONLY:
+            return None
+        if os.stat(self.path).st_mode & 0o222 == 0:
+            return None
+        return "another process may still change the file (it has write permission)"
+
+    def _check_read_only(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("BEGIN")
+        try:
+            current = self._layout(conn)
+        finally:
+            conn.execute("COMMIT")
+        if current != LAYOUT_VERSION:
+            raise ConfigurationError(
+                f"{self.where} is not a registry of storage layout {LAYOUT_VERSION} (found "
+                f"{current or 'none'}), and a read-only file cannot be migrated: open it once "
+                "without read_only"
+            )
+        return conn
+
     def _layout(self, conn: sqlite3.Connection) -> int:
-        """Return the file's layout version (0: empty), refusing a newer one."""
+        """Return the file's layout version (0: empty), refusing a newer or damaged one."""
+        if not conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone():
+            return 0
         row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             return 0
@@ -849,7 +1000,19 @@ class Storage:
 
     @contextlib.contextmanager
     def write(self, operation: str) -> Iterator[Transaction]:
-        """Run a ``BEGIN IMMEDIATE`` transaction: committed if the block ends normally."""
+        """Run a ``BEGIN IMMEDIATE`` transaction: committed if the block ends normally.
+
+        Raises
+        ------
+        RegistryAccessDeniedError
+            If the storage is read-only.
+        """
+        if self.read_only:
+            raise RegistryAccessDeniedError(
+                f"{self.where} is read-only ({self.read_only_reason}): {operation} is refused",
+                operation=operation,
+                aws_error_code="AccessDeniedException",
+            )
         with self._lock, self.translate(operation):
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")

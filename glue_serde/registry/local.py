@@ -238,13 +238,27 @@ class LocalSchemaRegistry:
     clock
         Returns the current time (timezone-aware; naive values are taken as UTC).
     busy_timeout
-        Seconds a write waits for another process's transaction before failing with a
-        retryable :class:`RegistryUnavailableError`.
+        Seconds (0 to 86,400) a write waits for another process's transaction before failing
+        with a retryable :class:`RegistryUnavailableError`. Opening a file whose layout is
+        current never waits: it only reads until something must be written.
+    read_only
+        ``True``: read the file, which must exist, and refuse every write verb with
+        :class:`RegistryAccessDeniedError` (a registry snapshot shipped read-only, a consumer
+        on a read-only volume). ``None`` (default): read-only when the file or its directory
+        is not writable. ``False``: open for writing, or raise
+        :class:`RegistryAccessDeniedError`.
+    create
+        Create a missing file (default). ``False``: a missing file is a
+        :class:`ConfigurationError` and nothing is created (read-only tools use it).
 
     Raises
     ------
     ConfigurationError
-        If an argument is invalid, or the file was written by a newer layout.
+        If an argument is invalid, the file is missing and may not be created, or it was
+        written by a newer layout.
+    RegistryAccessDeniedError
+        If the file must be written and cannot be, or cannot be read (see
+        :mod:`glue_serde.registry._sqlite`).
     RegistryUnavailableError
         If the file cannot be opened or migrated.
 
@@ -267,6 +281,8 @@ class LocalSchemaRegistry:
         compatibility_checker: CompatibilityChecker | None = None,
         clock: Callable[[], datetime] | None = None,
         busy_timeout: float = 5.0,
+        read_only: bool | None = None,
+        create: bool = True,
     ) -> None:
         self._registry_name = check_name(registry_name, "registry name")
         if identity is not None:
@@ -293,7 +309,18 @@ class LocalSchemaRegistry:
             raise ConfigurationError(
                 f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, got {busy_timeout!r:.40}"
             )
-        self._storage = Storage(_check_path(path), busy_timeout=float(busy_timeout), now=self._now)
+        if read_only is not None and not isinstance(read_only, bool):
+            raise ConfigurationError(f"read_only must be a bool or None, got {read_only!r:.40}")
+        if not isinstance(create, bool):
+            raise ConfigurationError(f"create must be True or False, got {create!r:.40}")
+        self._busy_timeout = float(busy_timeout)
+        self._storage = Storage(
+            _check_path(path),
+            busy_timeout=self._busy_timeout,
+            now=self._now,
+            read_only=read_only,
+            create=create,
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -320,7 +347,10 @@ class LocalSchemaRegistry:
 
     def __repr__(self) -> str:
         where = "memory" if self.path is None else repr(self.path)
-        return f"LocalSchemaRegistry({where}, registry_name={self._registry_name!r})"
+        return (
+            f"LocalSchemaRegistry({where}, registry_name={self._registry_name!r}, "
+            f"read_only={self.read_only})"
+        )
 
     @property
     def registry_name(self) -> str:
@@ -331,6 +361,11 @@ class LocalSchemaRegistry:
     def path(self) -> str | None:
         """The SQLite file, or ``None`` for an in-memory registry."""
         return self._storage.path
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the file was opened read-only (asked for, or detected): writes are refused."""
+        return self._storage.read_only
 
     @property
     def identity(self) -> str:

@@ -1074,6 +1074,11 @@ def test_repr_names_the_storage_and_registry(db_path: Path) -> None:
         assert str(db_path) in repr(file)
         assert file.path == str(db_path)
         assert memory.path is None
+        assert "read_only=False" in repr(file)
+        with LocalSchemaRegistry(db_path, registry_name="other", read_only=True) as reader:
+            assert repr(reader) == (
+                f"LocalSchemaRegistry({str(db_path)!r}, registry_name='other', read_only=True)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
