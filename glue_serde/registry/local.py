@@ -1,59 +1,26 @@
 """The embedded schema registry: AWS Glue Schema Registry semantics, in memory or in a SQLite file.
 
 :class:`LocalSchemaRegistry` implements :class:`~glue_serde.registry._base.SchemaRegistry` and
-the schema-management verbs of Glue (``GetSchema``, ``ListSchemas``, ``ListSchemaVersions``,
-``UpdateSchema``, ``PutSchemaVersionMetadata``, ``DeleteSchema``, ``DeleteSchemaVersions``,
-``CreateRegistry``), enforces compatibility modes through :mod:`glue_serde.compat`, and keeps an
-audit trail of every mutation and every refused attempt.
+Glue's schema-management verbs (``CreateRegistry``, ``GetSchema``, ``ListSchemas``,
+``ListSchemaVersions``, ``UpdateSchema``, ``PutSchemaVersionMetadata``, ``DeleteSchema``,
+``DeleteSchemaVersions``), has :mod:`glue_serde.compat` enforce compatibility modes, and keeps
+an audit trail of every change and every refused attempt. The semantics, with the choices Glue
+leaves open, are written down in ``docs/embedded-registry.md``.
 
-This module holds the verbs. Around it: :mod:`glue_serde.registry._sqlite` (the SQLite file:
-layout, migrations, transactions, typed rows), :mod:`glue_serde.registry._limits` (Glue's
-limits, shared with the Glue backend) and :mod:`glue_serde.registry.audit` (the audit trail
-and its CloudTrail-shaped export).
+This module holds the verbs: what each one checks, refuses, changes and records. Around it:
+:mod:`~glue_serde.registry._limits` (Glue's limits, shared with the Glue backend),
+:mod:`~glue_serde.registry._definitions` (when two definitions are the same version),
+:mod:`~glue_serde.registry._sqlite` (the SQLite file: layout, migrations, transactions, typed
+rows, read-only opening) and :mod:`~glue_serde.registry.audit` (the audit trail and its
+CloudTrail-shaped export).
 
-Semantics (Glue's, with the choices Glue leaves open written down)
------------------------------------------------------------------
-- Registries hold schemas; a schema holds versions numbered 1, 2, ... whose ids are uuid4.
-  ``default-registry`` exists implicitly (created, unaudited, when the storage is opened); other
-  registries must be created with :meth:`LocalSchemaRegistry.create_registry`, as on Glue.
-- Version ids are global: :meth:`~LocalSchemaRegistry.get_schema_version` finds a version of
-  any registry in the storage, like Glue's account-wide ``GetSchemaVersion``.
-- **Definition matching** (:meth:`~LocalSchemaRegistry.find_schema_version` and the idempotence
-  of registration): the exact stored text, or, for AVRO and JSON, any text that parses to the
-  same JSON value (key order and whitespace ignored; list order kept), as moto's
-  ``RegisterSchemaVersion`` does. PROTOBUF matches on exact text only. Only AVAILABLE versions
-  match; a definition whose earlier attempt FAILED is checked again.
-- **Compatibility**: the first version is always accepted (only its syntax is checked). A
-  later version is checked by ``compatibility_checker`` (by default
-  :func:`glue_serde.compat.check_compatibility`, imported at the first registration), given
-  every AVAILABLE version numbered at or after the schema's checkpoint, oldest first; the
-  checker applies the mode (non-transitive modes compare with the latest of them, ``_ALL``
-  modes with each, DISABLED refuses, NONE accepts), and the version numbers of its report
-  (1-based positions in what it was given) are mapped back to real version numbers. FAILURE
-  versions never take part. (Glue's exact checkpoint semantics are unverified; this reading
-  keeps :meth:`~LocalSchemaRegistry.update_compatibility` non-retroactive, as Glue documents.)
-  A DISABLED refusal consumes no version number (moto/Glue raise ``InvalidInputException``);
-  any other rejected definition is stored as a FAILURE version that consumes a version
-  number, as observed on Glue, and :class:`IncompatibleSchemaError` carries the report and
-  that version's id and number. Each rejected attempt records a new FAILURE version.
-- **Deletion** is a hard delete (Glue's ``DELETING`` phase is instantaneous here); version
-  numbers are never reused. As on Glue, ``delete_schema_versions`` cannot delete version 1 or
-  the checkpoint version.
-- **Metadata**: a key may hold several values (Glue's ``OtherMetadataValueList``); at most 10
-  pairs per version; putting an existing pair again is a no-op (Java treats Glue's
-  ``AlreadyExistsException`` as done).
+Choices worth knowing when reading the verbs: ``default-registry`` always exists; version ids
+are global (Glue's ``GetSchemaVersion`` is account-wide); a version is checked against every
+AVAILABLE version from the schema's checkpoint on, and the checker applies the mode; a
+rejected version is kept as FAILURE and uses a number, except under DISABLED; refusals are
+audited in the transaction that would have made the change (:class:`_Refused`).
 
-Errors
-------
-Invalid arguments (names, description, tags, metadata, version ranges, a data format that
-differs from the schema's) raise :class:`ConfigurationError`; an invalid definition (empty, too
-long, blank, or not JSON for AVRO/JSON, or refused by the checker) raises :class:`SchemaError`.
-What Glue refuses with another code raises a :class:`RegistryError` carrying it: an 11th
-metadata pair or a 100,001st version (``ResourceNumberLimitExceededException``), deleting the
-checkpoint version (``ConcurrentModificationException``). The storage's errors are
-:class:`RegistryUnavailableError` (see :mod:`glue_serde.registry._sqlite`).
-
-Imports: the package's base modules, the registry's private modules and, lazily,
+Imports: the package's base modules, the registry's modules and, lazily,
 :mod:`glue_serde.compat`.
 """
 
@@ -61,13 +28,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import json
-import math
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, NoReturn, TypeVar, cast
+from typing import IO, TYPE_CHECKING, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -79,10 +44,10 @@ from glue_serde.errors import (
     SchemaError,
     SchemaNotFoundError,
 )
+from glue_serde.registry._definitions import definition_hashes, lookup_hashes
 from glue_serde.registry._limits import (
     MAX_METADATA_PAIRS,
     MAX_VERSION_NUMBER,
-    check_definition_text,
     check_description,
     check_metadata,
     check_name,
@@ -163,61 +128,6 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _sha256(text: str) -> str:
-    import hashlib  # noqa: PLC0415  # lazy: OpenSSL costs a cold start milliseconds
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _check_definition(definition: object, data_format: DataFormat) -> tuple[str, str]:
-    """Check Glue's limits and return ``(exact sha256, normalized sha256)``.
-
-    AVRO and JSON definitions must be standard JSON: ``NaN``, ``Infinity`` and numbers beyond
-    a double are refused (every frame written with them would fail in a consumer). Their
-    normalized hash is over the parsed value re-serialized with sorted keys and no whitespace,
-    so texts that parse to equal JSON values share it.
-    """
-    text = check_definition_text(definition, data_format)
-    exact = _sha256(text)
-    if data_format is DataFormat.PROTOBUF:
-        return exact, exact
-    try:
-        return exact, _sha256(_canonical_json(text))
-    except (ValueError, RecursionError) as exc:
-        detail = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise SchemaError(
-            f"{data_format.value} schema definition is not valid JSON: {detail}",
-            data_format=data_format,
-        ) from exc
-
-
-def _normalized_sha256(definition: str, data_format: DataFormat) -> str:
-    """Return the normalized hash of a definition (the exact one when it is not strict JSON)."""
-    if data_format is not DataFormat.PROTOBUF:
-        try:
-            return _sha256(_canonical_json(definition))
-        except (ValueError, RecursionError):
-            pass
-    return _sha256(definition)
-
-
-def _canonical_json(definition: str) -> str:
-    """Return the JSON value of a definition, sorted and compact (ValueError: not strict JSON)."""
-    value = json.loads(definition, parse_constant=_non_standard, parse_float=_finite)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _non_standard(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:40]} does not fit a double")
-    return value
-
-
 class LocalSchemaRegistry:
     """An embedded schema registry with Glue's semantics, in memory or in a SQLite file.
 
@@ -261,6 +171,13 @@ class LocalSchemaRegistry:
         :mod:`glue_serde.registry._sqlite`).
     RegistryUnavailableError
         If the file cannot be opened or migrated.
+
+    Notes
+    -----
+    Besides the errors each verb lists, every verb may raise
+    :class:`RegistryUnavailableError` (the storage failed: retryable when another process
+    holds the lock, not when the file is damaged), and every verb that writes raises
+    :class:`RegistryAccessDeniedError` when the registry is read-only.
 
     Examples
     --------
@@ -464,8 +381,6 @@ class LocalSchemaRegistry:
         SchemaAlreadyExistsError
             If the registry exists (Glue ``AlreadyExistsException``; ``default-registry``
             always exists).
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(name, "registry name")
         description = check_description(description)
@@ -490,13 +405,7 @@ class LocalSchemaRegistry:
         self._write(audit, body)
 
     def list_registries(self) -> list[str]:
-        """Return the names of every registry in the storage, sorted.
-
-        Raises
-        ------
-        RegistryUnavailableError
-            If the storage fails.
-        """
+        """Return the names of every registry in the storage, sorted."""
         with self._storage.read("ListRegistries") as tx:
             return tx.registry_names()
 
@@ -523,8 +432,6 @@ class LocalSchemaRegistry:
             If no version has this id.
         ConfigurationError
             If the id is not a UUID.
-        RegistryUnavailableError
-            If the storage fails.
         """
         key = coerce_version_id(schema_version_id)
         with self._storage.read("GetSchemaVersion", atomic=False) as tx:
@@ -559,8 +466,6 @@ class LocalSchemaRegistry:
         ------
         ConfigurationError
             If the schema name or data format is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         fmt = coerce_format(data_format)
@@ -570,8 +475,7 @@ class LocalSchemaRegistry:
             check_utf8(schema_definition, "schema definition", SchemaError)
         except SchemaError:
             return None
-        exact = _sha256(schema_definition)
-        normalized = _normalized_sha256(schema_definition, fmt)
+        exact, normalized = lookup_hashes(schema_definition, fmt)
         return self._find(schema_name, fmt, exact, normalized)
 
     def _find(
@@ -630,15 +534,13 @@ class LocalSchemaRegistry:
             If the definition is invalid.
         ConfigurationError
             If another argument is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         fmt = coerce_format(data_format)
         mode = coerce_compatibility(compatibility)
         description = check_description(description)
         tag_map = check_tags(tags)
-        exact, normalized = _check_definition(schema_definition, fmt)
+        exact, normalized = definition_hashes(schema_definition, fmt)
         audit = AuditRecord(
             event_name="CreateSchema",
             registry_name=self._registry_name,
@@ -731,12 +633,10 @@ class LocalSchemaRegistry:
             If the data format differs from the schema's, or an argument is invalid.
         RegistryError
             If the schema already has 100,000 versions (``ResourceNumberLimitExceededException``).
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         fmt = coerce_format(data_format)
-        exact, normalized = _check_definition(schema_definition, fmt)
+        exact, normalized = definition_hashes(schema_definition, fmt)
         # Fast path without the write lock: an identical AVAILABLE version never goes away
         # except by deletion, so returning it is what the locked path would do.
         existing = self._find(schema_name, fmt, exact, normalized)
@@ -947,8 +847,6 @@ class LocalSchemaRegistry:
             If the schema does not exist.
         ConfigurationError
             If the name is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         with self._storage.read("GetSchema") as tx:
@@ -964,8 +862,6 @@ class LocalSchemaRegistry:
         ------
         SchemaNotFoundError
             If the bound registry does not exist.
-        RegistryUnavailableError
-            If the storage fails.
         """
         with self._storage.read("ListSchemas") as tx:
             if tx.registry_id(self._registry_name) is None:
@@ -981,8 +877,6 @@ class LocalSchemaRegistry:
             If the schema does not exist.
         ConfigurationError
             If the name is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         with self._storage.read("ListSchemaVersions") as tx:
@@ -999,8 +893,6 @@ class LocalSchemaRegistry:
             If the schema does not exist or has no AVAILABLE version.
         ConfigurationError
             If the name is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         with self._storage.read("GetSchemaVersion") as tx:
@@ -1039,8 +931,6 @@ class LocalSchemaRegistry:
             If the schema does not exist.
         ConfigurationError
             If the name or mode is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         mode = coerce_compatibility(compatibility)
@@ -1094,8 +984,6 @@ class LocalSchemaRegistry:
             If the key or value is invalid.
         RegistryError
             If the version already has 10 pairs (``ResourceNumberLimitExceededException``).
-        RegistryUnavailableError
-            If the storage fails.
         """
         version_id = coerce_version_id(schema_version_id)
         key, value = check_metadata(key, value)
@@ -1150,8 +1038,6 @@ class LocalSchemaRegistry:
             If the version does not exist.
         ConfigurationError
             If the id is not a UUID.
-        RegistryUnavailableError
-            If the storage fails.
         """
         version_id = coerce_version_id(schema_version_id)
         with self._storage.read("QuerySchemaVersionMetadata") as tx:
@@ -1174,8 +1060,6 @@ class LocalSchemaRegistry:
             If the schema does not exist.
         ConfigurationError
             If the name is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         audit = AuditRecord(
@@ -1224,8 +1108,6 @@ class LocalSchemaRegistry:
         RegistryError
             If the range includes the checkpoint version (Glue answers 409,
             ``ConcurrentModificationException``; not retryable here).
-        RegistryUnavailableError
-            If the storage fails.
         """
         check_name(schema_name, "schema name")
         low, high = parse_versions(versions)
@@ -1282,8 +1164,6 @@ class LocalSchemaRegistry:
         ------
         ConfigurationError
             If the name is invalid.
-        RegistryUnavailableError
-            If the storage fails.
         """
         if schema_name is not None:
             check_name(schema_name, "schema name")
@@ -1315,8 +1195,6 @@ class LocalSchemaRegistry:
         ------
         ConfigurationError
             If the name is invalid or the file or stream cannot be written.
-        RegistryUnavailableError
-            If the storage fails.
         """
         if schema_name is not None:
             check_name(schema_name, "schema name")

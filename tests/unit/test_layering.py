@@ -33,9 +33,17 @@ ALLOWED: dict[str, set[str]] = {
     # The embedded registry: storage knows tables, not Glue; the audit trail reads its rows;
     # the verbs sit on top and call the compatibility checks.
     "registry._sqlite": BASE,
+    "registry._definitions": BASE | {"registry._limits"},
     "registry.audit": BASE | {"registry._sqlite"},
     "registry.local": BASE
-    | {"registry._limits", "registry._sqlite", "registry.audit", "registry._base", "compat"},
+    | {
+        "registry._base",
+        "registry._definitions",
+        "registry._limits",
+        "registry._sqlite",
+        "registry.audit",
+        "compat",
+    },
     "serde": BASE | {"wire", "compression", "codecs", "registry", "naming"},
     "integrations": BASE | {"wire", "compression", "codecs", "registry", "serde", "naming"},
     # The KPL format is shared by the Kinesis and Lambda integrations, which never import
