@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import NoReturn
+from typing import Final, NoReturn
 
 from glue_serde.enums import DataFormat
 from glue_serde.errors import SchemaError
@@ -70,12 +70,6 @@ def lookup_hashes(definition: str, data_format: DataFormat) -> tuple[str, str]:
     return exact, exact
 
 
-def _canonical_json(definition: str) -> str:
-    """Return the JSON value of a definition, sorted and compact (ValueError: not strict JSON)."""
-    value = json.loads(definition, parse_constant=_non_standard, parse_float=_finite)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def _non_standard(name: str) -> NoReturn:
     raise ValueError(f"{name} is not a JSON value")
 
@@ -85,3 +79,13 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"the number {text[:40]} does not fit a double")
     return value
+
+
+# One decoder, built once: json.loads with hooks would build a new one per call.
+_STRICT: Final = json.JSONDecoder(parse_constant=_non_standard, parse_float=_finite)
+_CANONICAL: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _canonical_json(definition: str) -> str:
+    """Return the JSON value of a definition, sorted and compact (ValueError: not strict JSON)."""
+    return _CANONICAL.encode(_STRICT.decode(definition))

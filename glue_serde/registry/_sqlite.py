@@ -129,6 +129,21 @@ _VERSION_FROM: Final = (
     "schema_versions v JOIN schemas s ON s.schema_id = v.schema_id "
     "JOIN registries r ON r.registry_id = s.registry_id"
 )
+_VERSION_BY_ID: Final = (
+    f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
+    "WHERE v.version_id = ? AND v.status != 'DELETING'"
+)
+_FIND: Final = (
+    "AND v.status = 'AVAILABLE' AND (v.definition_sha256 = ? OR v.normalized_sha256 = ?) "
+    "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1"
+)
+_FIND_IN_SCHEMA: Final = (
+    f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} WHERE v.schema_id = ? {_FIND}"
+)
+_FIND_BY_NAME: Final = (
+    f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
+    f"WHERE r.name = ? AND s.name = ? AND s.data_format = ? {_FIND}"
+)
 _SCHEMA_COLUMNS: Final = (
     "s.schema_id, s.name, r.name, s.data_format, s.compatibility, s.checkpoint, "
     "s.next_version, s.description, s.tags, s.status, s.created_time, s.updated_time, "
@@ -320,30 +335,51 @@ class Transaction:
     def _columns(self, table: str, row: Sequence[object], key: int = 0) -> _Columns:
         return _Columns(self._where, self._operation, table, row, key)
 
-    def _all(
-        self, table: str, what: str, sql: str, params: Sequence[object] = ()
-    ) -> list[Sequence[object]]:
-        """Run a query and fetch its rows; undecodable text is named by table and ``what``."""
+    def _all(self, table: str, sql: str, params: Sequence[object] = ()) -> list[Sequence[object]]:
+        """Run a query and fetch its rows; undecodable text names the table and the query's key."""
         try:
             rows: list[Sequence[object]] = self._conn.execute(sql, params).fetchall()
         except (sqlite3.OperationalError, UnicodeDecodeError) as exc:
             if isinstance(exc, sqlite3.OperationalError) and "decode" not in str(exc).lower():
                 raise
+            key = ", ".join(repr(p)[:80] for p in params) or "every row"
             raise RegistryUnavailableError(
-                f"{self._where} is damaged: table {table}, {what}: stored text is not UTF-8 "
-                f"({exc}); restore the file from a backup",
+                f"{self._where} is damaged: table {table}, row(s) read for {key}: stored text "
+                f"is not UTF-8 ({exc}); restore the file from a backup",
                 operation=self._operation,
                 retryable=False,
             ) from exc
         return rows
 
-    def _one(
-        self, table: str, what: str, sql: str, params: Sequence[object] = ()
-    ) -> Sequence[object] | None:
-        rows = self._all(table, what, sql, params)
+    def _one(self, table: str, sql: str, params: Sequence[object] = ()) -> Sequence[object] | None:
+        rows = self._all(table, sql, params)
         return rows[0] if rows else None
 
     def _version(self, row: Sequence[object]) -> SchemaVersion:
+        # The consumer's lookup by id lands here: the common case is checked inline, and only
+        # a row that fails goes through _Columns, which names the damaged column.
+        vid, name, fmt, definition, number, status, registry, created = row
+        if (
+            type(vid) is str
+            and type(name) is str
+            and type(definition) is str
+            and type(number) is int
+            and type(registry) is str
+            and type(created) is str
+        ):
+            try:
+                return SchemaVersion(
+                    schema_version_id=uuid.UUID(vid),
+                    schema_name=name,
+                    data_format=DataFormat(fmt),
+                    schema_definition=definition,
+                    version_number=number,
+                    status=SchemaVersionStatus(status),
+                    registry_name=registry,
+                    created_time=created,
+                )
+            except ValueError:
+                pass
         c = self._columns("schema_versions", row)
         return SchemaVersion(
             schema_version_id=c.uuid(0, "version_id"),
@@ -411,7 +447,6 @@ class Transaction:
         """Return the key of registry ``name``, or ``None``."""
         row = self._one(
             "registries",
-            f"row of registry {name!r}",
             "SELECT registry_id FROM registries WHERE name = ?",
             (name,),
         )
@@ -419,7 +454,7 @@ class Transaction:
 
     def registry_names(self) -> list[str]:
         """Return every registry's name, sorted."""
-        rows = self._all("registries", "every row", "SELECT name FROM registries ORDER BY name")
+        rows = self._all("registries", "SELECT name FROM registries ORDER BY name")
         return [self._columns("registries", r).text(0, "name") for r in rows]
 
     def insert_registry(self, name: str, description: str | None, now: str) -> None:
@@ -436,7 +471,6 @@ class Transaction:
         """Return schema ``schema_name`` of registry ``registry_name``, or ``None``."""
         row = self._one(
             "schemas",
-            f"row of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_SCHEMA_COLUMNS} FROM {_SCHEMA_FROM} WHERE r.name = ? AND s.name = ?",
             (registry_name, schema_name),
         )
@@ -446,7 +480,6 @@ class Transaction:
         """Return every schema of a registry, sorted by name."""
         rows = self._all(
             "schemas",
-            f"rows of registry {registry_name!r}",
             f"SELECT {_SCHEMA_COLUMNS} FROM {_SCHEMA_FROM} WHERE r.name = ? ORDER BY s.name",
             (registry_name,),
         )
@@ -501,13 +534,7 @@ class Transaction:
 
     def version(self, version_id: str) -> SchemaVersion | None:
         """Return the version with this id in any registry (not DELETING), or ``None``."""
-        row = self._one(
-            "schema_versions",
-            f"row {version_id!r}",
-            f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
-            "WHERE v.version_id = ? AND v.status != 'DELETING'",
-            (version_id,),
-        )
+        row = self._one("schema_versions", _VERSION_BY_ID, (version_id,))
         return None if row is None else self._version(row)
 
     def find_version(
@@ -525,30 +552,24 @@ class Transaction:
         An exact-text match wins over a normalized one. The schema is given by key, or by
         registry, name and data format.
         """
-        params: tuple[object, ...]
         if schema_id is not None:
-            where, params = "v.schema_id = ?", (schema_id,)
+            row = self._one(
+                "schema_versions", _FIND_IN_SCHEMA, (schema_id, exact, normalized, exact)
+            )
         else:
             assert registry_name is not None and schema_name is not None
             assert data_format is not None
-            where = "r.name = ? AND s.name = ? AND s.data_format = ?"
-            params = (registry_name, schema_name, data_format.value)
-        row = self._one(
-            "schema_versions",
-            f"a row with definition hash {exact}",
-            f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} WHERE {where} "
-            "AND v.status = 'AVAILABLE' "
-            "AND (v.definition_sha256 = ? OR v.normalized_sha256 = ?) "
-            "ORDER BY v.definition_sha256 = ? DESC, v.version_number LIMIT 1",
-            (*params, exact, normalized, exact),
-        )
+            row = self._one(
+                "schema_versions",
+                _FIND_BY_NAME,
+                (registry_name, schema_name, data_format.value, exact, normalized, exact),
+            )
         return None if row is None else self._version(row)
 
     def versions(self, registry_name: str, schema_name: str) -> list[SchemaVersion]:
         """Return every version of a schema but DELETING ones, oldest first."""
         rows = self._all(
             "schema_versions",
-            f"rows of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
             "WHERE r.name = ? AND s.name = ? AND v.status != 'DELETING' "
             "ORDER BY v.version_number",
@@ -560,7 +581,6 @@ class Transaction:
         """Return a schema's latest AVAILABLE version, or ``None``."""
         row = self._one(
             "schema_versions",
-            f"latest row of schema {schema_name!r} in registry {registry_name!r}",
             f"SELECT {_VERSION_COLUMNS} FROM {_VERSION_FROM} "
             "WHERE r.name = ? AND s.name = ? AND v.status = 'AVAILABLE' "
             "ORDER BY v.version_number DESC LIMIT 1",
@@ -572,7 +592,6 @@ class Transaction:
         """Return ``(number, definition)`` of AVAILABLE versions numbered >= ``checkpoint``."""
         rows = self._all(
             "schema_versions",
-            f"rows of schema key {schema_id}",
             "SELECT version_number, definition, version_id FROM schema_versions "
             "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
             "ORDER BY version_number",
@@ -617,7 +636,6 @@ class Transaction:
         """Delete the versions numbered ``low``..``high`` and return the numbers deleted."""
         rows = self._all(
             "schema_versions",
-            f"rows of schema key {schema_id}",
             "SELECT version_number FROM schema_versions WHERE schema_id = ? "
             "AND version_number BETWEEN ? AND ? ORDER BY version_number",
             (schema_id, low, high),
@@ -640,7 +658,6 @@ class Transaction:
         """Whether a version (not DELETING) has this id."""
         row = self._one(
             "schema_versions",
-            f"row {version_id!r}",
             "SELECT 1 FROM schema_versions WHERE version_id = ? AND status != 'DELETING'",
             (version_id,),
         )
@@ -650,7 +667,6 @@ class Transaction:
         """Return a version's metadata pairs in the order they were put."""
         rows = self._all(
             "version_metadata",
-            f"rows of version {version_id!r}",
             "SELECT key, value FROM version_metadata WHERE version_id = ? ORDER BY rowid",
             (version_id,),
         )
@@ -701,11 +717,10 @@ class Transaction:
         """Return the audit trail, oldest first: every event, or one schema's."""
         if schema_name is None:
             sql = f"SELECT {_AUDIT_COLUMNS} FROM audit_events ORDER BY seq"
-            rows = self._all("audit_events", "every row", sql)
+            rows = self._all("audit_events", sql)
         else:
             rows = self._all(
                 "audit_events",
-                f"rows of schema {schema_name!r} in registry {registry_name!r}",
                 f"SELECT {_AUDIT_COLUMNS} FROM audit_events "
                 "WHERE registry_name = ? AND schema_name = ? ORDER BY seq",
                 (registry_name, schema_name),
@@ -795,9 +810,10 @@ class Storage:
             return False, None
         if read_only is None and exists:
             return True, problem
+        action = "open registry file {} for writing" if exists else "create registry file {}"
+        advice = "; open it with read_only=True to read it" if exists else ""
         raise RegistryAccessDeniedError(
-            f"cannot open registry file {path} for writing: {problem}; open it with "
-            "read_only=True to read it",
+            f"cannot {action.format(path)}: {problem}{advice}",
             operation="Open",
             aws_error_code="AccessDeniedException",
         )
@@ -898,12 +914,15 @@ class Storage:
         """Why the file cannot be read as an immutable snapshot, or ``None`` if it can."""
         assert self.path is not None
         wal = f"{self.path}-wal"
-        if os.path.exists(wal) and os.path.getsize(wal) > 0:
-            return f"{wal} holds transactions an immutable read would miss"
-        if hasattr(os, "statvfs") and os.statvfs(self.path).f_flag & os.ST_RDONLY:
-            return None
-        if os.stat(self.path).st_mode & 0o222 == 0:
-            return None
+        try:
+            if os.path.exists(wal) and os.path.getsize(wal) > 0:
+                return f"{wal} holds transactions an immutable read would miss"
+            if hasattr(os, "statvfs") and os.statvfs(self.path).f_flag & os.ST_RDONLY:
+                return None
+            if os.stat(self.path).st_mode & 0o222 == 0:
+                return None
+        except OSError as exc:
+            return f"the file cannot be inspected ({exc})"
         return "another process may still change the file (it has write permission)"
 
     def _check_read_only(self, conn: sqlite3.Connection) -> sqlite3.Connection:
@@ -953,50 +972,59 @@ class Storage:
 
     @contextlib.contextmanager
     def translate(self, operation: str) -> Iterator[None]:
-        """Turn every ``sqlite3`` error raised inside into :class:`RegistryUnavailableError`.
+        """Turn every ``sqlite3`` error raised inside into :class:`RegistryUnavailableError`."""
+        try:
+            yield
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise self._translated(exc, operation) from exc
+
+    def _translated(
+        self, exc: sqlite3.Error | UnicodeDecodeError, operation: str
+    ) -> RegistryUnavailableError:
+        """Return the error for a storage failure.
 
         Retryable when the database is locked or busy; a damaged file (SQLite finds it
         corrupt, or its text does not decode) is named as such and is not retryable.
         """
-        try:
-            yield
-        except UnicodeDecodeError as exc:
+        if isinstance(exc, UnicodeDecodeError):
             # sqlite3 raises it when the text of SQLite's own message (quoting a damaged
             # table definition) is not UTF-8.
-            raise RegistryUnavailableError(
+            return RegistryUnavailableError(
                 f"{self.where} is damaged: SQLite reports undecodable text ({exc}); restore the "
                 "file from a backup",
                 operation=operation,
                 retryable=False,
-            ) from exc
-        except sqlite3.Error as exc:
-            locked = _is_locked(exc)
-            if locked:
-                detail = "database is locked by another writer"
-            elif _is_damaged(exc):
-                detail = f"the file is damaged ({exc}); restore it from a backup"
-            else:
-                detail = str(exc)
-            raise RegistryUnavailableError(
-                f"local registry storage failed during {operation} ({self.where}): {detail}",
-                operation=operation,
-                retryable=locked,
-            ) from exc
+            )
+        locked = _is_locked(exc)
+        if locked:
+            detail = "database is locked by another writer"
+        elif _is_damaged(exc):
+            detail = f"the file is damaged ({exc}); restore it from a backup"
+        else:
+            detail = str(exc)
+        return RegistryUnavailableError(
+            f"local registry storage failed during {operation} ({self.where}): {detail}",
+            operation=operation,
+            retryable=locked,
+        )
 
     @contextlib.contextmanager
     def read(self, operation: str, *, atomic: bool = True) -> Iterator[Transaction]:
         """Run reads; ``atomic`` ones in one transaction, so they see one state of the file."""
-        with self._lock, self.translate(operation):
+        with self._lock:
             conn = self._conn
-            if not atomic:
-                yield Transaction(conn, self.where, operation)
-                return
-            conn.execute("BEGIN")
             try:
-                yield Transaction(conn, self.where, operation)
-            finally:
-                if conn.in_transaction:
-                    conn.execute("COMMIT")
+                if not atomic:  # one statement: the consumer's lookup by id, kept short
+                    yield Transaction(conn, self.where, operation)
+                    return
+                conn.execute("BEGIN")
+                try:
+                    yield Transaction(conn, self.where, operation)
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
+            except (sqlite3.Error, UnicodeDecodeError) as exc:
+                raise self._translated(exc, operation) from exc
 
     @contextlib.contextmanager
     def write(self, operation: str) -> Iterator[Transaction]:

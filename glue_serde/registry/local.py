@@ -110,6 +110,10 @@ def _check_path(path: object) -> str | None:
             f"path must be a non-empty file path (str or os.PathLike[str]) without NUL, got "
             f"{type(path).__name__}"
         )
+    try:
+        os.fsencode(text)
+    except UnicodeError as exc:
+        raise ConfigurationError(f"path {text!r:.80} cannot name a file: {exc}") from exc
     return text
 
 

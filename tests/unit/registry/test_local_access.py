@@ -214,6 +214,36 @@ def test_read_only_false_on_a_file_that_is_not_writable_is_access_denied(
     assert "read_only=True" in message
 
 
+def test_a_new_file_in_a_directory_without_write_permission_is_access_denied(
+    shared_dir: Path,
+) -> None:
+    directory = shared_dir / "locked"
+    directory.mkdir()
+    directory.chmod(0o555)
+    code = (
+        "import sys\n"
+        "from glue_serde.errors import RegistryAccessDeniedError\n"
+        "from glue_serde.registry.local import LocalSchemaRegistry\n"
+        "try:\n"
+        "    LocalSchemaRegistry(sys.argv[1])\n"
+        "except RegistryAccessDeniedError as exc:\n"
+        "    print(exc)\n"
+    )
+    target = directory / "new.sqlite"
+    result = subprocess.run(
+        _as_unprivileged([sys.executable, "-c", code, str(target)]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"cannot create registry file {target}" in result.stdout
+    assert "is not writable" in result.stdout
+    assert list(directory.iterdir()) == []
+
+
 def _mount_namespace_wrapper() -> list[str] | None:
     """``unshare`` arguments that give a private mount namespace, or None on this machine."""
     unshare = shutil.which("unshare")

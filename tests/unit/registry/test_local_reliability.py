@@ -297,6 +297,7 @@ def test_definitions_with_non_standard_json_are_refused_at_registration(
         {"path": b"registry.db"},
         {"path": ""},
         {"path": "nul\x00.db"},
+        {"path": "lone\ud800surrogate.db"},
         {"busy_timeout": math.nan},
         {"busy_timeout": math.inf},
         {"busy_timeout": -1},
