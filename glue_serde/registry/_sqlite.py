@@ -7,7 +7,12 @@ run in ``BEGIN IMMEDIATE`` transactions (one writer at a time across processes; 
 to ``busy_timeout`` seconds). One connection per :class:`Storage`, guarded by a lock.
 
 The layout is versioned (table ``meta``, key ``schema_version``) and migrated forward on
-open; a file written by a newer layout is refused.
+open; a file written by a newer layout is refused. Opening reads the layout first and takes the
+write lock only to create or migrate, so it never waits for another process's write. A file
+can be opened read-only (asked for, or because the file or its directory is not writable):
+SQLite's ``mode=ro``, and ``immutable=1`` only when nothing can change the file (see
+:meth:`Storage._open_read_only`); every write is then refused with
+:class:`~glue_serde.errors.RegistryAccessDeniedError`.
 
 Every value read back is checked against the layout before it is used: a damaged row (a
 column of the wrong type, an unknown enum value, malformed JSON or UUID) or an undecodable
@@ -667,12 +672,12 @@ class Transaction:
         """Return a version's metadata pairs in the order they were put."""
         rows = self._all(
             "version_metadata",
-            "SELECT key, value FROM version_metadata WHERE version_id = ? ORDER BY rowid",
+            "SELECT key, value, rowid FROM version_metadata WHERE version_id = ? ORDER BY rowid",
             (version_id,),
         )
         out = []
         for row in rows:
-            c = self._columns("version_metadata", row)
+            c = self._columns("version_metadata", row, key=2)
             out.append((c.text(0, "key"), c.text(1, "value")))
         return out
 

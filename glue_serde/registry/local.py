@@ -104,7 +104,10 @@ def _check_path(path: object) -> str | None:
     """Return the registry file's path as text, or ``None`` for an in-memory registry."""
     if path is None:
         return None
-    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    try:
+        text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    except Exception as exc:  # a PathLike's own __fspath__ failed
+        raise ConfigurationError(f"path {type(path).__name__} failed: {exc}") from exc
     if not isinstance(text, str) or not text or "\x00" in text:
         raise ConfigurationError(
             f"path must be a non-empty file path (str or os.PathLike[str]) without NUL, got "
