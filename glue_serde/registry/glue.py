@@ -53,7 +53,6 @@ import contextlib
 import importlib.util
 import logging
 import random
-import re
 import threading
 import time
 import urllib.parse
@@ -74,6 +73,7 @@ from glue_serde.errors import (
     SchemaError,
     SchemaNotFoundError,
 )
+from glue_serde.registry._limits import check_metadata
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
     CompatibilityProblem,
@@ -181,11 +181,6 @@ ERROR_CODE_MAP: Final[dict[str, tuple[type[GlueSerdeError], bool]]] = {
     "RequestTimeout": (RegistryUnavailableError, True),
     "RequestTimeoutException": (RegistryUnavailableError, True),
 }
-
-#: Glue's metadata limits (PutSchemaVersionMetadata; the botocore model and CloudFormation).
-_METADATA_KEY_MAX: Final = 128
-_METADATA_VALUE_MAX: Final = 256
-_METADATA_CHARS: Final = re.compile(r"[a-zA-Z0-9+\-=._./@]+")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -759,7 +754,8 @@ class GlueSchemaRegistry:
         schema_version_id
             The version.
         key, value
-            Key 1-128 and value 1-256 characters of ``[a-zA-Z0-9+-=._./@]``; Glue keeps at
+            Key 1-128 and value 1-256 characters of Glue's pattern ``[a-zA-Z0-9+-=._./@]+``
+            (where ``+-=`` is a range: see :mod:`glue_serde.registry._limits`); Glue keeps at
             most 10 pairs per version (an 11th is ``ResourceNumberLimitExceededException``).
 
         Raises
@@ -769,12 +765,7 @@ class GlueSchemaRegistry:
         RegistryError
             Glue refused or failed.
         """
-        checks = (("key", key, _METADATA_KEY_MAX), ("value", value, _METADATA_VALUE_MAX))
-        for what, text, limit in checks:
-            if not isinstance(text, str) or not 1 <= len(text) <= limit:
-                raise ConfigurationError(f"metadata {what} must be 1-{limit} characters")
-            if not _METADATA_CHARS.fullmatch(text):
-                raise ConfigurationError(f"metadata {what} {text!r} has characters Glue refuses")
+        key, value = check_metadata(key, value)
         try:
             with _translated("PutSchemaVersionMetadata"):
                 self.client.put_schema_version_metadata(

@@ -28,7 +28,22 @@ ALLOWED: dict[str, set[str]] = {
     "codecs": BASE | {"codecs"},
     "compat": BASE | {"codecs", "compat"},
     "registry": BASE | {"registry"},
-    "registry.local": BASE | {"registry", "compat"},
+    # Glue's limits are shared by both backends and depend on nothing else of the registry.
+    "registry._limits": BASE,
+    # The embedded registry: storage knows tables, not Glue; the audit trail reads its rows;
+    # the verbs sit on top and call the compatibility checks.
+    "registry._sqlite": BASE,
+    "registry._definitions": BASE | {"registry._limits"},
+    "registry.audit": BASE | {"registry._sqlite"},
+    "registry.local": BASE
+    | {
+        "registry._base",
+        "registry._definitions",
+        "registry._limits",
+        "registry._sqlite",
+        "registry.audit",
+        "compat",
+    },
     "serde": BASE | {"wire", "compression", "codecs", "registry", "naming"},
     "integrations": BASE | {"wire", "compression", "codecs", "registry", "serde", "naming"},
     # The KPL format is shared by the Kinesis and Lambda integrations, which never import

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import multiprocessing
@@ -46,12 +47,21 @@ def record(*fields: str) -> str:
 
 
 class RecordingChecker:
-    """A compatibility checker that records its calls and rejects definitions it is told to."""
+    """A compatibility checker that records its calls and rejects definitions it is told to.
+
+    By default it accepts every definition and compares with every version it is given (a
+    stub for storage tests). With ``real = True`` its verdict is that of the real
+    :func:`glue_serde.compat.check_compatibility` (the mode's semantics: which versions to
+    compare with, DISABLED, NONE), extended with a problem against each compared version for
+    a definition in ``reject``.
+    """
 
     def __init__(self, reject: Sequence[str] = (), invalid: Sequence[str] = ()) -> None:
         self.reject = set(reject)
         self.invalid = set(invalid)
+        self.real = False
         self.calls: list[tuple[DataFormat, str, tuple[str, ...], Compatibility]] = []
+        self.reports: list[CompatibilityReport] = []
 
     def __call__(
         self,
@@ -63,24 +73,32 @@ class RecordingChecker:
         self.calls.append((data_format, schema_definition, tuple(previous), compatibility))
         if schema_definition in self.invalid:
             raise SchemaError("does not parse", data_format=data_format)
-        problems: tuple[CompatibilityProblem, ...] = ()
-        if schema_definition in self.reject and previous:
-            problems = tuple(
-                CompatibilityProblem(
-                    kind="READER_FIELD_MISSING_DEFAULT_VALUE",
-                    path="Payment.qty",
-                    direction="backward",
-                    message="field qty has no default",
-                    version_number=position,
-                )
-                for position in range(1, len(previous) + 1)
+        if self.real:
+            from glue_serde.compat import check_compatibility
+
+            report = check_compatibility(data_format, schema_definition, previous, compatibility)
+        else:
+            report = CompatibilityReport(
+                data_format=data_format,
+                compatibility=compatibility,
+                compared_with=tuple(range(1, len(previous) + 1)),
             )
-        return CompatibilityReport(
-            data_format=data_format,
-            compatibility=compatibility,
-            problems=problems,
-            compared_with=tuple(range(1, len(previous) + 1)),
-        )
+        if schema_definition in self.reject and report.compatible:
+            report = dataclasses.replace(
+                report,
+                problems=tuple(
+                    CompatibilityProblem(
+                        kind="READER_FIELD_MISSING_DEFAULT_VALUE",
+                        path="Payment.qty",
+                        direction="backward",
+                        message="field qty has no default",
+                        version_number=position,
+                    )
+                    for position in report.compared_with
+                ),
+            )
+        self.reports.append(report)
+        return report
 
     @property
     def previous_of_last_call(self) -> tuple[str, ...]:
@@ -381,8 +399,17 @@ def test_delete_schema_versions_refuses_version_one_and_the_checkpoint(
     with pytest.raises(ConfigurationError, match="version 1"):
         registry.delete_schema_versions("s", "1-2")
     registry.update_compatibility("s", Compatibility.NONE)
-    with pytest.raises(ConfigurationError, match="checkpoint"):
+    # Glue answers 409 (ConcurrentModificationException) for a range holding the checkpoint.
+    with pytest.raises(RegistryError, match="checkpoint") as info:
         registry.delete_schema_versions("s", "2-3")
+    assert info.value.aws_error_code == "ConcurrentModificationException"
+    assert info.value.operation == "DeleteSchemaVersions"
+    assert info.value.retryable is False
+    assert [(e.event_name, e.result, e.error_code) for e in registry.audit_events("s")[-3:]] == [
+        ("DeleteSchemaVersions", "error", "InvalidInputException"),
+        ("UpdateSchema", "success", None),
+        ("DeleteSchemaVersions", "error", "ConcurrentModificationException"),
+    ]
     assert len(registry.list_schema_versions("s")) == 3
     with pytest.raises(SchemaNotFoundError):
         registry.delete_schema_versions("nope", "2")
@@ -524,8 +551,12 @@ def test_metadata_is_limited_to_ten_pairs_per_version(registry: LocalSchemaRegis
     for i in range(10):
         registry.put_schema_version_metadata(v1.schema_version_id, f"k{i}", "v")
     registry.put_schema_version_metadata(v1.schema_version_id, "k0", "v")
-    with pytest.raises(ConfigurationError, match="10"):
+    # The same error the Glue backend raises for Glue's ResourceNumberLimitExceededException.
+    with pytest.raises(RegistryError, match="10") as info:
         registry.put_schema_version_metadata(v1.schema_version_id, "k10", "v")
+    assert info.value.aws_error_code == "ResourceNumberLimitExceededException"
+    assert info.value.retryable is False
+    assert registry.audit_events()[-1].error_code == "ResourceNumberLimitExceededException"
     assert len(registry.get_schema_version_metadata(v1.schema_version_id)) == 10
 
 
@@ -606,18 +637,24 @@ def test_an_unparsable_later_version_is_refused_without_consuming_a_number(
 def test_disabled_refuses_every_version_after_the_first(
     registry: LocalSchemaRegistry, checker: RecordingChecker
 ) -> None:
+    checker.real = True
     registry.create_schema("s", record(), AVRO, compatibility=Compatibility.DISABLED)
     with pytest.raises(IncompatibleSchemaError) as info:
         registry.register_schema_version("s", record("memo"), AVRO)
     assert info.value.report.problems[0].kind == "VERSIONING_DISABLED"
+    assert info.value.report.problems[0].version_number == 1
     assert info.value.schema_version_id is None
     assert info.value.version_number is None
     assert registry.get_schema("s").next_version == 2
-    assert len(checker.calls) == 1
+    # The checker decides (DISABLED is its semantics); the registry consumes no number.
+    assert len(checker.calls) == 2
+    assert checker.calls[-1][2:] == ((record(),), Compatibility.DISABLED)
+    assert checker.reports[-1].problems == info.value.report.problems
     # The identical definition is still returned: it is not a new version.
     assert registry.register_schema_version("s", record(), AVRO).version_number == 1
     event = registry.audit_events()[-1]
     assert (event.result, event.error_code) == ("error", "InvalidInputException")
+    assert event.problems == info.value.report.problems
 
 
 def test_a_rejected_version_is_recorded_as_failure_and_consumes_a_number(
@@ -657,14 +694,14 @@ def test_registering_a_failed_definition_again_is_checked_again(
 
 
 @pytest.mark.parametrize(
-    ("mode", "expected_previous"),
+    ("mode", "expected_compared"),
     [
-        (Compatibility.BACKWARD, ("c",)),
-        (Compatibility.FORWARD, ("c",)),
-        (Compatibility.FULL, ("c",)),
-        (Compatibility.BACKWARD_ALL, ("a", "b", "c")),
-        (Compatibility.FORWARD_ALL, ("a", "b", "c")),
-        (Compatibility.FULL_ALL, ("a", "b", "c")),
+        (Compatibility.BACKWARD, (4,)),
+        (Compatibility.FORWARD, (4,)),
+        (Compatibility.FULL, (4,)),
+        (Compatibility.BACKWARD_ALL, (1, 3, 4)),
+        (Compatibility.FORWARD_ALL, (1, 3, 4)),
+        (Compatibility.FULL_ALL, (1, 3, 4)),
         (Compatibility.NONE, ()),
     ],
 )
@@ -672,18 +709,33 @@ def test_the_checker_compares_with_the_versions_the_mode_names(
     registry: LocalSchemaRegistry,
     checker: RecordingChecker,
     mode: Compatibility,
-    expected_previous: tuple[str, ...],
+    expected_compared: tuple[int, ...],
 ) -> None:
+    checker.real = True
     registry.create_schema("s", record("a"), AVRO, compatibility=mode)
     checker.reject.add(record("x"))
     if mode is not Compatibility.NONE:
-        with pytest.raises(IncompatibleSchemaError):
-            registry.register_schema_version("s", record("x"), AVRO)
+        with pytest.raises(IncompatibleSchemaError) as info:
+            registry.register_schema_version("s", record("x"), AVRO)  # version 2, FAILURE
+        assert info.value.report.compared_with == (1,)
+    else:
+        registry.register_schema_version("s", record("x"), AVRO)  # version 2
+        registry.delete_schema_versions("s", "2")
     registry.register_schema_version("s", record("b"), AVRO)
     registry.register_schema_version("s", record("c"), AVRO)
-    registry.register_schema_version("s", record("d"), AVRO)
+    checker.reject.add(record("d"))
+    if mode is Compatibility.NONE:
+        registry.register_schema_version("s", record("d"), AVRO)
+        assert checker.reports[-1].compared_with == ()
+    else:
+        with pytest.raises(IncompatibleSchemaError) as info:
+            registry.register_schema_version("s", record("d"), AVRO)
+        # The mode chose versions among 1, 3, 4; the registry mapped them to real numbers.
+        assert info.value.report.compared_with == expected_compared
+        assert [p.version_number for p in info.value.report.problems] == list(expected_compared)
     assert checker.calls[-1][3] is mode
-    assert checker.previous_of_last_call == tuple(record(f) for f in expected_previous)
+    # The checker is given every AVAILABLE version from the checkpoint on (FAILURE ones never).
+    assert checker.previous_of_last_call == (record("a"), record("b"), record("c"))
 
 
 def test_all_modes_look_back_only_to_the_checkpoint(
@@ -730,23 +782,46 @@ def test_the_default_checker_is_glue_serde_compat_imported_lazily(
     assert [c[1] for c in calls.calls] == [record(), record("x")]
 
 
-def test_without_the_compat_module_only_none_and_disabled_are_enforced(
+def test_without_the_compat_module_registration_is_refused_not_unchecked(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # glue_serde.compat is part of the package; if an installation lost it, accepting every
+    # version unchecked would be a silent hole in the gate: registration is refused instead.
     monkeypatch.setitem(sys.modules, "glue_serde.compat", None)
     with LocalSchemaRegistry() as registry:
-        registry.create_schema("s", record(), AVRO, compatibility=Compatibility.FULL_ALL)
-        # Under FULL_ALL this change (a new field without default) would be refused.
-        v2 = registry.register_schema_version(
-            "s", record()[:-2] + ',{"name":"q","type":"int"}]}', AVRO
-        )
-        assert v2.status is SchemaVersionStatus.AVAILABLE
-        registry.update_compatibility("s", Compatibility.DISABLED)
-        with pytest.raises(IncompatibleSchemaError):
-            registry.register_schema_version("s", record("memo"), AVRO)
-        # The JSON syntax of AVRO and JSON definitions is still checked.
-        with pytest.raises(SchemaError):
-            registry.create_schema("t", "{oops", AVRO)
+        with pytest.raises(ConfigurationError, match=r"glue_serde\.compat"):
+            registry.create_schema("s", record(), AVRO, compatibility=Compatibility.FULL_ALL)
+        assert registry.list_schemas() == []
+        assert registry.audit_events() == []
+    with LocalSchemaRegistry(compatibility_checker=RecordingChecker()) as registry:
+        registry.create_schema("s", record(), AVRO, compatibility=Compatibility.DISABLED)
+    # The JSON syntax of AVRO and JSON definitions is still checked first.
+    with LocalSchemaRegistry() as registry, pytest.raises(SchemaError):
+        registry.create_schema("t", "{oops", AVRO)
+
+
+def test_a_checker_raising_a_foreign_exception_is_a_configuration_error() -> None:
+    def broken(*args: object) -> CompatibilityReport:
+        raise KeyError("oops")
+
+    with LocalSchemaRegistry(compatibility_checker=broken) as registry:
+        with pytest.raises(ConfigurationError, match="KeyError") as info:
+            registry.create_schema("s", record(), AVRO)
+        assert isinstance(info.value.__cause__, KeyError)
+        assert registry.list_schemas() == []
+
+
+def test_a_definition_too_deep_for_the_checker_is_a_schema_error() -> None:
+    def deep(*args: object) -> CompatibilityReport:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    with LocalSchemaRegistry(compatibility_checker=deep) as registry:
+        with pytest.raises(SchemaError, match="too deeply") as info:
+            registry.create_schema("s", record(), AVRO)
+        assert isinstance(info.value.__cause__, RecursionError)
+        assert registry.list_schemas() == []
+        event = registry.audit_events()[-1]
+        assert (event.result, event.error_code) == ("error", "InvalidInputException")
 
 
 def test_a_checker_returning_something_else_is_a_configuration_error() -> None:
@@ -999,6 +1074,11 @@ def test_repr_names_the_storage_and_registry(db_path: Path) -> None:
         assert str(db_path) in repr(file)
         assert file.path == str(db_path)
         assert memory.path is None
+        assert "read_only=False" in repr(file)
+        with LocalSchemaRegistry(db_path, registry_name="other", read_only=True) as reader:
+            assert repr(reader) == (
+                f"LocalSchemaRegistry({str(db_path)!r}, registry_name='other', read_only=True)"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1086,7 +1166,7 @@ def test_register_schema_version_past_100000_versions_is_refused(
     registry: LocalSchemaRegistry,
 ) -> None:
     registry.create_schema("s", record(), AVRO, compatibility=Compatibility.NONE)
-    registry._conn.execute("UPDATE schemas SET next_version = 100001")
+    registry._storage._conn.execute("UPDATE schemas SET next_version = 100001")
     with pytest.raises(RegistryError) as info:
         registry.register_schema_version("s", record("memo"), AVRO)
     assert info.value.aws_error_code == "ResourceNumberLimitExceededException"
