@@ -17,8 +17,9 @@ import fastavro.read
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glue_serde.codecs._avrogen import compile_decoder
-from glue_serde.codecs.avro import _build_schema, _zero_width
+from glue_serde.codecs.avro._decode import compile_decoder
+from glue_serde.codecs.avro._layout import zero_width
+from glue_serde.codecs.avro._schema import build_schema
 
 PRIMITIVES = ["null", "boolean", "int", "long", "float", "double", "string", "bytes"]
 
@@ -91,9 +92,9 @@ def _fastavro(parsed: Any, data: bytes) -> Any:
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(schema=schemas, data=st.binary(max_size=64))
 def test_generated_decoders_agree_with_fastavro(schema: Any, data: bytes) -> None:
-    built = _build_schema(json.dumps(schema))
+    built = build_schema(json.dumps(schema))
     decode = compile_decoder(
-        built.parsed, built.named, fastavro.read.LOGICAL_READERS, lambda n: _zero_width(built, n)
+        built.parsed, built.named, fastavro.read.LOGICAL_READERS, lambda n: zero_width(built, n)
     )
     if decode is None:  # zero-width arrays: the codec keeps fastavro's bounded path
         return
@@ -150,9 +151,9 @@ def _datums(node: Any, named: dict[str, Any]) -> st.SearchStrategy[Any]:
 def test_generated_decoders_read_written_and_damaged_payloads_like_fastavro(
     schema: Any, draw: st.DataObject, damage: str
 ) -> None:
-    built = _build_schema(json.dumps(schema))
+    built = build_schema(json.dumps(schema))
     decode = compile_decoder(
-        built.parsed, built.named, fastavro.read.LOGICAL_READERS, lambda n: _zero_width(built, n)
+        built.parsed, built.named, fastavro.read.LOGICAL_READERS, lambda n: zero_width(built, n)
     )
     if decode is None:
         return

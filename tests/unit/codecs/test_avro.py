@@ -13,9 +13,8 @@ from typing import Any
 import fastavro
 import pytest
 
-import glue_serde.codecs.avro as avro_module
 from glue_serde.codecs import codec_for
-from glue_serde.codecs.avro import MAX_ZERO_WIDTH_ITEMS, AvroCodec
+from glue_serde.codecs.avro import MAX_ZERO_WIDTH_ITEMS, AvroCodec, _fastavro
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
     ConfigurationError,
@@ -629,7 +628,7 @@ def test_same_definition_parses_once(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(schema)
         return real(schema, *args, **kwargs)
 
-    monkeypatch.setattr(avro_module.fastavro, "parse_schema", counting)
+    monkeypatch.setattr(fastavro, "parse_schema", counting)
     codec = AvroCodec()
     for _ in range(3):
         codec.encode(USER, {"name": "Ann", "age": 31})
@@ -892,7 +891,7 @@ ENUM_READER = record(
 
 
 def test_the_compiled_entry_points_are_in_use_on_this_fastavro() -> None:
-    assert avro_module._COMPILED is not None
+    assert _fastavro.COMPILED is not None
 
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "public-api"])
@@ -900,7 +899,7 @@ def test_both_paths_read_and_write_like_the_public_api(
     compiled: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not compiled:
-        monkeypatch.setattr(avro_module, "_COMPILED", None)
+        monkeypatch.setattr(_fastavro, "COMPILED", None)
     datum = {"name": "Ann", "kind": "B", "tags": {"x": "A"}}
     payload = AvroCodec().encode(ENUM_WRITER, datum)
     public = io.BytesIO()
@@ -933,9 +932,9 @@ def test_a_fastavro_whose_internals_disagree_falls_back_to_the_public_api(
         buffer += b"\x00"
 
     monkeypatch.setattr(fastavro._write, "write_data", wrong_writer)
-    assert avro_module._compiled_entry_points() is None
+    assert _fastavro.compiled_entry_points() is None
     monkeypatch.delattr(fastavro._write, "write_data")
-    assert avro_module._compiled_entry_points() is None
+    assert _fastavro.compiled_entry_points() is None
 
 
 def test_a_fastavro_whose_reader_disagrees_falls_back_to_the_public_api(
@@ -944,14 +943,14 @@ def test_a_fastavro_whose_reader_disagrees_falls_back_to_the_public_api(
     import fastavro._read
 
     monkeypatch.setattr(fastavro._read, "_read_data", lambda stream, *args: stream.read(1))
-    assert avro_module._compiled_entry_points() is None
+    assert _fastavro.compiled_entry_points() is None
 
 
 def test_schema_strings_are_interned_for_fastavros_identity_dispatch() -> None:
     import sys
 
     schema = record(field("s", "string"), field("n", ["null", "long"], default=None))
-    parsed = AvroCodec()._schema(schema).parsed
+    parsed = AvroCodec()._schema(schema).schema.parsed
     assert parsed["fields"][0]["type"] is sys.intern("string")
     assert all(branch is sys.intern(branch) for branch in parsed["fields"][1]["type"])
     assert parsed["fields"][1]["default"] is None

@@ -14,10 +14,11 @@ import fastavro
 import fastavro.read
 import pytest
 
-import glue_serde.codecs.avro as avro_module
 from benchmarks.data import RECORDS, SCHEMAS
-from glue_serde.codecs._avrogen import compile_decoder
-from glue_serde.codecs.avro import AvroCodec, _build_schema, _zero_width
+from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro
+from glue_serde.codecs.avro._decode import compile_decoder
+from glue_serde.codecs.avro._layout import zero_width
+from glue_serde.codecs.avro._schema import build_schema
 from glue_serde.errors import PayloadError
 
 IN = {"type": "record", "name": "In", "fields": [{"name": "x", "type": "int"}]}
@@ -83,12 +84,12 @@ def kitchen_record(rng: random.Random) -> dict[str, Any]:
 
 
 def generated(schema: object) -> Any:
-    parsed = _build_schema(json.dumps(schema))
+    parsed = build_schema(json.dumps(schema))
     return compile_decoder(
         parsed.parsed,
         parsed.named,
         fastavro.read.LOGICAL_READERS,
-        lambda node: _zero_width(parsed, node),
+        lambda node: zero_width(parsed, node),
     )
 
 
@@ -185,13 +186,13 @@ def test_schemas_it_does_not_compile_are_read_by_fastavro() -> None:
 
 def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    real = avro_module.compile_decoder
+    real = _codec.compile_decoder
 
     def counting(*args: Any) -> Any:
         calls.append(args[0])
         return real(*args)
 
-    monkeypatch.setattr(avro_module, "compile_decoder", counting)
+    monkeypatch.setattr(_codec, "compile_decoder", counting)
     writer = json.dumps(IN)
     y = {"name": "y", "type": "int", "default": 7}
     reader = json.dumps({**IN, "fields": [*IN["fields"], y]})
@@ -204,8 +205,8 @@ def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch
 def test_without_fastavros_logical_table_nothing_is_generated(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(avro_module, "_LOGICAL_READERS", None)
-    monkeypatch.setattr(avro_module, "compile_decoder", None)  # would fail if called
+    monkeypatch.setattr(_fastavro, "LOGICAL_READERS", None)
+    monkeypatch.setattr(_codec, "compile_decoder", None)  # would fail if called
     schema = json.dumps(KITCHEN)
     datum = kitchen_record(random.Random(1))
     codec = AvroCodec()

@@ -1,4 +1,4 @@
-"""Generated Avro decoders: one Python function per writer schema, no file object.
+"""The generated decoders: one Python function per writer schema, no file object.
 
 fastavro reads through a file object: every varint byte and every string costs a Python-level
 ``read`` call. For a writer schema without recursion, a decoder generated once per schema reads
@@ -11,7 +11,8 @@ byte left over are errors.
 Schemas this module does not compile (recursive types, arrays of items that take no bytes,
 unknown types) return ``None`` from :func:`compile_decoder`; the caller keeps fastavro.
 
-Imports the package's base modules only (the logical-type readers are passed in).
+Imports the package's base modules and the Avro package's scaffold (the logical-type readers
+are passed in).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Any, Final
 
+from glue_serde.codecs.avro._codegen import Function, Program
 from glue_serde.enums import DataFormat
 from glue_serde.errors import PayloadError
 
@@ -79,29 +81,28 @@ class _Generator:
         self.named = named
         self.logical_readers = logical_readers
         self.zero_width = zero_width
-        self.env: dict[str, Any] = {
-            "_long": _long,
-            "_bad": _bad,
-            "_left": _left,
-            "_undecodable": _undecodable,
-            "_uf": _UNPACK_FLOAT,
-            "_ud": _UNPACK_DOUBLE,
-        }
-        self.lines: list[str] = []
-        self.counter = 0
+        self.program = Program(
+            "<glue_serde avro decoder>",
+            {
+                "_long": _long,
+                "_bad": _bad,
+                "_left": _left,
+                "_undecodable": _undecodable,
+                "_uf": _UNPACK_FLOAT,
+                "_ud": _UNPACK_DOUBLE,
+            },
+        )
+        self.out: Function = self.program.function("decode", "payload")
         self.active: set[str] = set()
 
     def fresh(self, prefix: str) -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter}"
+        return self.program.fresh(prefix)
 
     def const(self, value: object) -> str:
-        name = self.fresh("_k")
-        self.env[name] = value
-        return name
+        return self.program.const(value)
 
     def line(self, depth: int, text: str) -> None:
-        self.lines.append("    " * depth + text)
+        self.out.line(depth, text)
 
     def varint(self, target: str, depth: int) -> None:
         # One-byte varints (-64..63) inline; anything longer through _long.
@@ -121,7 +122,7 @@ class _Generator:
         self.line(depth, f"pos += {n}")
 
     def emit(self, node: Any, target: str, depth: int) -> None:
-        if depth > _MAX_NESTING:
+        if depth > _MAX_NESTING + 1:  # depth 2 is the body of the try block
             raise _Unsupported("nesting")
         if isinstance(node, str) and node in self.named:
             if node in self.active:
@@ -245,29 +246,23 @@ def compile_decoder(
     logical-type reader raises).
     """
     generator = _Generator(named, logical_readers, zero_width)
+    out = generator.out
+    out.line(1, "data = payload if type(payload) is bytes else bytes(payload)")
+    out.line(1, "size = len(data)")
+    out.line(1, "pos = 0")
+    out.line(1, "try:")
     try:
-        generator.emit(parsed, "value", 1)
+        generator.emit(parsed, "value", 2)
     except _Unsupported:
         return None
-    source = "\n".join(
-        [
-            "def decode(payload):",
-            "    data = payload if type(payload) is bytes else bytes(payload)",
-            "    size = len(data)",
-            "    pos = 0",
-            "    try:",
-            *("    " + line for line in generator.lines),
-            "    except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...",
-            "        raise _undecodable(exc) from exc",
-            "    if pos != size:",
-            "        raise _left()",
-            "    return value",
-        ]
-    )
+    out.line(1, "except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...")
+    out.line(2, "raise _undecodable(exc) from exc")
+    out.line(1, "if pos != size:")
+    out.line(2, "raise _left()")
+    out.line(1, "return value")
     try:
-        code = compile(source, "<glue_serde avro decoder>", "exec")
+        namespace = generator.program.compile()
     except (SyntaxError, RecursionError, MemoryError):  # e.g. too many nested blocks
         return None
-    exec(code, generator.env)  # source is generated from the parsed schema, never user text
-    decode: Callable[[Any], Any] = generator.env["decode"]
+    decode: Callable[[Any], Any] = namespace["decode"]
     return decode
