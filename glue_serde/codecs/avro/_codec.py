@@ -3,7 +3,8 @@
 :class:`AvroCodec` joins the parts of this package: schemas from
 :mod:`~glue_serde.codecs.avro._schema`, the Java text from
 :mod:`~glue_serde.codecs.avro._javatext`, the checker and walker from
-:mod:`~glue_serde.codecs.avro._check`, the generated decoders from
+:mod:`~glue_serde.codecs.avro._check`, depth and value budget from
+:mod:`~glue_serde.codecs.avro._bounds`, the generated decoders from
 :mod:`~glue_serde.codecs.avro._decode`, and fastavro's entry points from
 :mod:`~glue_serde.codecs.avro._fastavro`.
 
@@ -19,15 +20,22 @@ import fastavro
 
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
 from glue_serde.codecs.avro import _fastavro
+from glue_serde.codecs.avro._bounds import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_VALUES_PER_BYTE,
+    MAX_DEPTH_LIMIT,
+    Bounds,
+    value_budget,
+)
 from glue_serde.codecs.avro._check import CheckerCompiler, Walker
 from glue_serde.codecs.avro._decode import compile_decoder
 from glue_serde.codecs.avro._javatext import java_schema_text
-from glue_serde.codecs.avro._layout import Skipper, has_zero_width_array, zero_width
-from glue_serde.codecs.avro._schema import Schema, build_schema, load, parse
+from glue_serde.codecs.avro._schema import Schema, build_schema, load, parse, writer_form
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
     ConfigurationError,
     ErrorDetail,
+    GlueSerdeError,
     PayloadError,
     SchemaError,
     SerializationError,
@@ -44,32 +52,54 @@ __all__ = ["AvroCodec"]
 
 
 class _Prepared:
-    """A parsed writer schema with its checker, compiled on first use and kept."""
+    """One writer schema, prepared once per codec: parsed, its writer form, bounds, checker."""
 
-    __slots__ = ("_checker", "schema")
+    __slots__ = ("checker", "read_bounds", "schema", "walker", "write_bounds", "writer")
 
-    def __init__(self, schema: Schema) -> None:
+    def __init__(self, schema: Schema, max_depth: int) -> None:
         self.schema = schema
-        self._checker: Callable[[object], bool] | None = None
-
-    @classmethod
-    def build(cls, schema_definition: str) -> _Prepared:
-        return cls(build_schema(schema_definition))
-
-    def checker(self) -> Callable[[object], bool]:
-        """Return the compiled boolean checker for this schema (compiled on first use)."""
-        if self._checker is None:
-            self._checker = CheckerCompiler(self.schema).compile()
-        return self._checker
+        self.writer = writer_form(schema)
+        self.read_bounds = Bounds(schema)
+        self.write_bounds = self.read_bounds if self.writer is schema else Bounds(self.writer)
+        self.checker: Callable[[object], bool] = CheckerCompiler(
+            self.writer, self.write_bounds, max_depth
+        ).compile()
+        self.walker = Walker(self.writer, max_depth)
 
 
-def _check_layout(schema: Schema, payload: Buffer) -> None:
-    """Walk the payload's layout before decoding (schemas with zero-width array items)."""
-    data = bytes(payload)
-    if Skipper(schema, data).skip(schema.parsed, 0) != len(data):
-        raise PayloadError(
-            "payload does not match the writer schema's layout", data_format=DataFormat.AVRO
+def _invalid(errors: tuple[ErrorDetail, ...], cause: BaseException | None) -> ValidationError:
+    error = ValidationError(
+        f"datum does not fit the Avro schema: {_summary(errors)}",
+        errors=errors,
+        data_format=DataFormat.AVRO,
+    )
+    error.__cause__ = cause
+    return error
+
+
+def _refusal(walker: Walker, datum: Datum, failure: BaseException | None) -> SerializationError:
+    """Explain why the checker refused ``datum`` (or why fastavro's writer failed on it)."""
+    try:
+        errors = walker.errors(datum)
+    except Exception as exc:  # a hostile object raising in the walker too
+        error = SerializationError(
+            f"the datum could not be validated against the Avro schema: {type(exc).__name__}: "
+            f"{exc}",
+            data_format=DataFormat.AVRO,
         )
+        error.__cause__ = exc
+        return error
+    if errors:
+        return _invalid(errors, failure)
+    # Nothing wrong was found, but the datum could not be fully inspected (its keys or length
+    # raised) or written: writing it could drop what the check never saw.
+    reason = f"{type(failure).__name__}: {failure}" if failure is not None else "refused"
+    error = SerializationError(
+        f"the datum could not be validated against the Avro schema: {reason}",
+        data_format=DataFormat.AVRO,
+    )
+    error.__cause__ = failure
+    return error
 
 
 class AvroCodec:
@@ -83,13 +113,26 @@ class AvroCodec:
         as Java's ``GENERIC_RECORD`` mode does.
     parsed_cache_size
         Parsed schemas (with their compiled checkers and bound encoder/decoder) kept per codec.
+    max_depth
+        Deepest nesting of records, arrays and maps in one datum (the top-level record is at
+        depth 1), 1 to 1000. A deeper datum is refused on write (``ValidationError``) and on
+        read (``PayloadError``), before it reaches any code that recurses. The default, 100,
+        is Protobuf's own limit: far beyond real records, and far from Python's recursion
+        limit and the C stack of fastavro's compiled writer.
+    max_values_per_byte
+        Decoding a payload of ``n`` bytes builds at most ``65536 + max_values_per_byte * n``
+        values (a record, each field, an array, each item, a map, each key and each value),
+        including values that take no byte (``null``, empty records). Encoding refuses a datum
+        whose payload would exceed it, so that what is written can be read. The default, 4,
+        is twice what honest records need (a map of nulls, records of booleans); most schemas
+        cannot exceed it at all and pay nothing at run time.
 
     Raises
     ------
     SchemaError
         If ``reader_schema`` does not parse.
     ConfigurationError
-        If ``parsed_cache_size`` is not a positive integer.
+        If ``parsed_cache_size``, ``max_depth`` or ``max_values_per_byte`` is out of range.
 
     Examples
     --------
@@ -106,15 +149,14 @@ class AvroCodec:
         *,
         reader_schema: str | None = None,
         parsed_cache_size: int = DEFAULT_PARSED_CACHE_SIZE,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        max_values_per_byte: int = DEFAULT_MAX_VALUES_PER_BYTE,
     ) -> None:
-        if (
-            isinstance(parsed_cache_size, bool)
-            or not isinstance(parsed_cache_size, int)
-            or parsed_cache_size < 1
-        ):
-            raise ConfigurationError(
-                f"parsed_cache_size must be a positive integer, not {parsed_cache_size!r}"
-            )
+        _check_int("parsed_cache_size", parsed_cache_size, 1, None)
+        _check_int("max_depth", max_depth, 1, MAX_DEPTH_LIMIT)
+        _check_int("max_values_per_byte", max_values_per_byte, 1, None)
+        self._max_depth = max_depth
+        self._per_byte = max_values_per_byte
         self._reader: Any = None
         if reader_schema is not None:
             self._reader = parse(load(reader_schema))[0]
@@ -132,6 +174,16 @@ class AvroCodec:
     def reader_schema(self) -> str | None:
         """The reader schema datums are resolved to, if any."""
         return self._reader_schema
+
+    @property
+    def max_depth(self) -> int:
+        """Deepest nesting of records, arrays and maps accepted in one datum."""
+        return self._max_depth
+
+    @property
+    def max_values_per_byte(self) -> int:
+        """Values one payload byte may build (beyond the 65536 any payload may)."""
+        return self._per_byte
 
     def canonical_definition(self, schema_definition: object) -> str:
         """Return the schema text Avro Java's ``Schema.toString()`` produces for a schema.
@@ -159,8 +211,10 @@ class AvroCodec:
           order, as Java's ``LinkedHashMap`` does; the standard attributes do not depend on
           the input's key order;
         - doubles in defaults and properties as Java's ``Double.toString`` (``1.0E20``,
-          ``1.0E-4``, ``100.0``); NaN and infinities quoted (Jackson's default); a textual
-          default of a float/double field becomes a number, as Java's parser makes it.
+          ``1.0E-4``, ``100.0``); a textual default of a float/double field becomes a number,
+          as Java's parser makes it (``"NaN"`` and ``"Infinity"`` stay quoted, Jackson's
+          default). A bare ``NaN`` or ``Infinity`` anywhere (Python's ``json`` reads them, a
+          dict may hold them) is not JSON and is refused.
 
         Unsure: JDKs before 19 occasionally print a double with more digits than the shortest
         form used here; exotic inputs Java's parser rejects but fastavro accepts (a nested
@@ -180,7 +234,8 @@ class AvroCodec:
         Raises
         ------
         SchemaError
-            If the input is not JSON or not a valid Avro schema (the reason is in the message).
+            If the input is not JSON or not a valid Avro schema (the reason is in the message),
+            or nests deeper than 200 JSON levels.
 
         Examples
         --------
@@ -193,13 +248,24 @@ class AvroCodec:
             return java_schema_text(loaded)
         except SchemaError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        except Exception as exc:  # KeyError, TypeError, OverflowError, RecursionError, ...
             raise SchemaError(
                 f"invalid Avro schema: {type(exc).__name__}: {exc}", data_format=DataFormat.AVRO
             ) from exc
 
     def _schema(self, schema_definition: str) -> _Prepared:
-        return self._schemas.get_or_build(schema_definition, _Prepared.build)
+        return self._schemas.get_or_build(schema_definition, self._prepare)
+
+    def _prepare(self, schema_definition: str) -> _Prepared:
+        schema = build_schema(schema_definition)
+        try:
+            return _Prepared(schema, self._max_depth)
+        except GlueSerdeError:
+            raise
+        except Exception as exc:  # RecursionError, ... on a schema fastavro accepted
+            raise SchemaError(
+                f"invalid Avro schema: {type(exc).__name__}: {exc}", data_format=DataFormat.AVRO
+            ) from exc
 
     def encoder(self, schema_definition: str) -> Encoder:
         """Return a strict encoder bound to one writer schema (built once per definition).
@@ -249,15 +315,16 @@ class AvroCodec:
 
     def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
         prepared = self._schema(schema_definition)
-        check = prepared.checker()
-        walker = Walker(prepared.schema)
-        parsed = prepared.schema.parsed
-        named = prepared.schema.named
+        check = prepared.checker
+        walker = prepared.walker
+        parsed = prepared.writer.parsed
+        named = prepared.writer.named
         compiled = _fastavro.COMPILED
         write_data = compiled[1] if compiled is not None else None
         writer = fastavro.schemaless_writer
         bytes_io = io.BytesIO
         options = dict(_fastavro.WRITE_OPTIONS)
+        budget = _budget_check(prepared, len(header), self._max_depth, self._per_byte)
 
         def encode(datum: Datum) -> bytes:
             failure: Exception | None = None
@@ -266,35 +333,28 @@ class AvroCodec:
             except Exception as exc:  # a hostile Mapping or RecursionError: let the walker explain
                 ok, failure = False, exc
             if not ok:
-                errors = walker.errors(datum)
-                if errors:
-                    raise ValidationError(
-                        f"datum does not fit the Avro schema: {_summary(errors)}",
-                        errors=errors,
-                        data_format=DataFormat.AVRO,
-                    )
-                if failure is not None:
-                    # Nothing wrong was found, but the datum could not be fully inspected (its
-                    # keys or length raised): writing it could drop what the check never saw.
-                    raise SerializationError(
-                        "the datum could not be validated against the Avro schema: "
-                        f"{type(failure).__name__}: {failure}",
-                        data_format=DataFormat.AVRO,
-                    ) from failure
+                raise _refusal(walker, datum, failure)
             try:
                 if write_data is not None:
                     buffer = bytearray(header)
                     write_data(buffer, datum, parsed, named, "", options)
-                    return bytes(buffer)
-                out = bytes_io(header)
-                out.seek(len(header))
-                writer(out, parsed, datum)
-            except Exception as exc:
+                    payload = bytes(buffer)
+                else:
+                    out = bytes_io(header)
+                    out.seek(len(header))
+                    writer(out, parsed, datum)
+                    payload = out.getvalue()
+            except Exception as exc:  # a lone surrogate in a string, ...: the walker says where
+                refusal = _refusal(walker, datum, exc)
+                if isinstance(refusal, ValidationError):
+                    raise refusal from exc
                 raise SerializationError(
                     f"fastavro could not write the datum: {type(exc).__name__}: {exc}",
                     data_format=DataFormat.AVRO,
                 ) from exc
-            return out.getvalue()
+            if budget is not None:
+                budget(datum, payload)
+            return payload
 
         return encode
 
@@ -319,17 +379,20 @@ class AvroCodec:
         return self._decoders.get_or_build(schema_definition, self._build_decoder)
 
     def _build_decoder(self, schema_definition: str) -> Decoder:
-        schema = self._schema(schema_definition).schema
+        prepared = self._schema(schema_definition)
+        schema = prepared.schema
+        bounds = prepared.read_bounds
         writer = schema.parsed
-        bytes_io = io.BytesIO
-        guard = has_zero_width_array(schema)
+        limits = {"max_depth": self._max_depth, "max_values_per_byte": self._per_byte}
         logical_readers = _fastavro.LOGICAL_READERS
-        if logical_readers is not None and (self._reader is None or self._reader == writer):
-            generated = compile_decoder(
-                writer, schema.named, logical_readers, lambda node: zero_width(schema, node)
-            )
-            if generated is not None:
-                return generated
+        resolving = self._reader is not None and self._reader != writer
+        if logical_readers is not None and not resolving:
+            return compile_decoder(schema, bounds, logical_readers, **limits)
+        # fastavro reads (schema resolution, or no logical-type table): a generated decoder
+        # first checks the payload's depth and budget when the schema does not bound them.
+        guard = None
+        if bounds.tracked(self._max_depth) or bounds.counted(self._per_byte):
+            guard = compile_decoder(schema, bounds, None, **limits)
         compiled = _fastavro.COMPILED
         if compiled is not None:
             # What schemaless_reader does per call, done once: named types, the reader schema
@@ -337,16 +400,17 @@ class AvroCodec:
             read_data = compiled[0]
             named: dict[str, dict[str, Any]] = {"writer": dict(schema.named), "reader": {}}
             reader_schema: Any = None
-            if self._reader is not None and self._reader != writer:
+            if resolving:
                 reader_schema = fastavro.parse_schema(self._reader, named_schemas=named["reader"])
             options = dict(_fastavro.READ_OPTIONS)
         else:
             read_data = _fastavro.public_read_data
-            named, reader_schema, options = {}, self._reader, {}
+            named, reader_schema, options = {}, self._reader if resolving else None, {}
+        bytes_io = io.BytesIO
 
         def decode(payload: Buffer) -> Datum:
-            if guard:
-                _check_layout(schema, payload)
+            if guard is not None:
+                guard(payload)
             stream = bytes_io(payload)
             try:
                 datum = read_data(stream, writer, named, reader_schema, options)
@@ -382,7 +446,9 @@ class AvroCodec:
         SchemaError
             If the definition does not parse.
         ValidationError
-            If the datum does not fit the schema (every violation in ``.errors``).
+            If the datum does not fit the schema, nests deeper than ``max_depth``, or would
+            build more values on read than its payload's budget (every violation in
+            ``.errors``, each with its location).
         SerializationError
             If fastavro fails to write a datum the checks accepted.
         """
@@ -408,8 +474,9 @@ class AvroCodec:
         SchemaError
             If the definition does not parse.
         PayloadError
-            If the payload does not decode, does not resolve to the reader schema, or has bytes
-            left after the datum.
+            If the payload does not decode, does not resolve to the reader schema, has bytes
+            left after the datum, nests deeper than ``max_depth`` or would build more values
+            than its budget.
         """
         return self.decoder(schema_definition)(payload)
 
@@ -420,3 +487,47 @@ def _summary(errors: tuple[ErrorDetail, ...]) -> str:
     )
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return shown + more
+
+
+def _check_int(name: str, value: object, low: int, high: int | None) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ConfigurationError(f"{name} must be an integer {bounds}, not {value!r}")
+
+
+def _budget_check(
+    prepared: _Prepared, header: int, max_depth: int, per_byte: int
+) -> Callable[[Datum, bytes], None] | None:
+    """Return the encoder's value-budget check, or ``None`` when the schema cannot exceed it."""
+    bounds = prepared.write_bounds
+    if not bounds.counted(per_byte):
+        return None
+
+    def check(datum: Datum, framed: bytes) -> None:
+        size = len(framed) - header
+        limit = value_budget(size, per_byte)
+        over = bounds.first_over_budget(datum, limit, max_depth)
+        if over is not None:
+            loc, total = over
+            raise _invalid(
+                (
+                    ErrorDetail(
+                        type="value_budget",
+                        loc=loc,
+                        msg=(
+                            f"The datum builds {total}+ values on read, more than its "
+                            f"{size}-byte payload may ({limit}); raise max_values_per_byte "
+                            "on both sides to write it"
+                        ),
+                        input=None,
+                    ),
+                ),
+                None,
+            )
+
+    return check

@@ -5,9 +5,11 @@ build a named-types dict, re-enter ``parse_schema`` on the parsed schema, compar
 schema with the reader schema and build an options dict (about 0.4 µs, a fifth of a small
 record's decode). The compiled functions they delegate to (``fastavro._read._read_data``,
 ``fastavro._write.write_data``) are used directly when, at import, they behave exactly like
-the public API on a probe schema; otherwise the public API is used. The same holds for the
-union test of fastavro's writer (``fastavro._validation._validate``). Nothing outside this
-module imports a private fastavro module (a layering test checks).
+the public API on a probe schema; otherwise the public API is used. Nothing outside this module
+imports a private fastavro module (a layering test checks). The logical-type tables
+(``fastavro.read.LOGICAL_READERS``, ``fastavro.write.LOGICAL_WRITERS``) are public; they are
+read here too, and one corrected ``fixed`` decimal writer is registered under a logical type of
+glue_serde's own.
 
 fastavro is a core dependency of glue_serde: if it is missing the package is broken, not
 short of an extra.
@@ -18,25 +20,26 @@ Imports fastavro only.
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
+import decimal
 import io
 from typing import TYPE_CHECKING, Any, Final
 
 import fastavro
 import fastavro.read
+import fastavro.write
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
     "COMPILED",
+    "FIXED_DECIMAL_LOGICAL_TYPE",
     "LOGICAL_READERS",
+    "LOGICAL_WRITERS",
     "READ_OPTIONS",
-    "UNION_VALIDATE",
     "WRITE_OPTIONS",
     "compiled_entry_points",
     "public_read_data",
-    "union_validator",
 ]
 
 READ_OPTIONS: Final[dict[str, object]] = {
@@ -105,33 +108,52 @@ def public_read_data(
     return fastavro.schemaless_reader(stream, writer, reader)
 
 
-def union_validator() -> Callable[..., Any] | None:
-    """Return fastavro's union test ``_validate(datum, schema, named, field, raise, options)``.
+def _fixed_decimal_writer() -> Callable[[Any, Any], Any] | None:
+    """Return a ``fixed`` decimal writer that writes a negative zero as zero.
 
-    The compiled one when present, else fastavro's pure-Python twin; each must answer a probe
-    as the writer does. ``None`` when neither does.
+    fastavro's own (``LOGICAL_WRITERS["fixed-decimal"]``) sign-extends ``Decimal("-0.00")`` to
+    the bytes of ``-0.02``; for every other value it writes the right two's complement. The
+    writer returned delegates to it with the sign of a zero dropped.
     """
-    strings = {"type": "array", "items": "string"}
-    probes = ((None, "null", True), (5, "long", True), (["x"], strings, True), ("x", "long", False))
-    for module_name in ("fastavro._validation", "fastavro._validation_py"):
-        try:
-            module = importlib.import_module(module_name)
-            validate: Callable[..., Any] = module._validate
-            if all(
-                bool(validate(value, schema, {}, "", False, {})) is expected
-                for value, schema, expected in probes
-            ):
-                return validate
-        except Exception:  # another fastavro layout: try the next one
-            continue
-    return None
+    original = getattr(fastavro.write, "LOGICAL_WRITERS", {}).get("fixed-decimal")
+    if original is None:
+        return None
+
+    def prepare_fixed_decimal(data: Any, schema: Any) -> Any:
+        if isinstance(data, decimal.Decimal) and data.is_zero() and data.is_signed():
+            data = data.copy_abs()
+        return original(data, schema)
+
+    return prepare_fixed_decimal
 
 
+def _register_fixed_decimal() -> str:
+    """Register the corrected writer under a logical type of glue_serde's own; return its name.
+
+    ``LOGICAL_WRITERS`` is fastavro's public, user-extensible table: adding a key only this
+    package's writer schemas name changes nothing for anyone else. Without the table (another
+    fastavro layout) fixed decimals keep fastavro's own writer.
+    """
+    writer = _fixed_decimal_writer()
+    table = getattr(fastavro.write, "LOGICAL_WRITERS", None)
+    if writer is None or not isinstance(table, dict):
+        return "decimal"
+    table[f"fixed-{_FIXED_DECIMAL}"] = writer
+    return _FIXED_DECIMAL
+
+
+_FIXED_DECIMAL: Final = "glue_serde-decimal"
 COMPILED: Final = compiled_entry_points()
 #: fastavro's logical-type readers, keyed "long-timestamp-millis" and so on (its public,
 #: user-extensible table): generated decoders call them, so logical values are exactly
-#: fastavro's. Without the table no decoder is generated.
+#: fastavro's. Without the table, generated decoders only check payloads and fastavro reads.
 LOGICAL_READERS: Final[dict[str, Callable[..., Any]] | None] = getattr(
     fastavro.read, "LOGICAL_READERS", None
 )
-UNION_VALIDATE: Final = union_validator()
+#: The ``logicalType`` writer schemas give ``fixed`` decimals (see ``_register_fixed_decimal``).
+FIXED_DECIMAL_LOGICAL_TYPE: Final = _register_fixed_decimal()
+#: fastavro's logical-type writers (what its writer applies before writing a logical value):
+#: the union choice calls them as fastavro's writer does.
+LOGICAL_WRITERS: Final[dict[str, Callable[..., Any]]] = getattr(
+    fastavro.write, "LOGICAL_WRITERS", {}
+)

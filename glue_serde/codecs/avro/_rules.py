@@ -1,27 +1,30 @@
-"""Value rules: what each Avro type and logical type accepts, and fastavro's union choice.
+"""Value rules: what each Avro type and logical type accepts.
 
 One rule per type, shared by the compiled checker (which asks only "valid?") and the walker
-(which says where and why). :func:`select_branch` reproduces the branch fastavro's writer picks
-for a union value, so that the value is checked against the branch that will be written.
+(which says where and why). A value is accepted when every reader reads it back equal, at the
+type's precision: datetimes and times truncated to the millisecond by ``-millis`` types, a
+double rounded to 32 bits by ``float``. Everything else that would not read back equal is
+refused: values out of the range readers turn into Python objects, integers and reals a float
+cannot hold exactly, decimals beyond the schema's precision or scale.
 
 Imports the package's base modules and the Avro package's schema and fastavro modules only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import decimal
+import math
 import numbers
+import re
 import struct
 import uuid
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from glue_serde.codecs.avro import _fastavro
 from glue_serde.codecs.avro._schema import NAMED
-
-if TYPE_CHECKING:
-    from glue_serde.codecs.avro._schema import Schema
 
 __all__ = [
     "INT_MAX",
@@ -34,7 +37,6 @@ __all__ = [
     "is_integral",
     "logical_fast_path",
     "logical_rule",
-    "select_branch",
     "type_name",
 ]
 
@@ -45,94 +47,145 @@ LONG_MAX: Final = 2**63 - 1
 _EXACT_INT_DOUBLE: Final = 2**53
 
 
+# The ranges fastavro's readers turn into Python values (datetime.min..max, date.min..max, one
+# day): a value outside them is written fine and then refused by every reader.
+_UTC: Final = _dt.timezone.utc
+_EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_EPOCH_NAIVE: Final = _dt.datetime(1970, 1, 1)
+_MIN_DELTA: Final = _dt.datetime.min.replace(tzinfo=_UTC) - _EPOCH
+_MAX_DELTA: Final = _dt.datetime.max.replace(tzinfo=_UTC) - _EPOCH
+_MILLI: Final = _dt.timedelta(milliseconds=1)
+_MICRO: Final = _dt.timedelta(microseconds=1)
+_TIMESTAMP_RANGE: Final = {
+    True: (_MIN_DELTA // _MILLI, _MAX_DELTA // _MILLI),
+    False: (_MIN_DELTA // _MICRO, _MAX_DELTA // _MICRO),
+}
+_DATE_RANGE: Final = (
+    _dt.date.min.toordinal() - _EPOCH_NAIVE.toordinal(),
+    _dt.date.max.toordinal() - _EPOCH_NAIVE.toordinal(),
+)
+_DAY: Final = {True: 86_400_000, False: 86_400_000_000}
+_FLOAT32: Final = struct.Struct("<f")
+_UUID_TEXT: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+Problem = tuple[str, str]
+
+
 def is_integral(value: object) -> bool:
+    """Return whether a value is an integer Avro can take (``bool`` is not)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def float_problem(value: object, single: bool) -> tuple[str, str] | None:
+def float_problem(value: object, single: bool) -> Problem | None:
+    """Return the problem of a value for ``float`` (``single``) or ``double``, if any.
+
+    A ``float`` is taken as it is (into a 32-bit ``float`` it is rounded to the nearest 32-bit
+    value, as Java's ``(float)`` cast does; NaN and the infinities stay what they are); a
+    finite value beyond the 32-bit range is refused. An integer, or any other real (``Fraction``,
+    numpy scalars), must be held exactly, since it would otherwise change silently.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return "float_type", "Input should be a valid number (int or float, not bool)"
-    if isinstance(value, numbers.Integral):
-        number = int(value)
-        if not -_EXACT_INT_DOUBLE <= number <= _EXACT_INT_DOUBLE:
-            try:
-                exact = float(number) == number
-            except OverflowError:
-                exact = False
-            if not exact:
-                return "float_precision", "Integer cannot be represented exactly as a double"
+    if isinstance(value, float):
+        number = value
+    else:
+        try:
+            number = float(value)
+            exact = number == value
+        except (OverflowError, ValueError, TypeError, ArithmeticError):
+            exact = False
+        if exact and single and math.isfinite(number):
+            with contextlib.suppress(OverflowError):
+                exact = _FLOAT32.unpack(_FLOAT32.pack(number))[0] == value
+        if not exact:
+            kind = "a 32-bit float" if single else "a double"
+            return "float_precision", f"Number cannot be represented exactly as {kind}"
     if single:
         try:
-            struct.pack("<f", float(value))
-        except (OverflowError, ValueError):
+            _FLOAT32.pack(number)
+        except OverflowError:
             return "float_range", "Number is outside the range of a 32-bit float"
     return None
 
 
 def float_ok(value: object) -> bool:
+    """Whether a value fits a ``double``."""
     return float_problem(value, False) is None
 
 
 def float32_ok(value: object) -> bool:
+    """Whether a value fits a ``float``."""
     return float_problem(value, True) is None
 
 
-def _timestamp_problem(value: object, millis: bool, local: bool) -> tuple[str, str] | None:
+def _timestamp_problem(value: object, millis: bool, local: bool) -> Problem | None:
+    # A datetime is truncated to the type's precision by the writer (microseconds into a
+    # -millis type, toward the past, as Java's Instant.toEpochMilli): never refused for it.
     if isinstance(value, _dt.datetime):
-        if local and value.tzinfo is not None:
-            return "timezone_naive", "local-timestamp needs a naive datetime"
-        if not local and value.utcoffset() is None:
+        if local:
+            if value.tzinfo is not None:
+                return "timezone_naive", "local-timestamp needs a naive datetime"
+            return None  # every naive datetime is in range
+        if value.utcoffset() is None:
             return "timezone_aware", "timestamp needs a timezone-aware datetime"
-        if millis and value.microsecond % 1000:
-            return "datetime_precision", "datetime has sub-millisecond digits the type drops"
+        if not _MIN_DELTA <= value - _EPOCH <= _MAX_DELTA:
+            return "datetime_range", "The instant is outside the range of Python datetimes in UTC"
         return None
     if is_integral(value):
-        if not LONG_MIN <= value <= LONG_MAX:  # type: ignore[operator]
-            return "int_range", "Input should fit a 64-bit signed integer"
+        low, high = _TIMESTAMP_RANGE[millis]
+        if not low <= value <= high:  # type: ignore[operator]
+            unit = "milliseconds" if millis else "microseconds"
+            return (
+                "datetime_range",
+                f"Input should be between {low} and {high} {unit} (years 1-9999)",
+            )
         return None
     return "datetime_type", "Input should be a datetime or an integer"
 
 
-def _date_problem(value: object) -> tuple[str, str] | None:
+def _date_problem(value: object) -> Problem | None:
     if isinstance(value, _dt.datetime):
         return "date_type", "Input should be a date, not a datetime (its time would be lost)"
     if isinstance(value, _dt.date):
         return None
     if is_integral(value):
-        if not INT_MIN <= value <= INT_MAX:  # type: ignore[operator]
-            return "int_range", "Input should fit a 32-bit signed integer"
+        low, high = _DATE_RANGE
+        if not low <= value <= high:  # type: ignore[operator]
+            return "date_range", f"Input should be between {low} and {high} days (years 1-9999)"
         return None
     return "date_type", "Input should be a date or an integer"
 
 
-def _time_problem(value: object, millis: bool) -> tuple[str, str] | None:
+def _time_problem(value: object, millis: bool) -> Problem | None:
+    # A time is truncated to milliseconds by the time-millis writer: never refused for it.
     if isinstance(value, _dt.time):
-        if millis and value.microsecond % 1000:
-            return "time_precision", "time has sub-millisecond digits the type drops"
+        if value.tzinfo is not None:
+            return "time_timezone", "Input should be a naive time (the type holds no time zone)"
         return None
     if is_integral(value):
-        low, high = (INT_MIN, INT_MAX) if millis else (LONG_MIN, LONG_MAX)
-        if not low <= value <= high:  # type: ignore[operator]
-            return "int_range", "Input should fit the type's signed integer range"
+        day = _DAY[millis]
+        if not 0 <= value < day:  # type: ignore[operator]
+            unit = "milliseconds" if millis else "microseconds"
+            return "time_range", f"Input should be between 0 and {day - 1} {unit} (one day)"
         return None
     return "time_type", "Input should be a time or an integer"
 
 
-def _uuid_problem(value: object) -> tuple[str, str] | None:
+def _uuid_problem(value: object) -> Problem | None:
     if isinstance(value, uuid.UUID):
         return None
     if isinstance(value, str):
-        try:
-            uuid.UUID(value)
-        except ValueError:
-            return "uuid_parsing", "Input should be a valid UUID string"
+        # Written as given, so only the form every reader parses (Java's UUID.fromString
+        # refuses braces, "urn:uuid:" and 32 bare hex digits, which Python accepts).
+        if len(value) != 36 or not _UUID_TEXT.fullmatch(value):
+            return "uuid_parsing", "Input should be a UUID string like 8-4-4-4-12 hex digits"
         return None
     return "uuid_type", "Input should be a uuid.UUID or a UUID string"
 
 
-def _decimal_problem(
-    value: object, precision: int, scale: int, size: int | None
-) -> tuple[str, str] | None:
+def _decimal_problem(value: object, precision: int, scale: int, size: int | None) -> Problem | None:
     if not isinstance(value, decimal.Decimal):
         return "decimal_type", "Input should be a decimal.Decimal (a float would change value)"
     sign, digits, exponent = value.as_tuple()
@@ -143,13 +196,20 @@ def _decimal_problem(
             "decimal_scale",
             f"Decimal has {-exponent} digits after the point; the schema's scale is {scale}",
         )
-    unscaled = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
-    if len(str(unscaled)) > precision and unscaled:
+    # The unscaled value is the coefficient followed by exponent + scale zeros: its digit count
+    # is known without building it, so an absurd exponent is refused at once.
+    shift = exponent + scale
+    if shift > precision:
+        return (
+            "decimal_precision",
+            f"Decimal's exponent ({exponent}) is beyond the schema's {precision} digits",
+        )
+    if any(digits) and len(digits) + shift > precision:
         return "decimal_precision", f"Decimal needs more than the schema's {precision} digits"
     if size is not None:
-        signed = -unscaled if sign else unscaled
+        unscaled = int(decimal.Decimal((sign, digits, shift)))
         limit = 1 << (8 * size - 1)
-        if not -limit <= signed < limit:
+        if not -limit <= unscaled < limit:
             return "decimal_size", f"Decimal does not fit the fixed size of {size} bytes"
     return None
 
@@ -175,7 +235,7 @@ def logical_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str
         return lambda v: _time_problem(v, False)
     if base == "string" and logical == "uuid":
         return _uuid_problem
-    if base in ("bytes", "fixed") and logical == "decimal":
+    if base in ("bytes", "fixed") and logical in ("decimal", _fastavro.FIXED_DECIMAL_LOGICAL_TYPE):
         precision = int(schema.get("precision", 0))
         scale = int(schema.get("scale", 0))
         size = int(schema["size"]) if base == "fixed" else None
@@ -186,15 +246,13 @@ def logical_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str
 def logical_fast_path(schema: Mapping[str, Any], v: str) -> str:
     """Return a Python condition that accepts the common value of a logical type, or ``""``.
 
-    Only values the full rule accepts pass it: a UTC ``datetime`` for ``timestamp-*`` (without
-    sub-millisecond digits for ``-millis``).
+    Only values the full rule accepts pass it: a UTC ``datetime`` for ``timestamp-*`` (every
+    UTC datetime is in range).
     """
     logical = schema.get("logicalType")
     if schema.get("type") != "long":
         return ""
-    if logical == "timestamp-millis":
-        return f"type({v}) is _datetime and {v}.tzinfo is _UTC and not {v}.microsecond % 1000"
-    if logical == "timestamp-micros":
+    if logical in ("timestamp-millis", "timestamp-micros"):
         return f"type({v}) is _datetime and {v}.tzinfo is _UTC"
     return ""
 
@@ -210,40 +268,3 @@ def type_name(schema: object) -> str:
             return str(schema.get("name"))
         return str(kind)
     return repr(schema)
-
-
-def select_branch(schema: Schema, value: object, branches: list[Any]) -> int:
-    """Return the union branch fastavro's writer would pick, or -1 (``write_union``)."""
-    if isinstance(value, tuple):
-        return -1  # tuple notation is not supported: refuse rather than guess
-    validate = _fastavro.UNION_VALIDATE
-    if validate is None:  # no usable union test in this fastavro: check the first branch
-        return 0
-    best = -1
-    most_fields = -1
-    could_be_float = False
-    for index, candidate in enumerate(branches):
-        resolved = schema.resolve(candidate)
-        kind = resolved if isinstance(resolved, str) else resolved.get("type")
-        if could_be_float:
-            if kind == "double":
-                return index
-            continue
-        try:
-            ok = validate(value, candidate, schema.named, "", False, {})
-        except Exception:
-            # fastavro's writer would raise here too (a logical-type converter failing).
-            return index
-        if not ok:
-            continue
-        if kind in ("record", "error"):
-            fields = {f["name"] for f in resolved["fields"]}
-            matched = len(fields.intersection(value))  # type: ignore[arg-type]
-            if matched > most_fields:
-                best, most_fields = index, matched
-        elif kind == "float":
-            best = index
-            could_be_float = True
-        else:
-            return index
-    return best

@@ -5,18 +5,21 @@ list). :func:`load` turns it into parsed JSON, :func:`parse` checks what fastavr
 and parses it, and :class:`Schema` is the parsed writer schema every other module works on:
 fastavro's parsed form plus its named types, resolved by :meth:`Schema.resolve`.
 
-Imports fastavro's public API and the package's base modules only.
+Imports fastavro's public API, the package's base modules and the Avro package's fastavro
+boundary.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from typing import Any, Final
 
 import fastavro
 
+from glue_serde.codecs.avro import _fastavro
 from glue_serde.enums import DataFormat
 from glue_serde.errors import SchemaError
 
@@ -25,11 +28,13 @@ __all__ = [
     "PRIMITIVES",
     "TYPE_NAMES",
     "Schema",
+    "MAX_SCHEMA_NESTING",
     "build_schema",
+    "check_structure",
+    "writer_form",
     "interned",
     "load",
     "parse",
-    "require_fields",
 ]
 
 PRIMITIVES: Final = frozenset(
@@ -38,6 +43,10 @@ PRIMITIVES: Final = frozenset(
 NAMED: Final = frozenset(("record", "error", "enum", "fixed"))
 # Avro Java ``Schema.Type`` names: a named type sharing one is always written fully qualified.
 TYPE_NAMES: Final = frozenset((*PRIMITIVES, "record", "enum", "array", "map", "union", "fixed"))
+#: Deepest JSON nesting (objects and arrays) accepted in a schema: 66 nested records or 200
+#: nested arrays, far beyond real schemas, and well inside Python's recursion limit for every
+#: walk of a schema (each level costs one to three frames).
+MAX_SCHEMA_NESTING: Final = 200
 _NAME_RE: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _LEAVE: Final = object()
 
@@ -74,12 +83,19 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def require_fields(node: object) -> None:
-    """Refuse a record without a ``fields`` list, as Java's ``Schema.Parser`` does.
+def check_structure(node: object) -> None:
+    """Refuse parsed JSON that fastavro would take but must not, before fastavro sees it.
 
-    fastavro quietly reads a missing ``fields`` as an empty list. A schema object that contains
-    itself (only possible when built in Python) is refused rather than walked forever; one
-    object used in two places is fine.
+    - A record without a ``fields`` list, as Java's ``Schema.Parser`` does (fastavro quietly
+      reads a missing ``fields`` as an empty list).
+    - NaN or an infinity anywhere (a default, a property): not JSON, so Java and the registry's
+      other readers cannot parse the text (Python's ``json`` accepts them). A *quoted*
+      ``"NaN"`` default of a ``float``/``double`` field is JSON, and Java reads it as NaN.
+    - Nesting deeper than :data:`MAX_SCHEMA_NESTING` JSON levels: fastavro's parser recurses
+      in C without a limit (a dict built in Python can crash the process), and every walker
+      of a schema recurses.
+    - A schema object that contains itself (only possible when built in Python), which would
+      be walked forever; one object used in two places is fine.
     """
     # Depth-first, iteratively: _LEAVE marks leaving the container below it on the stack.
     stack: list[object] = [node]
@@ -89,11 +105,20 @@ def require_fields(node: object) -> None:
         if item is _LEAVE:
             path.discard(id(stack.pop()))
             continue
+        if isinstance(item, float) and not math.isfinite(item):
+            raise SchemaError(
+                f"invalid Avro schema: {item!r} is not a JSON number", data_format=DataFormat.AVRO
+            )
         if not isinstance(item, (list, dict)):
             continue
         if id(item) in path:
             raise SchemaError(
                 "invalid Avro schema: it contains itself", data_format=DataFormat.AVRO
+            )
+        if len(path) >= MAX_SCHEMA_NESTING:
+            raise SchemaError(
+                f"invalid Avro schema: nested deeper than {MAX_SCHEMA_NESTING} JSON levels",
+                data_format=DataFormat.AVRO,
             )
         if (
             isinstance(item, dict)
@@ -133,7 +158,7 @@ def interned(node: object) -> object:
 
 def parse(loaded: object) -> tuple[Any, dict[str, Any]]:
     """Parse with fastavro; return the parsed schema and its named types."""
-    require_fields(loaded)
+    check_structure(loaded)
     named: dict[str, Any] = {}
     try:
         parsed = fastavro.parse_schema(interned(loaded), named_schemas=named)  # type: ignore[arg-type]
@@ -145,7 +170,7 @@ def parse(loaded: object) -> tuple[Any, dict[str, Any]]:
 
 
 class Schema:
-    """A parsed writer schema: fastavro's parsed form and its named types by full name."""
+    """A parsed schema: fastavro's parsed form and its named types by full name."""
 
     __slots__ = ("named", "parsed")
 
@@ -158,6 +183,122 @@ class Schema:
         while isinstance(schema, str) and schema in self.named:
             schema = self.named[schema]
         return schema
+
+
+def writer_form(schema: Schema) -> Schema:
+    """Return the form of ``schema`` handed to fastavro's writer.
+
+    The same object unless the schema has a ``fixed`` decimal (written by glue_serde's
+    corrected writer, see :mod:`~glue_serde.codecs.avro._fastavro`) or a default whose JSON
+    form is not the Python value fastavro writes (``bytes``/``fixed`` defaults are JSON
+    strings of code points 0-255; a ``float``/``double`` default may be ``"NaN"`` or an
+    integer, also inside unions, records, arrays and maps). Only the parts that change are
+    copied; the given schema is never modified.
+    """
+    parsed, named = _WriterForm(schema.named).build(schema.parsed)
+    if parsed is schema.parsed:
+        return schema
+    return Schema(parsed, named)
+
+
+class _WriterForm:
+    """Copy a parsed schema for fastavro's writer (only the parts that change are copied)."""
+
+    def __init__(self, named: dict[str, Any]) -> None:
+        self.named = named
+        self.done: dict[int, Any] = {}  # id of an original dict/list -> its writer form
+
+    def build(self, parsed: Any) -> tuple[Any, dict[str, Any]]:
+        out = self.node(parsed)
+        if out is parsed:
+            return parsed, self.named
+        named = {name: self.node(schema) for name, schema in self.named.items()}
+        if isinstance(out, dict) and "__named_schemas" in out:
+            out["__named_schemas"] = named
+        return out, named
+
+    def node(self, node: Any) -> Any:
+        if not isinstance(node, (dict, list)):
+            return node
+        key = id(node)
+        if key in self.done:
+            return self.done[key]
+        self.done[key] = node  # a recursive reference seen again keeps the original
+        if isinstance(node, list):
+            branches = [self.node(branch) for branch in node]
+            changed = any(a is not b for a, b in zip(branches, node, strict=True))
+            out: Any = branches if changed else node
+        else:
+            out = self.schema(node)
+        self.done[key] = out
+        return out
+
+    def schema(self, node: dict[str, Any]) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        kind = node.get("type")
+        if kind == "fixed" and node.get("logicalType") == "decimal":
+            if _fastavro.FIXED_DECIMAL_LOGICAL_TYPE != "decimal":
+                changes["logicalType"] = _fastavro.FIXED_DECIMAL_LOGICAL_TYPE
+        elif kind in ("array", "map"):
+            key = "items" if kind == "array" else "values"
+            inner = self.node(node[key])
+            if inner is not node[key]:
+                changes[key] = inner
+        elif kind in ("record", "error"):
+            fields = [self.field(field) for field in node["fields"]]
+            if any(a is not b for a, b in zip(fields, node["fields"], strict=True)):
+                changes["fields"] = fields
+        return {**node, **changes} if changes else node
+
+    def field(self, field: dict[str, Any]) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        kind = self.node(field["type"])
+        if kind is not field["type"]:
+            changes["type"] = kind
+        if "default" in field:
+            default = _default_datum(field["type"], field["default"], self.named, 0)
+            if default is not field["default"]:
+                changes["default"] = default
+        return {**field, **changes} if changes else field
+
+
+def _default_datum(node: Any, value: Any, named: dict[str, Any], depth: int) -> Any:
+    """Turn a default's JSON form into the Python value fastavro's writer takes.
+
+    Returns ``value`` itself when nothing changes. Unconvertible values are returned as they
+    are (fastavro validated defaults when it parsed the schema).
+    """
+    if depth > MAX_SCHEMA_NESTING:
+        return value
+    while isinstance(node, str) and node in named:
+        node = named[node]
+    if isinstance(node, list):  # a union's default belongs to its first branch
+        return _default_datum(node[0], value, named, depth + 1) if node else value
+    kind = node.get("type") if isinstance(node, dict) else node
+    if kind in ("bytes", "fixed") and isinstance(value, str):
+        try:
+            return value.encode("latin-1")  # JSON strings of code points 0-255
+        except UnicodeEncodeError:
+            return value
+    if kind in ("float", "double") and isinstance(value, (str, int)) and value is not True:
+        try:
+            return float(value) if value is not False else value
+        except ValueError:
+            return value
+    if kind in ("record", "error") and isinstance(value, dict) and isinstance(node, dict):
+        out = dict(value)
+        for field in node["fields"]:
+            name = field["name"]
+            if name in out:
+                out[name] = _default_datum(field["type"], out[name], named, depth + 1)
+        return out if any(out[k] is not value[k] for k in value) else value
+    if kind == "array" and isinstance(value, list) and isinstance(node, dict):
+        items = [_default_datum(node["items"], item, named, depth + 1) for item in value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value
+    if kind == "map" and isinstance(value, dict) and isinstance(node, dict):
+        values = {k: _default_datum(node["values"], v, named, depth + 1) for k, v in value.items()}
+        return values if any(values[k] is not value[k] for k in value) else value
+    return value
 
 
 def build_schema(schema_definition: object) -> Schema:

@@ -16,8 +16,8 @@ import pytest
 
 from benchmarks.data import RECORDS, SCHEMAS
 from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro
+from glue_serde.codecs.avro._bounds import Bounds
 from glue_serde.codecs.avro._decode import compile_decoder
-from glue_serde.codecs.avro._layout import zero_width
 from glue_serde.codecs.avro._schema import build_schema
 from glue_serde.errors import PayloadError
 
@@ -86,10 +86,11 @@ def kitchen_record(rng: random.Random) -> dict[str, Any]:
 def generated(schema: object) -> Any:
     parsed = build_schema(json.dumps(schema))
     return compile_decoder(
-        parsed.parsed,
-        parsed.named,
+        parsed,
+        Bounds(parsed),
         fastavro.read.LOGICAL_READERS,
-        lambda node: zero_width(parsed, node),
+        max_depth=100,
+        max_values_per_byte=4,
     )
 
 
@@ -163,7 +164,9 @@ def test_the_codec_refuses_corrupt_payloads_with_payload_error(
         codec.decode(definition, payload)
 
 
-def test_schemas_it_does_not_compile_are_read_by_fastavro() -> None:
+def test_recursive_zero_width_and_deep_schemas_are_generated_too() -> None:
+    # Each of these went to fastavro's compiled reader before, which recurses without a limit
+    # and counts nothing: every schema now has a generated, bounded decoder.
     linked = {
         "type": "record",
         "name": "Node",
@@ -171,26 +174,29 @@ def test_schemas_it_does_not_compile_are_read_by_fastavro() -> None:
     }
     nulls = {"type": "array", "items": "null"}
     deep: Any = "int"
-    for _ in range(12):  # two nested blocks per array level: more than CPython compiles
+    for _ in range(12):  # two nested blocks per array level: more than CPython compiles inline
         deep = {"type": "array", "items": deep}
     for schema, datum in (
         (linked, {"v": 1, "next": {"v": 2, "next": None}}),
         (nulls, [None, None]),
         (deep, [[[[[[[[[[[[1]]]]]]]]]]]]),
     ):
-        assert generated(schema) is None
+        decode = generated(schema)
+        assert decode is not None
         codec = AvroCodec()
         definition = codec.canonical_definition(schema)
-        assert codec.decode(definition, codec.encode(definition, datum)) == datum
+        payload = codec.encode(definition, datum)
+        assert codec.decode(definition, payload) == datum
+        assert decode(payload) == datum == fastavro_read(schema, payload)
 
 
 def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
     real = _codec.compile_decoder
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[0])
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(_codec, "compile_decoder", counting)
     writer = json.dumps(IN)
