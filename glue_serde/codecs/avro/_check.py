@@ -67,9 +67,30 @@ def _utf8_problem(text: str) -> bool:
 class Walker:
     """Find every violation of a datum, with its location (the slow path after a refusal)."""
 
-    def __init__(self, schema: Schema, max_depth: int) -> None:
+    def __init__(self, schema: Schema, max_depth: int, *, logical: bool = True) -> None:
         self.schema = schema
         self.max_depth = max_depth
+        self.logical = logical
+
+    def default_errors(self) -> tuple[ErrorDetail, ...]:
+        """Return the violations of the schema's field defaults (in their writer form).
+
+        A default is written whenever its field is left out, so it must fit its type; logical
+        types are checked on their underlying type (defaults are written in that form, as an
+        ``int`` for a ``date``). Locations start with the record's full name.
+        """
+        found: list[ErrorDetail] = []
+        checker = Walker(self.schema, self.max_depth, logical=False)
+        for name, definition in self.schema.named.items():
+            if definition.get("type") not in ("record", "error"):
+                continue
+            for field in definition["fields"]:
+                if "default" in field:
+                    loc = (name, field["name"])
+                    checker.walk(
+                        field["default"], field["type"], loc, found, in_union=False, depth=0
+                    )
+        return tuple(found)
 
     def errors(self, value: object) -> tuple[ErrorDetail, ...]:
         """Return every violation in ``value`` (empty when it fits the schema)."""
@@ -108,7 +129,8 @@ class Walker:
         if isinstance(schema, str):
             kind, logical = schema, None
         else:
-            kind, logical = schema["type"], logical_rule(schema)
+            kind = schema["type"]
+            logical = logical_rule(schema) if self.logical else None
         if logical is not None:
             problem = logical(value)
             if problem is not None:

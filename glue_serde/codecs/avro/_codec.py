@@ -243,8 +243,9 @@ class AvroCodec:
         '{"type":"record","name":"E","fields":[]}'
         """
         loaded = load(schema_definition)
-        parse(loaded)
+        parsed, named = parse(loaded)
         try:
+            _check_defaults(Walker(writer_form(Schema(parsed, named)), MAX_DEPTH_LIMIT))
             return java_schema_text(loaded)
         except SchemaError:
             raise
@@ -315,6 +316,7 @@ class AvroCodec:
 
     def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
         prepared = self._schema(schema_definition)
+        _check_defaults(prepared.walker)
         check = prepared.checker
         walker = prepared.walker
         parsed = prepared.writer.parsed
@@ -487,6 +489,16 @@ def _summary(errors: tuple[ErrorDetail, ...]) -> str:
     )
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return shown + more
+
+
+def _check_defaults(walker: Walker) -> None:
+    """Refuse a schema with a default its field cannot hold (Java's parser refuses it too)."""
+    errors = walker.default_errors()
+    if errors:
+        raise SchemaError(
+            f"invalid Avro schema: a default does not fit its field: {_summary(errors)}",
+            data_format=DataFormat.AVRO,
+        )
 
 
 def _check_int(name: str, value: object, low: int, high: int | None) -> None:

@@ -166,7 +166,55 @@ def parse(loaded: object) -> tuple[Any, dict[str, Any]]:
         raise SchemaError(
             f"invalid Avro schema: {type(exc).__name__}: {exc}", data_format=DataFormat.AVRO
         ) from exc
+    problem = _java_refuses(parsed, named)
+    if problem is not None:
+        raise SchemaError(f"invalid Avro schema: {problem}", data_format=DataFormat.AVRO)
     return parsed, named
+
+
+def _java_refuses(parsed: Any, named: dict[str, Any]) -> str | None:
+    """Return what Java's parser refuses and fastavro lets through, if anything.
+
+    A union inside a union, two branches of one type (``["int", "int"]``, an ``int`` and a
+    ``date``), and a ``fixed`` size that is not an integer from 0 to 2**31 - 1 (fastavro takes
+    -1 or 1.5, which no payload can honour).
+    """
+    stack: list[Any] = [parsed, *named.values()]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, list):
+            keys = []
+            for branch in node:
+                if isinstance(branch, list):
+                    return "a union may not contain a union"
+                if isinstance(branch, str):
+                    keys.append(branch)
+                elif branch.get("type") in NAMED:
+                    keys.append(str(branch.get("name")))
+                else:
+                    keys.append(str(branch.get("type")))
+            duplicates = sorted({key for key in keys if keys.count(key) > 1})
+            if duplicates:
+                return f"a union holds {', '.join(duplicates)} more than once"
+            stack.extend(node)
+        elif isinstance(node, dict):
+            kind = node.get("type")
+            if kind == "fixed":
+                size = node.get("size")
+                if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < 2**31:
+                    name = node.get("name")
+                    return f"fixed {name!r} has size {size!r}, not an int from 0 to 2**31-1"
+            elif kind == "array":
+                stack.append(node.get("items"))
+            elif kind == "map":
+                stack.append(node.get("values"))
+            elif kind in ("record", "error"):
+                stack.extend(field.get("type") for field in node.get("fields", ()))
+    return None
 
 
 class Schema:
