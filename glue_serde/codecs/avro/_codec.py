@@ -14,7 +14,7 @@ Imports fastavro's public API, the package's base modules and the Avro package's
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import fastavro
 
@@ -28,7 +28,7 @@ from glue_serde.codecs.avro._bounds import (
     value_budget,
 )
 from glue_serde.codecs.avro._check import CheckerCompiler, Walker
-from glue_serde.codecs.avro._decode import compile_decoder
+from glue_serde.codecs.avro._decode import as_bytes, compile_decoder
 from glue_serde.codecs.avro._javatext import java_schema_text
 from glue_serde.codecs.avro._schema import Schema, build_schema, load, parse, writer_form
 from glue_serde.enums import DataFormat
@@ -52,19 +52,43 @@ __all__ = ["AvroCodec"]
 
 
 class _Prepared:
-    """One writer schema, prepared once per codec: parsed, its writer form, bounds, checker."""
+    """One writer schema, prepared once per codec.
 
-    __slots__ = ("checker", "read_bounds", "schema", "walker", "write_bounds", "writer")
+    The read side (parsed schema, bounds) is built at once; the write side (writer form, its
+    bounds, the compiled checker, the walker) on first use, so a consumer never compiles a
+    checker.
+    """
+
+    __slots__ = ("_writing", "max_depth", "read_bounds", "schema")
 
     def __init__(self, schema: Schema, max_depth: int) -> None:
         self.schema = schema
-        self.writer = writer_form(schema)
+        self.max_depth = max_depth
         self.read_bounds = Bounds(schema)
-        self.write_bounds = self.read_bounds if self.writer is schema else Bounds(self.writer)
-        self.checker: Callable[[object], bool] = CheckerCompiler(
-            self.writer, self.write_bounds, max_depth
-        ).compile()
+        self._writing: _Writing | None = None
+
+    def writing(self) -> _Writing:
+        """Return the write side (built on first use)."""
+        if self._writing is None:
+            self._writing = _Writing(self, self.max_depth)
+        return self._writing
+
+
+class _Writing:
+    """The write side of a prepared schema: writer form, bounds, checker, walker."""
+
+    __slots__ = ("bounds", "checker", "walker", "writer")
+
+    def __init__(self, prepared: _Prepared, max_depth: int) -> None:
+        self.writer = writer_form(prepared.schema)
+        self.bounds = (
+            prepared.read_bounds if self.writer is prepared.schema else Bounds(self.writer)
+        )
         self.walker = Walker(self.writer, max_depth)
+        _check_defaults(self.walker)
+        self.checker: Callable[[object], bool] = CheckerCompiler(
+            self.writer, self.bounds, max_depth
+        ).compile()
 
 
 def _invalid(errors: tuple[ErrorDetail, ...], cause: BaseException | None) -> ValidationError:
@@ -259,14 +283,11 @@ class AvroCodec:
 
     def _prepare(self, schema_definition: str) -> _Prepared:
         schema = build_schema(schema_definition)
-        try:
-            return _Prepared(schema, self._max_depth)
-        except GlueSerdeError:
-            raise
-        except Exception as exc:  # RecursionError, ... on a schema fastavro accepted
-            raise SchemaError(
-                f"invalid Avro schema: {type(exc).__name__}: {exc}", data_format=DataFormat.AVRO
-            ) from exc
+        return _translated(lambda: _Prepared(schema, self._max_depth))
+
+    def _writing(self, schema_definition: str) -> _Writing:
+        prepared = self._schema(schema_definition)
+        return _translated(prepared.writing)
 
     def encoder(self, schema_definition: str) -> Encoder:
         """Return a strict encoder bound to one writer schema (built once per definition).
@@ -315,18 +336,17 @@ class AvroCodec:
         return self._build_encoder(schema_definition, bytes(header))
 
     def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
-        prepared = self._schema(schema_definition)
-        _check_defaults(prepared.walker)
-        check = prepared.checker
-        walker = prepared.walker
-        parsed = prepared.writer.parsed
-        named = prepared.writer.named
+        writing = self._writing(schema_definition)
+        check = writing.checker
+        walker = writing.walker
+        parsed = writing.writer.parsed
+        named = writing.writer.named
         compiled = _fastavro.COMPILED
         write_data = compiled[1] if compiled is not None else None
         writer = fastavro.schemaless_writer
         bytes_io = io.BytesIO
         options = dict(_fastavro.WRITE_OPTIONS)
-        budget = _budget_check(prepared, len(header), self._max_depth, self._per_byte)
+        budget = _budget_check(writing.bounds, len(header), self._max_depth, self._per_byte)
 
         def encode(datum: Datum) -> bytes:
             failure: Exception | None = None
@@ -389,12 +409,12 @@ class AvroCodec:
         logical_readers = _fastavro.LOGICAL_READERS
         resolving = self._reader is not None and self._reader != writer
         if logical_readers is not None and not resolving:
-            return compile_decoder(schema, bounds, logical_readers, **limits)
+            return _translated(lambda: compile_decoder(schema, bounds, logical_readers, **limits))
         # fastavro reads (schema resolution, or no logical-type table): a generated decoder
         # first checks the payload's depth and budget when the schema does not bound them.
         guard = None
         if bounds.tracked(self._max_depth) or bounds.counted(self._per_byte):
-            guard = compile_decoder(schema, bounds, None, **limits)
+            guard = _translated(lambda: compile_decoder(schema, bounds, None, **limits))
         compiled = _fastavro.COMPILED
         if compiled is not None:
             # What schemaless_reader does per call, done once: named types, the reader schema
@@ -411,6 +431,8 @@ class AvroCodec:
         bytes_io = io.BytesIO
 
         def decode(payload: Buffer) -> Datum:
+            if type(payload) is not bytes:
+                payload = as_bytes(payload)
             if guard is not None:
                 guard(payload)
             stream = bytes_io(payload)
@@ -483,12 +505,33 @@ class AvroCodec:
         return self.decoder(schema_definition)(payload)
 
 
+def _where(loc: tuple[str | int, ...]) -> str:
+    if not loc:
+        return "<root>"
+    if len(loc) > 8:  # a path max_depth long: its ends say enough (the error keeps all of it)
+        return ".".join(map(str, (*loc[:3], f"...{len(loc) - 6} more...", *loc[-3:])))
+    return ".".join(map(str, loc))
+
+
 def _summary(errors: tuple[ErrorDetail, ...]) -> str:
-    shown = "; ".join(
-        f"{'.'.join(map(str, e.loc)) or '<root>'}: {e.msg} [{e.type}]" for e in errors[:5]
-    )
+    shown = "; ".join(f"{_where(e.loc)}: {e.msg} [{e.type}]" for e in errors[:5])
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
     return shown + more
+
+
+T = TypeVar("T")
+
+
+def _translated(build: Callable[[], T]) -> T:
+    """Run a schema's preparation; anything but the library's own error is a SchemaError."""
+    try:
+        return build()
+    except GlueSerdeError:
+        raise
+    except Exception as exc:  # RecursionError, ... on a schema fastavro accepted
+        raise SchemaError(
+            f"invalid Avro schema: {type(exc).__name__}: {exc}", data_format=DataFormat.AVRO
+        ) from exc
 
 
 def _check_defaults(walker: Walker) -> None:
@@ -513,10 +556,9 @@ def _check_int(name: str, value: object, low: int, high: int | None) -> None:
 
 
 def _budget_check(
-    prepared: _Prepared, header: int, max_depth: int, per_byte: int
+    bounds: Bounds, header: int, max_depth: int, per_byte: int
 ) -> Callable[[Datum, bytes], None] | None:
     """Return the encoder's value-budget check, or ``None`` when the schema cannot exceed it."""
-    bounds = prepared.write_bounds
     if not bounds.counted(per_byte):
         return None
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from glue_serde.codecs.avro._bounds import Bounds
     from glue_serde.codecs.avro._schema import Schema
 
-__all__ = ["compile_decoder"]
+__all__ = ["as_bytes", "compile_decoder"]
 
 _UNPACK_FLOAT: Final = struct.Struct("<f").unpack_from
 _UNPACK_DOUBLE: Final = struct.Struct("<d").unpack_from
@@ -76,6 +76,21 @@ def _bad(what: str) -> ValueError:
     # Like truncation's IndexError, wrapped into a PayloadError with this as its cause, so every
     # decode failure has the same shape.
     return ValueError(what)
+
+
+def as_bytes(payload: object) -> bytes:
+    """Return a bytes-like payload as ``bytes``; anything else is a :class:`PayloadError`.
+
+    ``bytes(payload)`` would turn an ``int`` into that many zero bytes and raise ``TypeError``
+    for a ``str``: only objects exposing a buffer are payloads.
+    """
+    try:
+        return memoryview(payload).tobytes()  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise PayloadError(
+            f"an Avro payload is bytes-like, not {type(payload).__name__}",
+            data_format=DataFormat.AVRO,
+        ) from exc
 
 
 def _undecodable(exc: Exception) -> PayloadError:
@@ -129,6 +144,7 @@ class _Generator:
             "<glue_serde avro decoder>",
             {
                 "_long": _long,
+                "_bytes": as_bytes,
                 "_bad": _bad,
                 "_left": _left,
                 "_deep": deep,
@@ -386,7 +402,7 @@ def compile_decoder(
     """
     generator = _Generator(schema, bounds, logical_readers, max_depth, max_values_per_byte)
     out = generator.program.function("decode", "payload")
-    out.line(1, "data = payload if type(payload) is bytes else bytes(payload)")
+    out.line(1, "data = payload if type(payload) is bytes else _bytes(payload)")
     out.line(1, "size = len(data)")
     out.line(1, "pos = 0")
     if generator.tracked:

@@ -448,3 +448,21 @@ def test_broken_schemas_are_schema_errors(given: Any) -> None:
     with pytest.raises(SchemaError) as info:
         AvroCodec().canonical_definition(given)
     assert info.value.__cause__ is not None or str(info.value)
+
+
+@pytest.mark.parametrize("payload", ["abc", 0, 10**10, None, [1, 2], 1.5])
+@pytest.mark.parametrize("reader", [None, '"long"'])  # generated, fastavro's resolving
+def test_a_payload_that_is_not_bytes_like_is_a_payload_error(payload: Any, reader: Any) -> None:
+    # bytes(payload) turned 10**10 into ten gigabytes of zeros and "abc" into a TypeError.
+    with pytest.raises(PayloadError, match="bytes-like"):
+        AvroCodec(reader_schema=reader).decode('"int"', payload)
+
+
+@pytest.mark.parametrize("make", [bytearray, memoryview, lambda b: memoryview(b)[::1]])
+def test_every_buffer_decodes(make: Any) -> None:
+    import array
+
+    codec = AvroCodec()
+    assert codec.decode('"long"', make(b"\x02")) == 1
+    words = array.array("I", [0x04030201])  # a buffer of 4-byte items: its bytes are the payload
+    assert codec.decode('{"type":"fixed","name":"F","size":4}', words) == words.tobytes()
