@@ -182,7 +182,7 @@ def test_a_deep_linked_list_payload_does_not_crash_the_consumer() -> None:
     assert result.stdout.split() == ["refused", "5000", "refused", "100000"]
 
 
-def test_a_deep_payload_is_refused_through_the_deserializer_too() -> None:
+def test_deep_values_and_payloads_are_refused_through_the_serializer_and_deserializer() -> None:
     registry = LocalSchemaRegistry()
     serializer = Serializer(
         registry,
@@ -194,6 +194,12 @@ def test_a_deep_payload_is_refused_through_the_deserializer_too() -> None:
     frame = serializer.serialize(linked_value(3))
     assert frame is not None
     header = frame[:18]
+    loop: dict[str, Any] = {"next": None}
+    loop["next"] = loop
+    for value in (linked_value(5_000), loop):
+        with pytest.raises(ValidationError) as info:
+            serializer.serialize(value)
+        assert [e.type for e in info.value.errors] == ["too_deep"]
     deserializer = Deserializer(registry)
     assert deserializer.deserialize(header + linked_payload(100)) == linked_value(100)
     with pytest.raises(PayloadError, match="max_depth"):
