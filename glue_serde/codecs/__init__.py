@@ -41,8 +41,8 @@ def codec_for(data_format: DataFormat | str, **options: Any) -> Codec:
     Raises
     ------
     ConfigurationError
-        If the data format is unknown, or its optional dependency is not installed (the
-        message names the extra to install).
+        If the data format is unknown, or its dependency is not installed (the message names
+        the extra to install; Avro's fastavro is a core dependency, so it says to reinstall).
     """
     try:
         fmt = DataFormat(data_format)
@@ -52,6 +52,11 @@ def codec_for(data_format: DataFormat | str, **options: Any) -> Codec:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
+        if fmt is DataFormat.AVRO:  # fastavro is a core dependency: there is no extra for it
+            raise ConfigurationError(
+                f"AVRO support needs fastavro, a dependency of glue-serde itself, which failed "
+                f"to import ({exc.name}: {exc}); reinstall glue-serde"
+            ) from exc
         raise ConfigurationError(
             f"{fmt.value} support needs an optional dependency that is not installed "
             f"({exc.name}); install it with: pip install 'glue-serde[{fmt.value.lower()}]'"

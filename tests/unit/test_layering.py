@@ -109,6 +109,50 @@ def test_module_imports_follow_the_layering_rules(path: Path) -> None:
             assert module in FOREIGN_ONLY_IN[top], f"glue_serde.{module} imports {name}"
 
 
+# fastavro's private modules (``fastavro._read``, ``_write``, ``_validation``, ...) change
+# between releases: one module probes them and falls back to the public API.
+FASTAVRO_PRIVATE_ONLY_IN = "codecs.avro._fastavro"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: _module_name(p) or "__init__")
+def test_private_fastavro_modules_are_imported_in_one_module_only(path: Path) -> None:
+    module = _module_name(path) or "__init__"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = [name for name, _ in _imports(path)]
+    # importlib.import_module("fastavro._x") and friends: any string naming a private module.
+    names += [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    private = sorted({n for n in names if n.startswith("fastavro._")})
+    if module != FASTAVRO_PRIVATE_ONLY_IN:
+        assert not private, f"glue_serde.{module} uses fastavro internals: {private}"
+
+
+def test_without_fastavro_the_avro_codec_says_it_is_a_core_dependency() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['fastavro'] = None\n"  # import fastavro now raises ImportError
+        "from glue_serde.codecs import codec_for\n"
+        "from glue_serde.errors import ConfigurationError\n"
+        "try:\n"
+        "    codec_for('AVRO')\n"
+        "except ConfigurationError as exc:\n"
+        "    print(exc)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE.parent,
+    )
+    assert "fastavro" in out.stdout
+    assert "reinstall glue-serde" in out.stdout
+    assert "[avro]" not in out.stdout
+
+
 def test_import_glue_serde_stays_light() -> None:
     heavy = [
         "fastavro",

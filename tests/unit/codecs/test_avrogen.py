@@ -14,10 +14,11 @@ import fastavro
 import fastavro.read
 import pytest
 
-import glue_serde.codecs.avro as avro_module
 from benchmarks.data import RECORDS, SCHEMAS
-from glue_serde.codecs._avrogen import compile_decoder
-from glue_serde.codecs.avro import AvroCodec, _build_schema, _zero_width
+from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro
+from glue_serde.codecs.avro._bounds import Bounds
+from glue_serde.codecs.avro._decode import compile_decoder
+from glue_serde.codecs.avro._schema import build_schema
 from glue_serde.errors import PayloadError
 
 IN = {"type": "record", "name": "In", "fields": [{"name": "x", "type": "int"}]}
@@ -83,12 +84,13 @@ def kitchen_record(rng: random.Random) -> dict[str, Any]:
 
 
 def generated(schema: object) -> Any:
-    parsed = _build_schema(json.dumps(schema))
+    parsed = build_schema(json.dumps(schema))
     return compile_decoder(
-        parsed.parsed,
-        parsed.named,
+        parsed,
+        Bounds(parsed),
         fastavro.read.LOGICAL_READERS,
-        lambda node: _zero_width(parsed, node),
+        max_depth=100,
+        max_values_per_byte=4,
     )
 
 
@@ -162,7 +164,9 @@ def test_the_codec_refuses_corrupt_payloads_with_payload_error(
         codec.decode(definition, payload)
 
 
-def test_schemas_it_does_not_compile_are_read_by_fastavro() -> None:
+def test_recursive_zero_width_and_deep_schemas_are_generated_too() -> None:
+    # Each of these went to fastavro's compiled reader before, which recurses without a limit
+    # and counts nothing: every schema now has a generated, bounded decoder.
     linked = {
         "type": "record",
         "name": "Node",
@@ -170,28 +174,31 @@ def test_schemas_it_does_not_compile_are_read_by_fastavro() -> None:
     }
     nulls = {"type": "array", "items": "null"}
     deep: Any = "int"
-    for _ in range(12):  # two nested blocks per array level: more than CPython compiles
+    for _ in range(12):  # two nested blocks per array level: more than CPython compiles inline
         deep = {"type": "array", "items": deep}
     for schema, datum in (
         (linked, {"v": 1, "next": {"v": 2, "next": None}}),
         (nulls, [None, None]),
         (deep, [[[[[[[[[[[[1]]]]]]]]]]]]),
     ):
-        assert generated(schema) is None
+        decode = generated(schema)
+        assert decode is not None
         codec = AvroCodec()
         definition = codec.canonical_definition(schema)
-        assert codec.decode(definition, codec.encode(definition, datum)) == datum
+        payload = codec.encode(definition, datum)
+        assert codec.decode(definition, payload) == datum
+        assert decode(payload) == datum == fastavro_read(schema, payload)
 
 
 def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[object] = []
-    real = avro_module.compile_decoder
+    real = _codec.compile_decoder
 
-    def counting(*args: Any) -> Any:
+    def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[0])
-        return real(*args)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(avro_module, "compile_decoder", counting)
+    monkeypatch.setattr(_codec, "compile_decoder", counting)
     writer = json.dumps(IN)
     y = {"name": "y", "type": "int", "default": 7}
     reader = json.dumps({**IN, "fields": [*IN["fields"], y]})
@@ -204,8 +211,8 @@ def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch
 def test_without_fastavros_logical_table_nothing_is_generated(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(avro_module, "_LOGICAL_READERS", None)
-    monkeypatch.setattr(avro_module, "compile_decoder", None)  # would fail if called
+    monkeypatch.setattr(_fastavro, "LOGICAL_READERS", None)
+    monkeypatch.setattr(_codec, "compile_decoder", None)  # would fail if called
     schema = json.dumps(KITCHEN)
     datum = kitchen_record(random.Random(1))
     codec = AvroCodec()
