@@ -134,7 +134,7 @@ def _check_against_files(args: argparse.Namespace, console: Console, fmt: DataFo
     previous = [read_schema_file(path, fmt) for path in args.against]
     mode = Compatibility(args.compatibility or Compatibility.BACKWARD)
     report = check_compatibility(fmt, new, previous, mode)
-    extra: dict[str, Any] = {"against": list(args.against)}
+    extra: dict[str, Any] = {"against": list(args.against), "new_schema": False}
     legend = (
         [f"version {i} is {path}" for i, path in enumerate(args.against, start=1)]
         if len(args.against) > 1
@@ -458,7 +458,7 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
             )
     except GlueSerdeError as exc:
         code = exit_code_for(exc)
-        report.update(error_dict(exc, code))
+        report.update(command="inspect", **error_dict(exc, code))
         _write_inspection(report, args, console.out)
         return code
     _write_inspection(report, args, console.out)

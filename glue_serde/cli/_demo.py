@@ -319,7 +319,9 @@ class Demo:
 def _format_audit(event: AuditEvent) -> str:
     parts = [event.event_time, event.event_name, event.identity]
     if event.version_number is not None:
-        parts.append(f"version {event.version_number}")
+        # UpdateSchema records the checkpoint it set; the other calls the version they made.
+        label = "checkpoint" if event.event_name == "UpdateSchema" else "version"
+        parts.append(f"{label} {event.version_number}")
     if event.compatibility is not None:
         parts.append(event.compatibility.value)
     parts.append(

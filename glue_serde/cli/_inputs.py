@@ -48,7 +48,7 @@ _EXTENSIONS: Final = {
     ".proto": DataFormat.PROTOBUF,
 }
 #: Bytes a hex or base64 record given as text may consist of.
-_TEXT_BYTES: Final = frozenset(string.printable.encode("ascii"))
+_TEXT_BYTES: Final = string.printable.encode("ascii")
 #: Every Glue frame starts with this byte; hex and base64 text never does.
 _HEADER_VERSION: Final = 3
 
@@ -121,6 +121,8 @@ def open_registry(args: argparse.Namespace, *, create: bool) -> SchemaRegistry:
             )
         return LocalSchemaRegistry(identity=args.identity)
     path = spec.removeprefix("sqlite://")
+    # Checked here, before opening: opening a missing file would create it. (Once the
+    # embedded registry opens files read-only on request, read-only commands will ask so.)
     _check_registry_file(path, create=create)
     return LocalSchemaRegistry(path, identity=args.identity)
 
@@ -235,8 +237,8 @@ def read_record(text: str | None, file: str | None, stdin: Callable[[], BinaryIO
 def _record_from_bytes(data: bytes, where: str) -> bytes:
     if not data:
         raise UsageError(f"{where} is empty: no record to inspect")
-    if data[0] == _HEADER_VERSION or not _TEXT_BYTES.issuperset(data):
-        return data
+    if data[0] == _HEADER_VERSION or data.translate(None, _TEXT_BYTES):
+        return data  # a Glue frame, or bytes that are not printable text: raw
     return _record_from_text(data.decode("ascii"), where)
 
 

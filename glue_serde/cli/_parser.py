@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import textwrap
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from glue_serde._version import __version__
@@ -44,7 +45,12 @@ class _Parser(argparse.ArgumentParser):
 def exit_code_epilog() -> str:
     """Return the exit-code table as the ``--help`` epilog shows it."""
     lines = ["exit codes:"]
-    lines += [f"  {int(code)}  {meaning}" for code, meaning in EXIT_CODES]
+    for code, meaning in EXIT_CODES:
+        lines.append(
+            textwrap.fill(
+                meaning, width=78, initial_indent=f"  {int(code)}  ", subsequent_indent=" " * 5
+            )
+        )
     return "\n".join(lines)
 
 
@@ -156,7 +162,7 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
         p: argparse.ArgumentParser = sub.add_parser(
             name,
             help=help_,
-            description=description,
+            description=textwrap.fill(description, width=78),
             epilog=epilog,
             formatter_class=formatter,
         )
