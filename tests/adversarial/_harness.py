@@ -19,8 +19,9 @@ else fails the case: a foreign exception (``RecursionError``, ``TypeError``, ...
 error of the wrong family, an ``AssertionError`` raised by the case's own checks (a silently
 changed value, a lost record), no error where one was required.
 
-Cases are batched per test module and split over ``GLUE_SERDE_ADVERSARIAL_JOBS`` workers
-(default 2) that run in parallel.
+All cases a pytest session selects run in one pool (``session_results``):
+``GLUE_SERDE_ADVERSARIAL_JOBS`` CPU-bound workers (default 2) and
+``GLUE_SERDE_ADVERSARIAL_IDLE_JOBS`` workers (default 8) for cases that mostly wait.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -117,6 +119,11 @@ class Case:
     #: Mostly waits (on a hanging registry, a silent endpoint, a child process): runs in the
     #: pool of idle workers beside the CPU-bound ones, so that waiting cases overlap.
     idle: bool = False
+    #: The library error must chain the foreign exception that caused it (``raise ... from``).
+    chained: bool = False
+    #: After a crash, run the case alone to confirm it is the culprit (fuzz batches skip this:
+    #: their inputs are independent and crashes there can be many).
+    confirm: bool = True
 
     @property
     def key(self) -> str:
@@ -147,6 +154,7 @@ class Result:
     returncode: int | None = None
     stderr: str = ""
     note: str = ""
+    through_library: bool = True  # the exception's traceback passes through glue_serde
 
     def verdict(self, case: Case) -> tuple[bool, str]:
         """Return (passed, symptom) for ``case``."""
@@ -176,11 +184,18 @@ class Result:
         if self.exc == "builtins.AssertionError":
             return False, f"check failed: {self.message}"
         if set(self.glue) & set(case.expect):
+            if case.chained and not self.cause:
+                return False, f"not chained: {self.exc} has no __cause__: {self.message}"
             return True, self.exc
         if self.glue:
             return False, (
                 f"wrong error family: {self.exc} (expected {' or '.join(case.expect)}): "
                 f"{self.message}"
+            )
+        if not self.through_library:
+            return False, (
+                f"case error (raised by the case's own code, not the library: fix the case): "
+                f"{self.exc}: {self.message}"
             )
         return False, f"foreign exception: {self.exc}: {self.message}"
 
@@ -217,6 +232,31 @@ def _worker_env() -> dict[str, str]:
     env.pop("AWS_PROFILE", None)
     env.pop("AWS_SESSION_TOKEN", None)
     return env
+
+
+class _Progress:
+    """Counts finished cases; with ``GLUE_SERDE_ADVERSARIAL_PROGRESS=FILE`` appends a line to FILE
+    every 1,000 cases (pytest captures the terminal; a long fuzz run is watched with tail -f).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = 0
+        self.total = 0
+        self.started = time.monotonic()
+
+    def tick(self) -> None:
+        path = os.environ.get("GLUE_SERDE_ADVERSARIAL_PROGRESS")
+        with self.lock:
+            self.done += 1
+            if path and self.done % 1000 == 0:
+                with open(path, "a") as fh:
+                    fh.write(
+                        f"{self.done}/{self.total} cases, {time.monotonic() - self.started:.0f} s\n"
+                    )
+
+
+_progress = _Progress()
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
@@ -316,9 +356,12 @@ def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, lis
             buf += chunk
             *lines, buf = buf.split(b"\n")
             for line in lines:
-                if not line.strip():
+                try:
+                    msg = json.loads(line)
+                except ValueError:
+                    continue  # not a protocol line
+                if not isinstance(msg, dict) or "event" not in msg:
                     continue
-                msg = json.loads(line)
                 if msg["event"] == "start":
                     current = msg["id"]
                     started = time.monotonic()
@@ -328,6 +371,7 @@ def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, lis
                     fields["glue"] = tuple(fields.get("glue", ()))
                     done.append(Result(kind="done", **fields))
                     finished.add(msg["id"])
+                    _progress.tick()
                     current = None
                     deadline = time.monotonic() + STARTUP_TIMEOUT
         proc.stdout.close()
@@ -338,6 +382,19 @@ def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, lis
 
 
 def _drain(queue: list[Case], results: dict[str, Result], lock: threading.Lock) -> None:
+    try:
+        _drain_queue(queue, results, lock)
+    except BaseException as exc:  # a harness bug must not lose cases silently
+        with lock:
+            for case in queue:
+                results.setdefault(
+                    case.key,
+                    Result(id=case.key, kind="lost", note=f"harness error: {exc!r}"),
+                )
+        raise
+
+
+def _drain_queue(queue: list[Case], results: dict[str, Result], lock: threading.Lock) -> None:
     while queue:
         batch = queue
         done, failure, queue = _run_worker(batch)
@@ -347,7 +404,7 @@ def _drain(queue: list[Case], results: dict[str, Result], lock: threading.Lock) 
         if failure is None:
             continue
         culprit = next(c for c in batch if c.key == failure.id)
-        if failure.kind in ("crash", "lost") and batch.index(culprit) > 0:
+        if failure.kind in ("crash", "lost") and culprit.confirm and batch.index(culprit) > 0:
             # Name the culprit for sure: run it alone.
             alone_done, alone_failure, _ = _run_worker([culprit])
             if alone_failure is None:
@@ -369,6 +426,7 @@ def run_cases(cases: Iterable[Case], n_jobs: int | None = None) -> dict[str, Res
     ids = [c.key for c in cases]
     if len(set(ids)) != len(ids):
         raise ValueError("duplicate case ids")
+    _progress.total += len(cases)
     busy = [c for c in cases if not c.idle]
     idle = [c for c in cases if c.idle]
     n_jobs = max(1, min(n_jobs or jobs(), len(busy) or 1))
@@ -390,19 +448,35 @@ def run_cases(cases: Iterable[Case], n_jobs: int | None = None) -> dict[str, Res
         t.start()
     for t in threads:
         t.join()
+    for case in cases:  # every case answered, whatever happened to its worker
+        results.setdefault(case.key, Result(id=case.key, kind="lost", note="no result"))
     return results
 
 
+_EXCEPTION_NAME = re.compile(r"\b[a-z_][\w]*(?:\.[\w]+)*\.[A-Z]\w*(?:Error|Exception|Interrupt)\b")
+
+
+def _symptom_class(symptom: str) -> str:
+    """The part of a symptom that names its kind (the message details stay in the example)."""
+    if symptom.startswith("memory:"):
+        return "memory: over the budget"
+    match = _EXCEPTION_NAME.search(symptom)
+    if match:
+        return symptom[: match.end()]
+    return symptom.split(" [", 1)[0][:100]
+
+
 def summarize(cases: Sequence[Case], results: dict[str, Result]) -> tuple[int, str]:
-    """Group the failing cases of a batch by symptom; return (number failing, report text)."""
-    groups: dict[str, list[str]] = {}
+    """Group the failing cases of a batch by kind of symptom; return (number failing, report)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
     for case in cases:
         passed, symptom = results[case.key].verdict(case)
         if not passed:
-            groups.setdefault(symptom.split(" [", 1)[0][:160], []).append(case.id)
+            groups.setdefault(_symptom_class(symptom), []).append((case.id, symptom))
     lines = [
-        f"{len(ids):5} x {symptom}\n        e.g. {', '.join(ids[:5])}"
-        for symptom, ids in sorted(groups.items(), key=lambda kv: -len(kv[1]))
+        f"{len(items):5} x {kind}\n        e.g. {', '.join(i for i, _ in items[:5])}"
+        f"\n        first: {items[0][1][:200]}"
+        for kind, items in sorted(groups.items(), key=lambda kv: -len(kv[1]))
     ]
     return sum(len(v) for v in groups.values()), "\n".join(lines)
 
@@ -463,6 +537,7 @@ class CaseSet:
         mem_mb: float = DEFAULT_MEM_MB,
         xfail: str | None = None,
         idle: bool = False,
+        chained: bool = False,
         **kwargs: Any,
     ) -> Case:
         name = func if isinstance(func, str) else func.__name__
@@ -476,6 +551,7 @@ class CaseSet:
             mem_mb=mem_mb,
             xfail=xfail,
             idle=idle,
+            chained=chained,
         )
         if any(c.id == case_id for c in self.cases):
             raise ValueError(f"duplicate case id {case_id!r} in {self.module}")

@@ -12,6 +12,9 @@ import enum
 import functools
 import json
 import math
+import socket
+import threading
+import time
 import uuid
 import zlib
 from collections.abc import Mapping
@@ -333,6 +336,67 @@ def frame_for(fmt: str, schema: Any, payload: bytes, compression: str = "NONE") 
     ser = serializer(fmt, schema)
     body = zlib.compress(payload) if compression == "ZLIB" else payload
     return header(ser.schema_version_id, compression) + body
+
+
+# ---------------------------------------------------------------------------------------------
+# A misbehaving endpoint on loopback
+
+
+class TcpServer:
+    """A TCP server on 127.0.0.1 that misbehaves as an AWS endpoint (``behaviour``)."""
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        try:
+            conn.recv(65536)
+            if self.behaviour == "silent":
+                return  # accept, read the request, never answer
+            if self.behaviour == "close":
+                conn.close()
+            elif self.behaviour == "garbage":
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 9\r\n\r\nnot json!"
+                )
+                conn.close()
+            elif self.behaviour == "server-error":
+                conn.sendall(
+                    b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
+                    b"Content-Length: 2\r\nContent-Type: application/x-amz-json-1.1\r\n\r\n{}"
+                )
+                conn.close()
+            elif self.behaviour == "trickle":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+                for _ in range(100_000):
+                    conn.sendall(b" ")
+                    time.sleep(1.0)
+            elif self.behaviour == "wrong-shape":
+                body = b'{"SchemaVersionId": 5, "SchemaDefinition": ["x"], "DataFormat": "XML"}'
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+                    b"Content-Type: application/x-amz-json-1.1\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                conn.close()
+        except OSError:
+            pass
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,10 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
+    """A ``/proc/self/status`` field in kB; 0 where there is no /proc (no memory budget then)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 
@@ -116,6 +120,11 @@ def _run_one(spec: dict[str, Any]) -> dict[str, Any]:
         if exc.__cause__ is not None:
             result["cause"] = _qualname(type(exc.__cause__))
         result["where"] = _where(exc)
+        package = ROOT / "glue_serde"
+        result["through_library"] = any(
+            Path(f.filename).resolve().is_relative_to(package)
+            for f in traceback.extract_tb(exc.__traceback__)
+        )
         del exc
     else:
         result["outcome"] = "ok"
@@ -136,7 +145,10 @@ def main() -> None:
     warnings.simplefilter("ignore")
     logging.disable(logging.CRITICAL)
     _loopback_only()
-    out = sys.stdout
+    # The protocol gets its own copy of stdout; whatever a case prints goes to stderr.
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
     for spec in request["cases"]:
         out.write(json.dumps({"event": "start", "id": spec["id"]}) + "\n")
         out.flush()

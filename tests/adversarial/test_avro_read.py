@@ -184,7 +184,9 @@ def _null_record(fields: int) -> dict[str, Any]:
     }
 
 
-def zero_width(items: str, count: int, negative_block: bool = False, fields: int = 1) -> str:
+def zero_width(
+    items: str, count: int, negative_block: bool = False, fields: int = 1, resolve: bool = False
+) -> str:
     item_schema: Any = {
         "null": "null",
         "record": _null_record(fields),
@@ -200,7 +202,8 @@ def zero_width(items: str, count: int, negative_block: bool = False, fields: int
         payload = zigzag(count) + (zigzag(count) + b"\x00") * count + b"\x00"
     else:
         payload = zigzag(count) + b"\x00"
-    deserializer().deserialize(frame_for("AVRO", schema, payload))
+    options: dict[str, Any] = {"reader_schema": schema} if resolve else {}
+    deserializer(**options).deserialize(frame_for("AVRO", schema, payload))
     return f"decoded from {len(payload)} payload bytes"
 
 
@@ -213,6 +216,14 @@ CASES.add(
     items="record",
     count=250_000,
     fields=60,
+)
+CASES.add(
+    zero_width,
+    "zero-width-null-records-999999-reader-schema",
+    expect=BYTES,
+    items="record",
+    count=999_999,
+    resolve=True,
 )
 CASES.add(zero_width, "zero-width-nulls-999999", expect=BYTES, items="null", count=999_999)
 CASES.add(
@@ -327,6 +338,7 @@ KNOWN: dict[str, str] = {
     "zero-width-null-records-999999": _BUDGET + " (+190 MB from 4 bytes)",
     "zero-width-60-null-fields-250000": _BUDGET + " (+380 MB from 4 bytes)",
     "zero-width-negative-block-999999": _BUDGET + " (+180 MB, negative block count)",
+    "zero-width-null-records-999999-reader-schema": _BUDGET + " (+190 MB, resolving reader)",
     "int-over-int32-varint": "avro-read-range: an int field reads back 2**40",
     "int-over-int32-varint-reader-schema": "avro-read-range: an int field reads back 2**40",
     "time-millis-negative": "avro-read-range: time-millis -1 reads as 00:00:00.999",

@@ -20,7 +20,7 @@ import zlib
 import pytest
 
 from tests.adversarial._harness import OK, CaseSet
-from tests.adversarial._support import AVRO_MEDIUM, AVRO_MEDIUM_VALUES
+from tests.adversarial._support import AVRO_MEDIUM, AVRO_MEDIUM_VALUES, TcpServer
 
 pytestmark = pytest.mark.adversarial
 
@@ -28,6 +28,8 @@ CASES = CaseSet(__name__)
 #: Address space of the CLI child process; a 200 KB bomb inflating to 256 MiB must not fit.
 CLI_RLIMIT_MB = 400
 CLI_TIMEOUT = 20.0
+#: A Glue endpoint that never answers must cost a CI gate seconds, not minutes.
+GLUE_BOUND = 40.0
 
 
 def _limit() -> None:
@@ -70,14 +72,17 @@ def _bomb_frame() -> bytes:
 
 
 def run_cli(
-    args: list[str], stdin: bytes = b"", env: dict[str, str] | None = None
+    args: list[str],
+    stdin: bytes = b"",
+    env: dict[str, str] | None = None,
+    timeout: float = CLI_TIMEOUT,
 ) -> tuple[int, str, str]:
     proc = subprocess.run(
         [sys.executable, "-m", "glue_serde", *args],
         input=stdin,
         env={**os.environ, **(env or {})},
         capture_output=True,
-        timeout=CLI_TIMEOUT,
+        timeout=timeout,
         preexec_fn=_limit,
         check=False,
     )
@@ -91,6 +96,7 @@ def run_cli(
 def cli(scenario: str, strict_utf8: bool = False) -> str:
     """Run one scenario; ``strict_utf8`` reads stdin as a UTF-8 desktop locale does (strict)."""
     registry, frame = _registry_and_frame()
+    timeout = CLI_TIMEOUT
     expect_codes: tuple[int, ...] = (0, 1, 2)
     must_show: str | None = None
     stdin = b""
@@ -172,6 +178,21 @@ def cli(scenario: str, strict_utf8: bool = False) -> str:
             registry,
         ]
         expect_codes = (1, 2)
+    elif scenario == "check-against-silent-glue-endpoint":
+        server = TcpServer("silent")
+        args = [
+            "check",
+            _file("ok4.avsc", b'"int"'),
+            "--schema",
+            "s",
+            "--registry",
+            "glue://default-registry",
+            "--region",
+            "us-east-1",
+            "--endpoint-url",
+            f"http://127.0.0.1:{server.port}",
+        ]
+        expect_codes, timeout = (2,), GLUE_BOUND
     elif scenario == "audit-since-garbage":
         args, expect_codes = ["audit", "--registry", registry, "--since", "not-a-time"], (2,)
     elif scenario == "audit-since-huge-year":
@@ -180,10 +201,10 @@ def cli(scenario: str, strict_utf8: bool = False) -> str:
         raise ValueError(scenario)
     try:
         env = {"PYTHONIOENCODING": "utf-8:strict"} if strict_utf8 else None
-        code, out, err = run_cli(args, stdin, env)
+        code, out, err = run_cli(args, stdin, env, timeout)
     except subprocess.TimeoutExpired:
         raise AssertionError(
-            f"hang: `glue-serde {' '.join(args)[:80]}` ran past {CLI_TIMEOUT:g} s"
+            f"hang: `glue-serde {' '.join(args)[:80]}` ran past {timeout:g} s"
         ) from None
     if code < 0:
         raise AssertionError(f"crash: the CLI was killed by signal {-code}")
@@ -223,9 +244,11 @@ SCENARIOS = (
     "register-binary-schema",
     "audit-since-garbage",
     "audit-since-huge-year",
+    "check-against-silent-glue-endpoint",
 )
 for _scenario in SCENARIOS:
-    CASES.add(cli, _scenario, expect=(OK,), scenario=_scenario, timeout=CLI_TIMEOUT + 10, idle=True)
+    _bound = GLUE_BOUND if "glue" in _scenario else CLI_TIMEOUT
+    CASES.add(cli, _scenario, expect=(OK,), scenario=_scenario, timeout=_bound + 10, idle=True)
     if "stdin" in _scenario:
         CASES.add(
             cli,
@@ -255,6 +278,9 @@ KNOWN: dict[str, str] = {
     "inspect-stdin-at-nul-strict-utf8-locale": _STDIN.format("ValueError traceback"),
     "inspect-at-dev-zero": "cli-files: @/dev/zero is read without bound (MemoryError traceback)",
     "inspect-file-dev-zero": "cli-files: --file /dev/zero is read without bound (MemoryError)",
+    "check-against-silent-glue-endpoint": (
+        "glue-timeouts: `check --registry glue://` against a silent endpoint runs for minutes"
+    ),
     "inspect-max-size-minus-one-bomb": (
         "cli-limits: --max-decompressed-size -1 is accepted; a bomb inflates until MemoryError"
     ),

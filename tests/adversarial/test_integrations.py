@@ -9,7 +9,9 @@ never a foreign exception, a crash, or a silently wrong value.
 
 from __future__ import annotations
 
+import array
 import base64
+import decimal
 import functools
 import hashlib
 import json
@@ -390,7 +392,7 @@ def kafka_adapter(kind: str) -> str:
         "empty": b"",
         "str": "abc",
         "int": 5,
-        "memoryview-double": memoryview(__import__("array").array("d", [1.0, 2.0, 3.0])),
+        "memoryview-double": memoryview(array.array("d", [1.0, 2.0, 3.0])),
         "bad-frame": frame(BAD),
     }[kind]
     kd(data)
@@ -621,7 +623,7 @@ def firehose(result: str) -> str:
         "nan-field": lambda: {"ratio": float("nan")},
         "inf-nested": lambda: {"a": [1, {"b": float("-inf")}]},
         "nan-bare": lambda: float("nan"),
-        "decimal": lambda: __import__("decimal").Decimal("1.5"),
+        "decimal": lambda: decimal.Decimal("1.5"),
         "self-referencing": _self_dict,
         "deep-100000": lambda: functools.reduce(lambda acc, _: [acc], range(100_000), []),
         "lone-surrogate": lambda: "a\ud800",

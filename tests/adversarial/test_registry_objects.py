@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import socket
 import threading
 import time
 import uuid
@@ -20,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.adversarial._harness import CaseSet
-from tests.adversarial._support import AVRO_MEDIUM, AVRO_MEDIUM_VALUES
+from tests.adversarial._support import AVRO_MEDIUM, AVRO_MEDIUM_VALUES, TcpServer
 
 pytestmark = pytest.mark.adversarial
 
@@ -206,7 +205,41 @@ for _mode in (
         mode=_mode,
         timeout=WAIT_BOUND + 10,
         idle=True,
+        chained=_mode.startswith("raise-") and _mode != "raise-not-found",
     )
+
+
+def uncached(side: str, mode: str) -> str:
+    """With ``cache=None`` the serde talks to the registry directly: the same rules apply."""
+    from glue_serde import Deserializer, LocalSchemaRegistry, Serializer
+
+    if side == "consumer":
+        real, frame = _setup()
+        Deserializer(Misbehaving(real, "get_schema_version", mode), cache=None).deserialize(frame)
+    else:
+        reg = Misbehaving(LocalSchemaRegistry(), "create_schema", mode)
+        ser = Serializer(
+            reg,
+            data_format="AVRO",
+            schema=AVRO_MEDIUM,
+            schema_name="u",
+            auto_register=True,
+            cache=None,
+        )
+        ser.serialize(AVRO_MEDIUM_VALUES[0])
+    return "accepted"
+
+
+for _side in ("consumer", "producer"):
+    for _mode in ("none", "dict", "raise-runtime", "raise-oserror"):
+        CASES.add(
+            uncached,
+            f"no-cache-{_side}-{_mode}",
+            expect=REGISTRY,
+            side=_side,
+            mode=_mode,
+            chained=_mode.startswith("raise-"),
+        )
 
 
 def producer(mode: str, verb: str) -> str:
@@ -260,6 +293,7 @@ for _verb in ("find_schema_version", "create_schema"):
             verb=_verb,
             timeout=WAIT_BOUND + 10,
             idle=True,
+            chained=_mode.startswith("raise-"),
         )
 
 
@@ -301,6 +335,111 @@ CASES.add(
 )
 
 
+class _SlowThen:
+    """The first get_schema_version blocks ``delay`` seconds, then misbehaves as ``mode``."""
+
+    def __init__(self, real: Any, mode: str, delay: float) -> None:
+        self._real = real
+        self._mode = mode
+        self._delay = delay
+        self.started = threading.Event()
+        self._first = True
+
+    @property
+    def registry_name(self) -> str:
+        return self._real.registry_name  # type: ignore[no-any-return]
+
+    def get_schema_version(self, schema_version_id: uuid.UUID) -> Any:
+        if not self._first:
+            return self._real.get_schema_version(schema_version_id)
+        self._first = False
+        self.started.set()
+        time.sleep(self._delay)
+        if self._mode == "none":
+            return None
+        raise RuntimeError("the user's registry broke while others waited")
+
+    def find_schema_version(self, *args: Any) -> Any:
+        return self._real.find_schema_version(*args)
+
+    def create_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return self._real.create_schema(*args, **kwargs)
+
+    def register_schema_version(self, *args: Any) -> Any:
+        return self._real.register_schema_version(*args)
+
+
+def concurrent_waiter(mode: str) -> str:
+    """A lookup waiting on the leader's call gets the leader's error, translated, promptly."""
+    from glue_serde import Deserializer
+
+    real, frame = _setup()
+    reg = _SlowThen(real, mode, delay=1.0)
+    de = Deserializer(reg, cache=_cache_config())
+    leader = threading.Thread(target=lambda: _swallow(de.deserialize, frame), daemon=True)
+    leader.start()
+    reg.started.wait(5)
+    finished, _, error = _in_thread(lambda: de.deserialize(frame), WAIT_BOUND)
+    if not finished:
+        raise AssertionError(
+            f"hang: a lookup waiting on the leader did not return within {WAIT_BOUND:g} s after "
+            f"the leader's registry call answered {mode!r}"
+        )
+    if error is None:
+        return "the waiter retried and succeeded"
+    raise error
+
+
+for _mode in ("none", "raise-runtime"):
+    CASES.add(
+        concurrent_waiter,
+        f"concurrent-waiter-leader-{_mode}",
+        expect=("ok", *REGISTRY),
+        mode=_mode,
+        timeout=WAIT_BOUND + 10,
+        idle=True,
+        chained=_mode.startswith("raise-"),
+    )
+
+
+def producer_hanging_registry() -> str:
+    """A serializer whose first resolve() hangs must not block every other thread's serialize()."""
+    from glue_serde import LocalSchemaRegistry, Serializer
+
+    real = LocalSchemaRegistry()
+    Serializer(
+        real, data_format="AVRO", schema=AVRO_MEDIUM, schema_name="h", auto_register=True
+    ).resolve()
+    reg = Misbehaving(real, "find_schema_version", "hang")
+    ser = Serializer(
+        reg, data_format="AVRO", schema=AVRO_MEDIUM, schema_name="h", cache=_cache_config()
+    )
+    leader = threading.Thread(target=lambda: _swallow(ser.resolve), daemon=True)
+    leader.start()
+    deadline = time.monotonic() + 5
+    while reg.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    finished, _, error = _in_thread(lambda: ser.serialize(AVRO_MEDIUM_VALUES[0]), WAIT_BOUND)
+    reg.release.set()
+    if not finished:
+        raise AssertionError(
+            f"hang: serialize() in a second thread waited more than {WAIT_BOUND:g} s behind a "
+            "resolve() whose registry call never returns"
+        )
+    if error is None:
+        raise AssertionError("serialize() returned a frame although the registry never answered")
+    raise error
+
+
+CASES.add(
+    producer_hanging_registry,
+    "producer-hanging-registry-second-serialize",
+    expect=REGISTRY,
+    timeout=WAIT_BOUND + 10,
+    idle=True,
+)
+
+
 def not_a_registry(kind: str) -> str:
     from glue_serde import Deserializer, Serializer
 
@@ -328,67 +467,10 @@ for _kind in ("object", "none", "dict", "class"):
 # AWS Glue endpoints on loopback that misbehave at the socket level
 
 
-class _Server:
-    """A TCP server on 127.0.0.1 with a chosen misbehaviour."""
-
-    def __init__(self, behaviour: str) -> None:
-        self.behaviour = behaviour
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.conns: list[socket.socket] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        try:
-            conn.recv(65536)
-            if self.behaviour == "silent":
-                return  # accept, read the request, never answer
-            if self.behaviour == "close":
-                conn.close()
-            elif self.behaviour == "garbage":
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 9\r\n\r\nnot json!"
-                )
-                conn.close()
-            elif self.behaviour == "server-error":
-                conn.sendall(
-                    b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
-                    b"Content-Length: 2\r\nContent-Type: application/x-amz-json-1.1\r\n\r\n{}"
-                )
-                conn.close()
-            elif self.behaviour == "trickle":
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
-                for _ in range(100_000):
-                    conn.sendall(b" ")
-                    time.sleep(1.0)
-            elif self.behaviour == "wrong-shape":
-                body = b'{"SchemaVersionId": 5, "SchemaDefinition": ["x"], "DataFormat": "XML"}'
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
-                    b"Content-Type: application/x-amz-json-1.1\r\n"
-                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
-                    + body
-                )
-                conn.close()
-        except OSError:
-            pass
-
-
 def glue_endpoint(behaviour: str, bound: float) -> str:
     from glue_serde import GlueSchemaRegistry
 
-    server = _Server(behaviour)
+    server = TcpServer(behaviour)
     reg = GlueSchemaRegistry(
         region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{server.port}"
     )
@@ -423,6 +505,8 @@ for _behaviour, _bound in (
         bound=_bound,
         timeout=_bound + 10,
         idle=True,
+        # A transport failure must chain botocore's error; a parsed but wrong answer has none.
+        chained=_behaviour in ("silent", "trickle", "close", "server-error"),
     )
 
 _HANG = (
@@ -452,6 +536,26 @@ KNOWN: dict[str, str] = {
     "producer-create-schema-dict": "registry-cache: AttributeError when create_schema answers dict",
     "producer-create-schema-raise-runtime": _FOREIGN.format("RuntimeError"),
     "producer-create-schema-raise-typeerror": _FOREIGN.format("TypeError"),
+    **{
+        f"no-cache-{side}-{mode}": (
+            f"registry-protocol: with cache=None the serde lets the registry's {what} through"
+        )
+        for side in ("consumer", "producer")
+        for mode, what in (
+            ("none", "None answer (AttributeError)"),
+            ("dict", "dict answer (AttributeError)"),
+            ("raise-runtime", "RuntimeError"),
+            ("raise-oserror", "ConnectionResetError"),
+        )
+    },
+    "concurrent-waiter-leader-none": (
+        "registry-cache: the leader's None answer leaves its waiters blocked forever"
+    ),
+    "concurrent-waiter-leader-raise-runtime": _FOREIGN.format("RuntimeError (to the waiter)"),
+    "producer-hanging-registry-second-serialize": (
+        "registry-cache: Serializer.resolve() holds its lock across an unbounded registry call; "
+        "every other serialize() blocks"
+    ),
     "hanging-registry-second-lookup": (
         "registry-cache: a waiter blocks without bound behind a registry call that never returns"
     ),
