@@ -648,14 +648,14 @@ def _replay(argv: list[str]) -> int:
     """Replay one case in this process (a crash kills it: that is the point)."""
     target, compression, seed, index = argv[0], argv[1], int(argv[2]), int(argv[3])
     if target == "kpl":
-        print(mutated_kpl(seed, index).hex())
+        print(mutated_kpl(seed, index).hex(), flush=True)
         print(fuzz_kpl(seed, index))
     elif target.startswith("events-"):
         kind = target.removeprefix("events-")
-        print(json.dumps(mutated_event(kind, seed, index), default=repr))
+        print(json.dumps(mutated_event(kind, seed, index), default=repr), flush=True)
         print(fuzz_event(kind, seed, index))
     else:
-        print(mutated_frame(target, compression, seed, index).hex())
+        print(mutated_frame(target, compression, seed, index).hex(), flush=True)
         print(fuzz_one(target, compression, seed, index))
     return 0
 

@@ -450,6 +450,46 @@ for _kind in (
 
 
 # ---------------------------------------------------------------------------------------------
+# A file another process keeps locked: every wait is bounded by busy_timeout
+
+
+def locked_file(when: str) -> str:
+    """``opened-before``: a writer holds the file (WAL readers go on, writers wait);
+    ``opened-after``: an exclusive lock (even opening waits). Waits end after busy_timeout.
+    """
+    from glue_serde import DataFormat, Deserializer, LocalSchemaRegistry
+
+    path = _copy(f"locked-{when}")
+    _, frames, ids = base_file()
+    reg = LocalSchemaRegistry(path, busy_timeout=1.0) if when == "opened-before" else None
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        if reg is None:
+            holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+            holder.execute("BEGIN EXCLUSIVE")
+        else:
+            holder.execute("BEGIN IMMEDIATE")
+        holder.execute("UPDATE meta SET value = value")
+        if reg is None:
+            reg = LocalSchemaRegistry(path, busy_timeout=1.0)
+        Deserializer(reg, cache=None).deserialize(frames[0])
+        reg.get_schema_version(uuid.UUID(ids[0]))
+        reg.create_schema("while-locked", '"int"', DataFormat.AVRO)
+    finally:
+        holder.close()
+        if reg is not None:
+            with contextlib.suppress(Exception):
+                reg.close()
+    return "written through the lock"
+
+
+for _when in ("opened-before", "opened-after"):
+    CASES.add(
+        locked_file, f"locked-by-another-connection-{_when}", expect=("ok", *REGISTRY), when=_when
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Hostile arguments to registry verbs
 
 
