@@ -32,6 +32,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -219,8 +220,9 @@ class Result:
 # Parent side: run batches in workers
 
 
-def _worker_env() -> dict[str, str]:
+def _worker_env(tmpdir: str) -> dict[str, str]:
     env = dict(os.environ)
+    env["TMPDIR"] = tmpdir  # everything cases write goes where run_cases cleans up
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["MALLOC_ARENA_MAX"] = "2"  # keep the address space predictable under RLIMIT_AS
     env["PYTHONHASHSEED"] = "0"
@@ -275,7 +277,9 @@ def _tail(path: str, size: int = 3000) -> str:
         return ""
 
 
-def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, list[Case]]:
+def _run_worker(
+    batch: Sequence[Case], tmpdir: str
+) -> tuple[list[Result], Result | None, list[Case]]:
     """Run ``batch`` in one worker until it ends or a case crashes or hangs.
 
     Returns the finished results, the failing case's result (crash or hang) if any, and the
@@ -283,14 +287,14 @@ def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, lis
     """
     by_id = {c.key: c for c in batch}
     payload = json.dumps({"rlimit_mb": rlimit_mb(), "cases": [c.spec() for c in batch]})
-    with tempfile.NamedTemporaryFile(prefix="adv-stderr-", delete=False) as err_file:
+    with tempfile.NamedTemporaryFile(prefix="stderr-", dir=tmpdir, delete=False) as err_file:
         err_path = err_file.name
     try:
         with open(err_path, "wb") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "tests.adversarial._worker"],
                 cwd=ROOT,
-                env=_worker_env(),
+                env=_worker_env(tmpdir),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=err,
@@ -381,9 +385,11 @@ def _run_worker(batch: Sequence[Case]) -> tuple[list[Result], Result | None, lis
         os.unlink(err_path)
 
 
-def _drain(queue: list[Case], results: dict[str, Result], lock: threading.Lock) -> None:
+def _drain(
+    queue: list[Case], results: dict[str, Result], lock: threading.Lock, tmpdir: str
+) -> None:
     try:
-        _drain_queue(queue, results, lock)
+        _drain_queue(queue, results, lock, tmpdir)
     except BaseException as exc:  # a harness bug must not lose cases silently
         with lock:
             for case in queue:
@@ -394,10 +400,12 @@ def _drain(queue: list[Case], results: dict[str, Result], lock: threading.Lock) 
         raise
 
 
-def _drain_queue(queue: list[Case], results: dict[str, Result], lock: threading.Lock) -> None:
+def _drain_queue(
+    queue: list[Case], results: dict[str, Result], lock: threading.Lock, tmpdir: str
+) -> None:
     while queue:
         batch = queue
-        done, failure, queue = _run_worker(batch)
+        done, failure, queue = _run_worker(batch, tmpdir)
         with lock:
             for r in done:
                 results[r.id] = r
@@ -406,7 +414,7 @@ def _drain_queue(queue: list[Case], results: dict[str, Result], lock: threading.
         culprit = next(c for c in batch if c.key == failure.id)
         if failure.kind in ("crash", "lost") and culprit.confirm and batch.index(culprit) > 0:
             # Name the culprit for sure: run it alone.
-            alone_done, alone_failure, _ = _run_worker([culprit])
+            alone_done, alone_failure, _ = _run_worker([culprit], tmpdir)
             if alone_failure is None:
                 ran_before = [c.id for c in batch[: batch.index(culprit)]][-5:]
                 if alone_done:
@@ -441,13 +449,19 @@ def run_cases(cases: Iterable[Case], n_jobs: int | None = None) -> dict[str, Res
             loads[i] += case.timeout if case.timeout > DEFAULT_TIMEOUT else 0.05
     results: dict[str, Result] = {}
     lock = threading.Lock()
+    tmpdir = tempfile.mkdtemp(prefix="glue-serde-adversarial-")
     threads = [
-        threading.Thread(target=_drain, args=(q, results, lock), daemon=True) for q in queues if q
+        threading.Thread(target=_drain, args=(q, results, lock, tmpdir), daemon=True)
+        for q in queues
+        if q
     ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
     for case in cases:  # every case answered, whatever happened to its worker
         results.setdefault(case.key, Result(id=case.key, kind="lost", note="no result"))
     return results
