@@ -25,6 +25,8 @@ Every reader takes the frame as a sequence of bytes: ``bytes``, ``bytearray`` or
 ``header_version`` name byte 0 when there is one, and say so when it is ``0x00``, the first
 byte of Confluent's framing (a Confluent-framed key or value read as a Glue frame).
 
+The format byte by byte, payloads and test vectors included, is in ``docs/wire-format.md``.
+
 No I/O. Imports only the package's base modules and :mod:`glue_serde.compression`.
 """
 

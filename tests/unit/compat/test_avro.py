@@ -92,7 +92,7 @@ LIST2_REQUIRED = json.dumps(
 )
 
 CASES: list[Case] = [
-    # reference illustrations (compatibility-rules.md §2.1)
+    # the three textbook cases of Avro schema resolution (docs/compatibility.md, "Per format")
     case(
         "avro-add-nullable-field-with-default",
         V1,
