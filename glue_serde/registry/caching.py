@@ -391,6 +391,14 @@ class CachingSchemaRegistry:
             self._missing_ids.clear()
             self._definitions.clear()
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the wrapped registry and the cache settings; the copy starts empty.
+
+        The wrapped registry pickles as its own configuration; cached entries and statistics
+        are not carried over.
+        """
+        return (_rewrap, (self._registry, self._config))
+
     def __getattr__(self, name: str) -> Any:  # dynamic by nature: whatever the registry has
         """Look up registry-specific extras (e.g. audit methods) on the wrapped registry.
 
@@ -863,3 +871,8 @@ class CachingSchemaRegistry:
                 del self._registrations[key]
             flight.resolve(version)
             return version
+
+
+def _rewrap(registry: SchemaRegistry, config: CacheConfig) -> CachingSchemaRegistry:
+    """Unpickle a :class:`CachingSchemaRegistry`: an empty cache over the same registry."""
+    return CachingSchemaRegistry(registry, config=config)

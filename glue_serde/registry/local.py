@@ -90,7 +90,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Final, Literal, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -575,6 +575,7 @@ class LocalSchemaRegistry:
         ):
             raise ConfigurationError(f"busy_timeout must be >= 0 seconds, got {busy_timeout!r}")
         self._path = None if path is None else os.fspath(path)
+        self._busy_timeout = float(busy_timeout)
         self._lock = threading.RLock()
         with self._translate("Open"):
             self._conn = sqlite3.connect(
@@ -655,6 +656,30 @@ class LocalSchemaRegistry:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the configuration: the file path and settings, never the connection.
+
+        An unpickled copy opens the same file (Spark executors, multiprocessing workers). An
+        in-memory registry has no path to share and refuses with ``ConfigurationError``.
+        """
+        if self._path is None:
+            raise ConfigurationError(
+                "an in-memory LocalSchemaRegistry cannot be pickled: its schemas live in this "
+                "process only. Use LocalSchemaRegistry(path) on a file the other processes "
+                "can read (for Spark, one every executor can read), or GlueSchemaRegistry."
+            )
+        settings: dict[str, Any] = {
+            "registry_name": self._registry_name,
+            "busy_timeout": self._busy_timeout,
+        }
+        if self._identity is not None:
+            settings["identity"] = self._identity
+        if self._checker_resolved and self._checker is not None:
+            settings["compatibility_checker"] = self._checker
+        if self._clock is not _utc_now:
+            settings["clock"] = self._clock
+        return (_reopen, (self._path, settings))
 
     def __repr__(self) -> str:
         where = "memory" if self._path is None else repr(self._path)
@@ -1999,3 +2024,8 @@ class LocalSchemaRegistry:
             record["errorCode"] = row[11]
             record["errorMessage"] = row[12]
         return record
+
+
+def _reopen(path: str, settings: dict[str, Any]) -> LocalSchemaRegistry:
+    """Unpickle a :class:`LocalSchemaRegistry`: open its file again with its settings."""
+    return LocalSchemaRegistry(path, **settings)
