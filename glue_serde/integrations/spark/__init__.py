@@ -554,10 +554,35 @@ def to_glue(
     )
     if arrow:
         return _udf(_runtime.encode_arrow, spec, T.BinaryType(), True, "encode")(column)
-    # Wrapped in a struct: pyspark then hands the value over as Python objects, not as
-    # float64 columns for nullable longs.
-    wrapped = F.struct(column.alias("v"))
-    return _udf(_runtime.encode_pandas, spec, T.BinaryType(), False, "encode")(wrapped)
+    # pyspark's pandas path turns nullable integers into float64 (2**53 + 1 becomes 2**53),
+    # at any depth: longs travel as text and are parsed back on the worker, and the value is
+    # wrapped in a struct so that it arrives as Python objects.
+    writer_type, _ = _mapping_for(fmt, definition)
+    wrapped = F.struct(_longs_as_text(column, writer_type.data_type).alias("v"))
+    # Aliased: Spark 3.5 cannot derive a name for a UDF over this struct expression.
+    return _udf(_runtime.encode_pandas, spec, T.BinaryType(), False, "encode")(wrapped).alias(
+        "frame"
+    )
+
+
+def _longs_as_text(column: Column, data_type: T.DataType) -> Column:
+    """Cast every long of a column (by the writer's Spark type) to text, at any depth."""
+    if isinstance(data_type, T.LongType):
+        return column.cast("string")
+    if isinstance(data_type, T.StructType):
+        return F.when(
+            column.isNotNull(),
+            F.struct(
+                *[_longs_as_text(column[f.name], f.dataType).alias(f.name) for f in data_type]
+            ),
+        )
+    if isinstance(data_type, T.ArrayType):
+        element = data_type.elementType
+        return F.transform(column, lambda item: _longs_as_text(item, element))
+    if isinstance(data_type, T.MapType):
+        value = data_type.valueType
+        return F.transform_values(column, lambda _, item: _longs_as_text(item, value))
+    return column
 
 
 def _session_time_zone() -> str:
@@ -573,18 +598,6 @@ def _session_time_zone() -> str:
 
 
 # ---------------------------------------------------------------------------- diagnostics
-
-
-def _probe(_: Any) -> Any:
-    import sys  # noqa: PLC0415
-
-    try:
-        import glue_serde  # noqa: PLC0415
-
-        version: str | None = glue_serde.__version__
-    except ImportError:
-        version = None
-    yield (sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}", version)
 
 
 def check_workers(spark: SparkSession) -> None:
@@ -609,8 +622,26 @@ def check_workers(spark: SparkSession) -> None:
 
     import glue_serde  # noqa: PLC0415
 
+    def probe(_: Any) -> Any:
+        # Nested, so it is pickled by value: unpickling it needs no glue_serde on the worker.
+        import sys  # noqa: PLC0415
+
+        try:
+            import glue_serde  # noqa: PLC0415
+
+            version: str | None = glue_serde.__version__
+        except ImportError:
+            version = None
+        yield (sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}", version)
+
     context = spark.sparkContext
-    found = set(context.parallelize([0], 1).mapPartitions(_probe).collect())
+    try:
+        found = set(context.parallelize([0], 1).mapPartitions(probe).collect())
+    except Exception as exc:  # py4j / PythonException: the worker did not even start
+        raise ConfigurationError(
+            f"Spark's Python workers cannot run ({type(exc).__name__}); check PYSPARK_PYTHON "
+            "(or spark.pyspark.python) names an interpreter with glue-serde[spark] installed"
+        ) from exc
     driver = (f"{sys.version_info[0]}.{sys.version_info[1]}", glue_serde.__version__)
     for executable, python, version in found:
         if (python, version) != driver:

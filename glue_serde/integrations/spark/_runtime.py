@@ -152,6 +152,7 @@ class ColumnDecoder:
         mapping = build_mapping(spec)
         self.convert = mapping.convert
         self.arrow_type = _arrow_struct(as_nullable(mapping.data_type))
+        self.field_names = [f.name for f in self.arrow_type]
         self.failfast = spec.failfast
         fmt = spec.data_format
         self.plain: Deserializer[Any] = Deserializer(self.registry)
@@ -217,8 +218,12 @@ class ColumnDecoder:
 
     # -- batches --------------------------------------------------------------------------------
 
-    def decode(self, frames: list[Any]) -> pa.StructArray:
-        """Decode a batch; return the UDF's flat struct (fields, ok, error columns)."""
+    def decode(self, frames: list[Any]) -> tuple[pa.StructArray, list[Any]]:
+        """Decode a batch; return the UDF's flat struct (fields, ok, error columns).
+
+        The decoded values (None for bad rows) come too: the pandas path hands nested
+        columns to pyspark as these Python objects.
+        """
         values: list[Any] = []
         ok: list[bool | None] = []
         errors: dict[int, tuple[str, str, str | None]] = {}
@@ -245,7 +250,7 @@ class ColumnDecoder:
             append(value)
             ok_append(True)
         struct = self._to_arrow(values, ok, frames, errors)
-        return self._assemble(struct, ok, errors, len(frames))
+        return self._assemble(struct, ok, errors, len(frames)), values
 
     def _bad(
         self, row: int, frame: Any, exc: Exception, errors: dict[int, tuple[str, str, str | None]]
@@ -348,7 +353,7 @@ def decoder_for(spec: DecodeSpec) -> ColumnDecoder:
 
 def decode_arrow(spec: DecodeSpec, frames: pa.Array) -> pa.StructArray:
     """``arrow_udf`` body: a binary Arrow array in, the flat result struct out."""
-    return decoder_for(spec).decode(frames.to_pylist())
+    return decoder_for(spec).decode(frames.to_pylist())[0]
 
 
 def decode_pandas(spec: DecodeSpec, frames: Any) -> Any:
@@ -360,11 +365,16 @@ def decode_pandas(spec: DecodeSpec, frames: Any) -> Any:
     """
     import pandas as pd  # noqa: PLC0415
 
-    result = decoder_for(spec).decode(frames.tolist())
+    decoder = decoder_for(spec)
+    result, values = decoder.decode(frames.tolist())
+    names = decoder.field_names
     columns: dict[str, Any] = {}
-    for field, child in zip(result.type, result.flatten(), strict=True):
+    for index, (field, child) in enumerate(zip(result.type, result.flatten(), strict=True)):
         if pa.types.is_nested(child.type):
-            columns[field.name] = pd.Series(child.to_pylist(), dtype=object)
+            # The decoded objects themselves (maps as dicts: pyspark's converter wants those).
+            key = names[index]
+            column = [None if v is None else v.get(key) for v in values]
+            columns[field.name] = pd.Series(column, dtype=object)
         else:
             columns[field.name] = pd.Series(pd.arrays.ArrowExtensionArray(child))
     return pd.DataFrame(columns)

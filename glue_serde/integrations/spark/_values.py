@@ -49,6 +49,12 @@ def python_converter(
 def _typed(data_type: Any, generic: Callable[[Any], Any], zone: Any) -> Callable[[Any], Any]:
     from pyspark.sql import types as T  # noqa: PLC0415
 
+    if isinstance(data_type, T.LongType):
+        # Sent as text by to_glue's pandas path (pyspark would turn them into float64).
+        return lambda value: _long(value, generic)
+    if isinstance(data_type, T.IntegerType | T.ShortType | T.ByteType):
+        # float64 from pyspark's pandas path when nullable; exact for 32-bit values.
+        return lambda value: _integral(generic(value))
     if isinstance(data_type, T.TimestampType):
 
         def stamp(value: Any) -> Any:
@@ -98,6 +104,21 @@ def _typed(data_type: Any, generic: Callable[[Any], Any], zone: Any) -> Callable
 
         return mapping
     return generic
+
+
+def _long(value: Any, generic: Callable[[Any], Any]) -> Any:
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return value  # not a long after all: the serializer's checks name the field
+    return generic(value)
+
+
+def _integral(value: Any) -> Any:
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
 
 
 def _generic(data_format: DataFormat) -> Callable[[Any], Any]:
