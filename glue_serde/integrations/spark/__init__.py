@@ -620,16 +620,16 @@ def check_workers(spark: SparkSession) -> None:
     """
     import sys  # noqa: PLC0415
 
-    import glue_serde  # noqa: PLC0415
+    from glue_serde._version import __version__  # noqa: PLC0415
 
     def probe(_: Any) -> Any:
         # Nested, so it is pickled by value: unpickling it needs no glue_serde on the worker.
         import sys  # noqa: PLC0415
 
         try:
-            import glue_serde  # noqa: PLC0415
+            from glue_serde._version import __version__  # noqa: PLC0415
 
-            version: str | None = glue_serde.__version__
+            version: str | None = __version__
         except ImportError:
             version = None
         yield (sys.executable, f"{sys.version_info[0]}.{sys.version_info[1]}", version)
@@ -642,7 +642,7 @@ def check_workers(spark: SparkSession) -> None:
             f"Spark's Python workers cannot run ({type(exc).__name__}); check PYSPARK_PYTHON "
             "(or spark.pyspark.python) names an interpreter with glue-serde[spark] installed"
         ) from exc
-    driver = (f"{sys.version_info[0]}.{sys.version_info[1]}", glue_serde.__version__)
+    driver = (f"{sys.version_info[0]}.{sys.version_info[1]}", __version__)
     for executable, python, version in found:
         if (python, version) != driver:
             raise ConfigurationError(
