@@ -30,7 +30,7 @@ import uuid
 from typing import TYPE_CHECKING, Any, Final
 
 try:
-    import pyarrow as pa  # noqa: F401  (checked here so the error names the extra)
+    import pyarrow as pa  # checked here so the error names the extra
     from pyspark.sql import Column
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -273,8 +273,10 @@ def _udf(body: Any, spec: Any, return_type: T.DataType, arrow: bool, pandas_out:
         def run_arrow(batch: Any) -> Any:
             return body(spec, batch)
 
-        arrow_udf, kinds = getattr(udfs, "arrow_udf"), getattr(udfs, "ArrowUDFType")  # noqa: B009
-        return arrow_udf(run_arrow, return_type, kinds.SCALAR)
+        # Type hints select the scalar Arrow UDF (pyspark warns when the type is given).
+        run_arrow.__annotations__ = {"batch": pa.Array, "return": pa.Array}
+        arrow_udf = getattr(udfs, "arrow_udf")  # noqa: B009
+        return arrow_udf(run_arrow, return_type)
     import pandas as pd  # noqa: PLC0415
 
     def run_pandas(batch: Any) -> Any:

@@ -6,8 +6,8 @@ schema, the mode). Each Python worker process keeps, per spec token, one
 :class:`~glue_serde.registry.caching.CachingSchemaRegistry`: a worker asks the registry once
 per schema version, whatever the number of tasks and batches it serves.
 
-Imports pyarrow (pandas only on the pandas-UDF path) and the package's own modules; pyspark
-only for its Arrow type mapping.
+Imports pyarrow (pandas only on the pandas-UDF path), the package's own modules and pyspark's
+type classes.
 """
 
 from __future__ import annotations
@@ -135,23 +135,17 @@ def build_mapping(spec: DecodeSpec) -> Mapping:
     return mapping
 
 
-def _arrow_struct(data_type: Any) -> pa.DataType:
-    from pyspark.sql.pandas.types import to_arrow_type  # noqa: PLC0415
-
-    return to_arrow_type(data_type)
-
-
 class ColumnDecoder:
     """Decodes batches of frames into the reader's struct for one column."""
 
     def __init__(self, spec: DecodeSpec) -> None:
-        from glue_serde.integrations.spark._types import as_nullable  # noqa: PLC0415
+        from glue_serde.integrations.spark._types import arrow_type, as_nullable  # noqa: PLC0415
 
         self.spec = spec
         self.registry = registry_for(spec.registry_blob)
         mapping = build_mapping(spec)
         self.convert = mapping.convert
-        self.arrow_type = _arrow_struct(as_nullable(mapping.data_type))
+        self.arrow_type = arrow_type(as_nullable(mapping.data_type))
         self.field_names = [f.name for f in self.arrow_type]
         self.failfast = spec.failfast
         fmt = spec.data_format

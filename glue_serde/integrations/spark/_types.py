@@ -33,6 +33,7 @@ __all__ = [
     "Converter",
     "Mapping",
     "Mismatch",
+    "arrow_type",
     "avro_mapping",
     "json_mapping",
     "protobuf_mapping",
@@ -735,3 +736,49 @@ def as_nullable(data_type: T.DataType) -> T.DataType:
     if isinstance(data_type, T.MapType):
         return T.MapType(data_type.keyType, as_nullable(data_type.valueType), True)
     return data_type
+
+
+def arrow_type(data_type: T.DataType) -> Any:
+    """Return the Arrow type Spark exchanges a column of ``data_type`` as.
+
+    The same mapping as pyspark's own (``pyspark.sql.pandas.types.to_arrow_type``), kept here
+    because its signature changed in pyspark 4 (a required time zone for ``TimestampType``):
+    timestamps are microseconds in UTC, local timestamps microseconds without a zone, day-time
+    intervals ``duration[us]``, strings and binaries the 32-bit offset kinds (pyspark 4 casts
+    them when ``useLargeVarTypes`` is on).
+    """
+    import pyarrow as pa  # noqa: PLC0415
+
+    simple: dict[type[T.DataType], Any] = {
+        T.BooleanType: pa.bool_(),
+        T.ByteType: pa.int8(),
+        T.ShortType: pa.int16(),
+        T.IntegerType: pa.int32(),
+        T.LongType: pa.int64(),
+        T.FloatType: pa.float32(),
+        T.DoubleType: pa.float64(),
+        T.StringType: pa.string(),
+        T.BinaryType: pa.binary(),
+        T.DateType: pa.date32(),
+        T.TimestampType: pa.timestamp("us", tz="UTC"),
+        T.TimestampNTZType: pa.timestamp("us"),
+        T.DayTimeIntervalType: pa.duration("us"),
+        T.NullType: pa.null(),
+    }
+    found = simple.get(type(data_type))
+    if found is not None:
+        return found
+    if isinstance(data_type, T.DecimalType):
+        return pa.decimal128(data_type.precision, data_type.scale)
+    if isinstance(data_type, T.ArrayType):
+        element = pa.field("element", arrow_type(data_type.elementType), data_type.containsNull)
+        return pa.list_(element)
+    if isinstance(data_type, T.MapType):
+        key = pa.field("key", arrow_type(data_type.keyType), nullable=False)
+        value = pa.field("value", arrow_type(data_type.valueType), data_type.valueContainsNull)
+        return pa.map_(key, value)
+    if isinstance(data_type, T.StructType):
+        return pa.struct(
+            [pa.field(f.name, arrow_type(f.dataType), f.nullable) for f in data_type.fields]
+        )
+    raise SchemaError(f"no Arrow type for the Spark type {data_type.simpleString()}")
