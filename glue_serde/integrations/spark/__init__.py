@@ -290,6 +290,63 @@ def _udf(body: Any, spec: Any, return_type: T.DataType, arrow: bool, pandas_out:
     return F.pandas_udf(run_pandas, return_type)
 
 
+def _decode_plan(
+    registry: SchemaRegistry,
+    *,
+    schema_name: str | None,
+    reader_schema: object,
+    data_format: DataFormat | str | None,
+    message_name: str | None,
+    mode: str,
+) -> tuple[DecodeSpec, T.StructType, T.StructType]:
+    """Return the workers' spec, the column's struct and the UDF's flat result struct."""
+    mode = _check_choice(mode, _MODES, "mode")
+    if reader_schema is None and schema_name is None:
+        raise ConfigurationError("give reader_schema, or schema_name to read its latest version")
+    if reader_schema is None:
+        assert schema_name is not None
+        latest = _latest(registry, schema_name)
+        fmt = latest.data_format
+        if data_format is not None and _format(data_format) is not fmt:
+            raise ConfigurationError(
+                f"schema {schema_name!r} is {fmt.value}, not {_format(data_format).value}"
+            )
+        definition = latest.schema_definition
+    else:
+        if data_format is not None:
+            fmt = _format(data_format)
+        elif getattr(reader_schema, "DESCRIPTOR", None) is not None:
+            fmt = DataFormat.PROTOBUF
+        else:
+            fmt = DataFormat.AVRO
+        definition, message_name = _definition(fmt, reader_schema, message_name)
+    mapping, wrapped = _mapping_for(fmt, definition, message_name)
+    struct = mapping.data_type
+    assert isinstance(struct, T.StructType)
+    spec = DecodeSpec(
+        token=uuid.uuid4().hex,
+        registry_blob=_runtime.registry_blob(registry),
+        data_format=fmt,
+        reader_definition=definition,
+        message_name=message_name,
+        failfast=mode == "FAILFAST",
+        mapping_args=(definition, message_name),
+        wrap=wrapped,
+    )
+    nullable = as_nullable(struct)
+    assert isinstance(nullable, T.StructType)
+    flat = T.StructType(
+        [T.StructField(f"f{i}", f.dataType, True) for i, f in enumerate(nullable.fields)]
+        + [
+            T.StructField(OK, T.BooleanType(), True),
+            T.StructField(ERROR_TYPE, T.StringType(), True),
+            T.StructField(ERROR_MESSAGE, T.StringType(), True),
+            T.StructField(ERROR_VERSION, T.StringType(), True),
+        ]
+    )
+    return spec, struct, flat
+
+
 def from_glue_with_errors(
     col: Column | str,
     registry: SchemaRegistry,
@@ -358,50 +415,14 @@ def from_glue_with_errors(
     is not a bad row: it fails the task, and Spark retries it.
     """
     column = _column(col)
-    mode = _check_choice(mode, _MODES, "mode")
     arrow = _use_arrow(engine)
-    if reader_schema is None and schema_name is None:
-        raise ConfigurationError("give reader_schema, or schema_name to read its latest version")
-    if reader_schema is None:
-        assert schema_name is not None
-        latest = _latest(registry, schema_name)
-        fmt = latest.data_format
-        if data_format is not None and _format(data_format) is not fmt:
-            raise ConfigurationError(
-                f"schema {schema_name!r} is {fmt.value}, not {_format(data_format).value}"
-            )
-        definition = latest.schema_definition
-    else:
-        if data_format is not None:
-            fmt = _format(data_format)
-        elif getattr(reader_schema, "DESCRIPTOR", None) is not None:
-            fmt = DataFormat.PROTOBUF
-        else:
-            fmt = DataFormat.AVRO
-        definition, message_name = _definition(fmt, reader_schema, message_name)
-    mapping, wrapped = _mapping_for(fmt, definition, message_name)
-    struct = mapping.data_type
-    assert isinstance(struct, T.StructType)
-    spec = DecodeSpec(
-        token=uuid.uuid4().hex,
-        registry_blob=_runtime.registry_blob(registry),
-        data_format=fmt,
-        reader_definition=definition,
+    spec, struct, flat = _decode_plan(
+        registry,
+        schema_name=schema_name,
+        reader_schema=reader_schema,
+        data_format=data_format,
         message_name=message_name,
-        failfast=mode == "FAILFAST",
-        mapping_args=(definition, message_name),
-        wrap=wrapped,
-    )
-    nullable = as_nullable(struct)
-    assert isinstance(nullable, T.StructType)
-    flat = T.StructType(
-        [T.StructField(f"f{i}", f.dataType, True) for i, f in enumerate(nullable.fields)]
-        + [
-            T.StructField(OK, T.BooleanType(), True),
-            T.StructField(ERROR_TYPE, T.StringType(), True),
-            T.StructField(ERROR_MESSAGE, T.StringType(), True),
-            T.StructField(ERROR_VERSION, T.StringType(), True),
-        ]
+        mode=mode,
     )
     body = _runtime.decode_arrow if arrow else _runtime.decode_pandas
     result = _udf(body, spec, flat, arrow, "decode")(column)

@@ -16,7 +16,7 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from glue_serde.registry import SchemaRegistry
+    from glue_serde.schema import SchemaVersion
 
 __all__ = ["BadRowError", "DecodeSpec", "EncodeSpec", "decode_arrow", "decode_pandas"]
 
@@ -135,11 +136,53 @@ def build_mapping(spec: DecodeSpec) -> Mapping:
     return mapping
 
 
+class UnderlyingAvroView:
+    """A read-only view of a registry whose Avro definitions go through ``avro_underlying``.
+
+    Decoders built from it read ``uuid`` and ``time-*`` fields as the base values the Spark
+    column holds. Only :class:`~glue_serde.Deserializer`'s lookups by id are served.
+    """
+
+    def __init__(self, registry: SchemaRegistry) -> None:
+        self._registry = registry
+
+    @property
+    def registry_name(self) -> str:
+        return self._registry.registry_name
+
+    def get_schema_version(self, schema_version_id: uuid.UUID) -> SchemaVersion:
+        from glue_serde.integrations.spark._types import avro_underlying  # noqa: PLC0415
+
+        version = self._registry.get_schema_version(schema_version_id)
+        if version.data_format is not DataFormat.AVRO:
+            return version
+        text = avro_underlying(version.schema_definition)
+        return (
+            version
+            if text == version.schema_definition
+            else replace(version, schema_definition=text)
+        )
+
+    def find_schema_version(self, *args: Any, **kwargs: Any) -> SchemaVersion | None:
+        raise NotImplementedError("a decoding view: lookups by id only")
+
+    def create_schema(self, *args: Any, **kwargs: Any) -> SchemaVersion:
+        raise NotImplementedError("a decoding view: lookups by id only")
+
+    def register_schema_version(self, *args: Any, **kwargs: Any) -> SchemaVersion:
+        raise NotImplementedError("a decoding view: lookups by id only")
+
+
 class ColumnDecoder:
     """Decodes batches of frames into the reader's struct for one column."""
 
     def __init__(self, spec: DecodeSpec) -> None:
-        from glue_serde.integrations.spark._types import arrow_type, as_nullable  # noqa: PLC0415
+        from glue_serde.integrations.spark import _mapping_for  # noqa: PLC0415 (cycle)
+        from glue_serde.integrations.spark._types import (  # noqa: PLC0415
+            arrow_type,
+            as_nullable,
+            avro_underlying,
+        )
 
         self.spec = spec
         self.registry = registry_for(spec.registry_blob)
@@ -149,13 +192,26 @@ class ColumnDecoder:
         self.field_names = [f.name for f in self.arrow_type]
         self.failfast = spec.failfast
         fmt = spec.data_format
-        self.plain: Deserializer[Any] = Deserializer(self.registry)
+        source: SchemaRegistry = self.registry
+        reader_definition = spec.reader_definition
+        if fmt is DataFormat.AVRO:
+            # Read uuid / time-* fields as the base values the column holds, when that leaves
+            # the column type as it is (it does, except in unions such as [time-millis, long]).
+            lean = avro_underlying(reader_definition)
+            if lean != reader_definition:
+                lean_mapping, _ = _mapping_for(fmt, lean, spec.message_name)
+                if lean_mapping.data_type == mapping.data_type:
+                    source = UnderlyingAvroView(self.registry)
+                    reader_definition = lean
+                    self.convert = lean_mapping.convert
+        # No cache of the deserializers' own: the worker's caching registry is behind both.
+        self.plain: Deserializer[Any] = Deserializer(source, cache=None)
         self.resolving: Deserializer[Any] | None = None
         self.reader_text: Any = None
         self.reader_class: Any = None  # Protobuf: the reader's message class
         if fmt is DataFormat.AVRO:
-            self.resolving = Deserializer(self.registry, reader_schema=spec.reader_definition)
-            self.reader_text = _avro_identity(spec.reader_definition)
+            self.resolving = Deserializer(source, reader_schema=reader_definition, cache=None)
+            self.reader_text = _avro_identity(reader_definition)
         elif fmt is DataFormat.PROTOBUF:
             from glue_serde.integrations.spark import _protobuf_class  # noqa: PLC0415
 

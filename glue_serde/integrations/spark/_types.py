@@ -35,6 +35,7 @@ __all__ = [
     "Mismatch",
     "arrow_type",
     "avro_mapping",
+    "avro_underlying",
     "json_mapping",
     "protobuf_mapping",
 ]
@@ -261,6 +262,46 @@ def _avro(schema: Any, namespace: str | None, names: _AvroNames, depth: int) -> 
     if isinstance(kind, str):
         return _avro(kind, namespace, names, depth + 1)
     raise SchemaError(f"not an Avro schema: {schema!r}")
+
+
+#: Avro logical types whose Spark column holds the annotated value itself (the UUID's text,
+#: the milliseconds or microseconds after midnight): (base type, logical type).
+_UNDERLYING: Final = frozenset(
+    {("string", "uuid"), ("int", "time-millis"), ("long", "time-micros")}
+)
+
+
+def avro_underlying(definition: str) -> str:
+    """Return the Avro schema text without the annotations a Spark column does not keep.
+
+    ``uuid`` strings and ``time-millis`` / ``time-micros`` are encoded as their base type and
+    the column holds that base value, so a decoder of the returned schema reads the same
+    bytes straight into what the column holds, instead of building a ``uuid.UUID`` or a
+    ``datetime.time`` that the converter turns back (the text of a ``uuid`` field is then not
+    checked to be a UUID, as spark-avro does not check it). The text comes back unchanged
+    when there is nothing to drop, or when it is not JSON.
+    """
+    try:
+        parsed = json.loads(definition)
+    except ValueError:
+        return definition
+    changed = [False]
+
+    def strip(node: Any, depth: int) -> Any:
+        _walk_depth(depth, "the Avro schema")
+        if isinstance(node, list):
+            return [strip(item, depth + 1) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: strip(value, depth + 1) for key, value in node.items()}
+        kind, logical = out.get("type"), out.get("logicalType")
+        if isinstance(kind, str) and isinstance(logical, str) and (kind, logical) in _UNDERLYING:
+            del out["logicalType"]
+            changed[0] = True
+        return out
+
+    stripped = strip(parsed, 0)
+    return json.dumps(stripped, separators=(",", ":")) if changed[0] else definition
 
 
 def _decimal(schema: dict[str, Any]) -> T.DecimalType:
