@@ -24,11 +24,13 @@ import pyarrow as pa
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
     DeserializationError,
+    ErrorDetail,
     GlueSerdeError,
     PayloadError,
     SchemaNotFoundError,
+    ValidationError,
 )
-from glue_serde.integrations.spark._types import Mapping, Mismatch
+from glue_serde.integrations.spark._types import Mapping, Mismatch, avro_mapping, json_mapping
 from glue_serde.registry.caching import CachingSchemaRegistry
 from glue_serde.serde import Deserializer, Serializer
 from glue_serde.wire import HEADER_SIZE, split_frame
@@ -447,21 +449,56 @@ class ColumnEncoder:
             compression=spec.compression,
             compression_threshold=spec.compression_threshold,
         )
-        writer_type = None
-        if spec.session_time_zone is not None:
-            from glue_serde.integrations.spark import _mapping_for  # noqa: PLC0415
+        # The writer schema's Spark type says which values are maps (Arrow hands maps over
+        # as lists of pairs) and timestamps; the mapping's encode undoes the column's form
+        # (Avro member structs to their branch, JSON fallback text to its value).
+        writer: Mapping | None
+        try:
+            if spec.data_format is DataFormat.AVRO:
+                writer = avro_mapping(spec.schema_definition)
+            elif spec.data_format is DataFormat.JSON:
+                writer = json_mapping(spec.schema_definition)
+            else:
+                from glue_serde.integrations.spark import _mapping_for  # noqa: PLC0415
 
-            try:
-                writer_type = _mapping_for(spec.data_format, spec.schema_definition)[0].data_type
-            except GlueSerdeError:
-                writer_type = None  # no Spark type (recursive schema, ...): values as given
-        self.convert = python_converter(spec.data_format, writer_type, spec.session_time_zone)
+                writer = _mapping_for(spec.data_format, spec.schema_definition)[0]
+        except GlueSerdeError:
+            writer = None  # no Spark type (a recursive schema): values as given
+        self.convert = python_converter(
+            spec.data_format,
+            None if writer is None else writer.data_type,
+            spec.session_time_zone,
+        )
+        self.unmap: Callable[[Any], Any] | None = None if writer is None else writer.encode
+        self.data_format = spec.data_format
+        self.schema_name = spec.schema_name
 
     def encode(self, values: list[Any]) -> pa.Array:
         """Encode a batch; a value that does not fit the schema fails the task (strict writes)."""
-        convert, serialize = self.convert, self.serializer.serialize
-        frames = [None if v is None else serialize(convert(v)) for v in values]
+        convert, serialize, unmap = self.convert, self.serializer.serialize, self.unmap
+        frames: list[bytes | None] = []
+        append = frames.append
+        for raw in values:
+            if raw is None:
+                append(None)
+                continue
+            value = convert(raw)
+            if unmap is not None:
+                try:
+                    value = unmap(value)
+                except Mismatch as exc:
+                    raise self._invalid(exc, raw) from exc
+            append(serialize(value))
         return pa.array(frames, type=pa.binary())
+
+    def _invalid(self, exc: Mismatch, value: Any) -> ValidationError:
+        where = ".".join(map(str, exc.loc)) or "(root)"
+        return ValidationError(
+            f"to_glue: {where}: {exc}",
+            errors=(ErrorDetail(type=exc.code, loc=exc.loc, msg=str(exc), input=value),),
+            schema_name=self.schema_name,
+            data_format=self.data_format,
+        )
 
 
 def encoder_for(spec: EncodeSpec) -> ColumnEncoder:

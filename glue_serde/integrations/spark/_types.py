@@ -49,16 +49,34 @@ _DOUBLE_EXACT: Final = 2**53
 
 
 class Mismatch(Exception):
-    """A decoded value does not fit its column type (the row becomes a dead letter)."""
+    """A value does not fit its column type or its schema.
+
+    Decoding: the row becomes a dead letter. Encoding (``to_glue``): a ``ValidationError``
+    naming ``loc``, the path of the value from the column's root.
+    """
+
+    def __init__(
+        self, message: str, *, loc: tuple[str | int, ...] = (), code: str = "value_error"
+    ) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
 class Mapping:
-    """A Spark type, its nullability, and the converter feeding pyarrow (None: identity)."""
+    """A Spark type, its nullability, and the converters to and from it (None: identity).
+
+    ``convert`` turns a decoded value into what pyarrow builds the column from; ``encode``
+    goes the other way for ``to_glue``: a column value (plain dicts, lists and scalars) into
+    what the serializer writes (an Avro union's ``member0, member1, ...`` struct into its one
+    set branch, a JSON fallback column's text into the value it holds).
+    """
 
     data_type: T.DataType
     nullable: bool
     convert: Converter | None
+    encode: Converter | None = None
 
 
 def _walk_depth(depth: int, what: str) -> None:
@@ -115,6 +133,66 @@ def _map_converter(element: Converter | None) -> Converter | None:
         return {k: None if v is None else element(v) for k, v in value.items()}
 
     return convert
+
+
+def _struct_encoder(names: list[str], encoders: list[Converter | None]) -> Converter | None:
+    """Return dict -> dict encoding the fields that need it, in place (None if none does)."""
+    todo = [(n, e) for n, e in zip(names, encoders, strict=True) if e is not None]
+    if not todo:
+        return None
+
+    def encode(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value  # not a record: the serializer's checks say so
+        for name, enc in todo:
+            item = value.get(name)
+            if item is not None:
+                try:
+                    value[name] = enc(item)
+                except Mismatch as exc:
+                    exc.loc = (name, *exc.loc)
+                    raise
+        return value
+
+    return encode
+
+
+def _list_encoder(element: Converter | None) -> Converter | None:
+    if element is None:
+        return None
+
+    def encode(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        out = []
+        for index, item in enumerate(value):
+            try:
+                out.append(None if item is None else element(item))
+            except Mismatch as exc:
+                exc.loc = (index, *exc.loc)
+                raise
+        return out
+
+    return encode
+
+
+def _map_encoder(element: Converter | None) -> Converter | None:
+    if element is None:
+        return None
+
+    def encode(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for key, item in value.items():
+            try:
+                out[key] = None if item is None else element(item)
+            except Mismatch as exc:
+                exc.loc = (key, *exc.loc)
+                raise
+        return out
+
+    return encode
 
 
 # --------------------------------------------------------------------------------- Avro
@@ -232,7 +310,10 @@ def _avro(schema: Any, namespace: str | None, names: _AvroNames, depth: int) -> 
     if kind == "array":
         item = _avro(schema.get("items"), namespace, names, depth + 1)
         return Mapping(
-            T.ArrayType(item.data_type, item.nullable), False, _list_converter(item.convert)
+            T.ArrayType(item.data_type, item.nullable),
+            False,
+            _list_converter(item.convert),
+            _list_encoder(item.encode),
         )
     if kind == "map":
         value = _avro(schema.get("values"), namespace, names, depth + 1)
@@ -240,6 +321,7 @@ def _avro(schema: Any, namespace: str | None, names: _AvroNames, depth: int) -> 
             T.MapType(T.StringType(), value.data_type, value.nullable),
             False,
             _map_converter(value.convert),
+            _map_encoder(value.encode),
         )
     if kind == "int":
         if logical == "date":
@@ -332,7 +414,12 @@ def _avro_record(schema: dict[str, Any], full: str, names: _AvroNames, depth: in
         names.in_progress.pop()
     struct = T.StructType([T.StructField(n, m.data_type, m.nullable) for n, m in mapped])
     keys = [n for n, _ in mapped]
-    return Mapping(struct, False, _struct_converter(keys, keys, [m.convert for _, m in mapped]))
+    return Mapping(
+        struct,
+        False,
+        _struct_converter(keys, keys, [m.convert for _, m in mapped]),
+        _struct_encoder(keys, [m.encode for _, m in mapped]),
+    )
 
 
 def _avro_union(
@@ -350,7 +437,8 @@ def _avro_union(
         return Mapping(T.NullType(), True, None)
     mapped = [_avro(b, namespace, names, depth + 1) for b in others]
     if len(mapped) == 1:
-        return Mapping(mapped[0].data_type, has_null or mapped[0].nullable, mapped[0].convert)
+        only = mapped[0]
+        return Mapping(only.data_type, has_null or only.nullable, only.convert, only.encode)
     kinds = {type(m.data_type) for m in mapped}
     if kinds == {T.IntegerType, T.LongType} and all(m.convert is None for m in mapped):
         return Mapping(T.LongType(), has_null, None)
@@ -371,7 +459,42 @@ def _avro_union(
                 return {name: value if conv is None else conv(value)}
         raise Mismatch(f"value of type {type(value).__name__} fits no branch of the union")
 
-    return Mapping(struct, has_null, convert)
+    encoders = [m.encode for m in mapped]
+    members = frozenset(member_names)
+
+    def encode(value: Any) -> Any:
+        # The member struct (as from_glue gives it): the one set member is the value.
+        if not isinstance(value, dict) or value.keys() != members:
+            return value  # the branch value itself: the serializer picks its branch
+        chosen = [i for i, name in enumerate(member_names) if value[name] is not None]
+        if not chosen:
+            return None
+        if len(chosen) > 1:
+            raise Mismatch(
+                f"members {', '.join(member_names[i] for i in chosen)} are all set; a union "
+                "value is one branch, so exactly one member may be non-null",
+                code="union_members",
+            )
+        index = chosen[0]
+        item = value[member_names[index]]
+        enc = encoders[index]
+        try:
+            item = item if enc is None else enc(item)
+        except Mismatch as exc:
+            exc.loc = (member_names[index], *exc.loc)
+            raise
+        for earlier in range(index):
+            if matchers[earlier](item):
+                # The Avro writer takes the first branch a value fits: it would be written as
+                # the earlier member and read back there, not where it was given.
+                raise Mismatch(
+                    f"the value of {member_names[index]} also fits {member_names[earlier]} "
+                    f"(an earlier branch of the union), where the writer would put it",
+                    code="union_members",
+                )
+        return item
+
+    return Mapping(struct, has_null, convert, encode)
 
 
 def _resolve_named(schema: Any, namespace: str | None, names: _AvroNames) -> Any:
@@ -653,7 +776,20 @@ def _json_text(value: Any) -> Any:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-_FALLBACK: Final = Mapping(T.StringType(), True, _json_text)
+def _json_parse(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError as exc:
+        raise Mismatch(
+            f"a column without a single Spark type holds the value as JSON text; this is "
+            f"not JSON: {exc}",
+            code="json_invalid",
+        ) from exc
+
+
+_FALLBACK: Final = Mapping(T.StringType(), True, _json_text, _json_parse)
 
 
 def _json_integer(value: Any) -> Any:
@@ -725,7 +861,8 @@ def _json(schema: Any, root: Any, refs: list[str], depth: int) -> Mapping:
             return _FALLBACK
         element = _json(items, root, refs, depth + 1)
         convert = _list_converter(element.convert)
-        return Mapping(T.ArrayType(element.data_type, True), nullable, convert)
+        encode = _list_encoder(element.encode)
+        return Mapping(T.ArrayType(element.data_type, True), nullable, convert, encode)
     if kind == "object" or (kind is None and "properties" in schema):
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
@@ -734,11 +871,13 @@ def _json(schema: Any, root: Any, refs: list[str], depth: int) -> Mapping:
             struct = T.StructType([T.StructField(n, m.data_type, True) for n, m in mapped])
             keys = [n for n, _ in mapped]
             convert = _struct_converter(keys, keys, [m.convert for _, m in mapped])
-            return Mapping(struct, nullable, convert or _check_object)
+            encode = _struct_encoder(keys, [m.encode for _, m in mapped])
+            return Mapping(struct, nullable, convert or _check_object, encode)
         if isinstance(extra, dict) and extra:
             value = _json(extra, root, refs, depth + 1)
             map_convert = _map_converter(value.convert) or _check_object
-            return Mapping(T.MapType(T.StringType(), value.data_type, True), nullable, map_convert)
+            map_type = T.MapType(T.StringType(), value.data_type, True)
+            return Mapping(map_type, nullable, map_convert, _map_encoder(value.encode))
         return _FALLBACK
     return _FALLBACK
 

@@ -34,16 +34,21 @@ def python_converter(
 ) -> Callable[[Any], Any]:
     """Return value -> serializer input for one format.
 
-    ``writer_type`` (the Spark type the writer schema maps to) says where a naive datetime
-    is a ``TimestampType`` value: pyspark's pandas path hands those over naive, in the
-    session time zone, and they are made aware here (``TimestampNTZType`` ones stay naive).
+    ``writer_type`` (the Spark type the writer schema maps to) says where a value is a map
+    (Arrow hands maps over as lists of pairs, an empty one as an empty list) and, with
+    ``session_time_zone``, where a naive datetime is a ``TimestampType`` value: pyspark's
+    pandas path hands those over naive, in the session time zone, and they are made aware
+    here (``TimestampNTZType`` ones stay naive).
     """
     generic = _generic(data_format)
-    if writer_type is None or session_time_zone is None:
+    if writer_type is None:
         return generic
-    from zoneinfo import ZoneInfo  # noqa: PLC0415
+    zone: Any = None
+    if session_time_zone is not None:
+        from zoneinfo import ZoneInfo  # noqa: PLC0415
 
-    return _typed(writer_type, generic, ZoneInfo(session_time_zone))
+        zone = ZoneInfo(session_time_zone)
+    return _typed(writer_type, generic, zone)
 
 
 def _typed(data_type: Any, generic: Callable[[Any], Any], zone: Any) -> Callable[[Any], Any]:
@@ -55,7 +60,7 @@ def _typed(data_type: Any, generic: Callable[[Any], Any], zone: Any) -> Callable
     if isinstance(data_type, T.IntegerType | T.ShortType | T.ByteType):
         # float64 from pyspark's pandas path when nullable; exact for 32-bit values.
         return lambda value: _integral(generic(value))
-    if isinstance(data_type, T.TimestampType):
+    if isinstance(data_type, T.TimestampType) and zone is not None:
 
         def stamp(value: Any) -> Any:
             to_py = getattr(value, "to_pydatetime", None)
@@ -66,7 +71,8 @@ def _typed(data_type: Any, generic: Callable[[Any], Any], zone: Any) -> Callable
 
         return stamp
     if isinstance(data_type, T.StructType):
-        fields = {f.name: _typed(f.dataType, generic, zone) for f in data_type.fields}
+        typed = {f.name: _typed(f.dataType, generic, zone) for f in data_type.fields}
+        fields = {name: conv for name, conv in typed.items() if conv is not generic}
 
         def struct(value: Any) -> Any:
             if value is None:

@@ -293,12 +293,7 @@ KITCHEN = {
 }
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_avro_logical_types_unions_maps_arrays(spark: Any, registry: Any, engine: str) -> None:
-    ser = Serializer(
-        registry, data_format="AVRO", schema=KITCHEN, schema_name="kitchen", auto_register=True
-    )
-    ident = uuid.uuid4()
+def _kitchen_records() -> list[dict[str, Any]]:
     record = {
         "ts_ms": datetime.datetime(2024, 2, 29, 23, 59, 59, 999000, tzinfo=UTC),
         "ts_us": datetime.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
@@ -306,7 +301,7 @@ def test_avro_logical_types_unions_maps_arrays(spark: Any, registry: Any, engine
         "day": datetime.date(1, 1, 1),
         "t_ms": datetime.time(23, 59, 59, 999000),
         "price": decimal.Decimal("-1234567890123456.7890"),
-        "id": str(ident),
+        "id": str(uuid.uuid4()),
         "kind": "B",
         "hash": b"\x00\x01\x02\xff",
         "tags": {"a": BIG, "b": -1},
@@ -317,6 +312,15 @@ def test_avro_logical_types_unions_maps_arrays(spark: Any, registry: Any, engine
     }
     second = {**record, "either": "text", "tags": {}, "items": []}
     third = {**record, "either": None}
+    return [record, second, third]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_avro_logical_types_unions_maps_arrays(spark: Any, registry: Any, engine: str) -> None:
+    ser = Serializer(
+        registry, data_format="AVRO", schema=KITCHEN, schema_name="kitchen", auto_register=True
+    )
+    record, second, third = _kitchen_records()
     df = spark.createDataFrame(
         [(ser.serialize(r),) for r in (record, second, third)], "value binary"
     )
@@ -340,6 +344,98 @@ def test_avro_logical_types_unions_maps_arrays(spark: Any, registry: Any, engine
     assert got[1]["either"] == {"member0": None, "member1": "text", "member2": None}
     assert got[1]["tags"] == {} and got[1]["items"] == []
     assert got[2]["either"] is None
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_to_glue_writes_union_members_back_as_their_branch(
+    spark: Any, registry: Any, engine: str
+) -> None:
+    ser = Serializer(
+        registry, data_format="AVRO", schema=KITCHEN, schema_name="kitchen", auto_register=True
+    )
+    records = [*_kitchen_records(), {**_kitchen_records()[0], "either": -7}]
+    frames = [ser.serialize(r) for r in records]
+    df = spark.createDataFrame([(i, f) for i, f in enumerate(frames)], "i int, value binary")
+    decoded = df.select(
+        "i", from_glue("value", registry, schema_name="kitchen", engine=engine).alias("k")
+    )
+    framed = decoded.select(
+        "i",
+        to_glue("k", registry, schema_name="kitchen", schema=KITCHEN, engine=engine).alias("f"),
+    )
+    plain = Deserializer(registry)
+    written = {r.i: plain.deserialize(bytes(r.f)) for r in framed.collect()}
+    # member0 (int), member1 (string), member2 (record) and the null union: each written back
+    # as its branch, so the plain reader sees the records as first written.
+    assert [written[i] for i in range(len(frames))] == [plain.deserialize(f) for f in frames]
+    assert [written[i]["either"] for i in range(len(frames))] == [{"n": 3}, "text", None, -7]
+    both = decoded.select(
+        F.col("k")
+        .withField(
+            "either",
+            F.struct(
+                F.lit(1).alias("member0"),
+                F.lit("x").alias("member1"),
+                F.lit(None).cast("struct<n:int>").alias("member2"),
+            ),
+        )
+        .alias("k")
+    )
+    with pytest.raises(Exception, match=r"ValidationError.*either.*member0, member1"):
+        both.select(
+            to_glue("k", registry, schema_name="kitchen", schema=KITCHEN, engine=engine)
+        ).collect()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_to_glue_writes_json_fallback_columns_back_as_their_value(
+    spark: Any, registry: Any, engine: str
+) -> None:
+    ser = Serializer(
+        registry, data_format="JSON", schema=JSON_SCHEMA, schema_name="events", auto_register=True
+    )
+    docs = [
+        {"id": "a", "count": BIG, "tags": ["x"], "payload": {"nested": [1, {"z": None}]}},
+        {"id": "b", "payload": "plain"},
+        {"id": "c", "attrs": {"k": 2**62}, "address": {"city": "Oslo"}},
+    ]
+    df = spark.createDataFrame(
+        [(i, ser.serialize(d)) for i, d in enumerate(docs)], "i int, v binary"
+    )
+    decoded = df.select(
+        "i",
+        from_glue(
+            "v", registry, reader_schema=JSON_SCHEMA, data_format="JSON", engine=engine
+        ).alias("d"),
+    )
+    framed = decoded.select(
+        "i",
+        to_glue(
+            "d",
+            registry,
+            schema_name="events",
+            schema=JSON_SCHEMA,
+            data_format="JSON",
+            engine=engine,
+        ).alias("f"),
+    )
+    plain = Deserializer(registry)
+    written = {r.i: plain.deserialize(bytes(r.f)) for r in framed.collect()}
+    # The oneOf property travels as its JSON text in the column and is written back as the
+    # value itself, not as a string holding JSON.
+    assert [written[i] for i in range(len(docs))] == docs
+    text = decoded.select("i", F.col("d").withField("payload", F.lit("{not json")).alias("d"))
+    with pytest.raises(Exception, match=r"ValidationError.*payload.*not JSON"):
+        text.select(
+            to_glue(
+                "d",
+                registry,
+                schema_name="events",
+                schema=JSON_SCHEMA,
+                data_format="JSON",
+                engine=engine,
+            )
+        ).collect()
 
 
 JSON_SCHEMA = {
