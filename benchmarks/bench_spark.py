@@ -388,9 +388,10 @@ def measure_spark(spark: Any, settings: Settings, *, smoke: bool = False) -> Spa
         run.frame_bytes = sum(map(len, frames)) / len(frames)
         found, df = contenders(spark, registry, frames, settings.partitions)
         check_outputs(run, spark, registry, df, frames)
-        print(f"warming up {len(found)} contenders ...", file=sys.stderr)
-        for fn in found.values():
-            fn()
+        if not smoke:  # the smoke run's numbers mean nothing anyway
+            print(f"warming up {len(found)} contenders ...", file=sys.stderr)
+            for fn in found.values():
+                fn()
         names = list(found)
         run.rates = {name: [] for name in names}
         for index in range(settings.rounds):
@@ -405,7 +406,7 @@ def measure_spark(spark: Any, settings: Settings, *, smoke: bool = False) -> Spa
                     found[name]()
                     cpu = tree_cpu_seconds() - before
                 run.rates[name].append(settings.rows / max(cpu, 1e-3))
-            run.task_seconds.append(task_cpu_seconds(spark))
+            run.task_seconds.append(task_cpu_seconds(spark, 2 if smoke else 8))
             print(f"round {index + 1}/{settings.rounds} done", file=sys.stderr)
         df.unpersist()
     run.environment = environment(spark)

@@ -26,8 +26,9 @@ PRIMITIVES = ["null", "boolean", "int", "long", "float", "double", "string", "by
 def _leaf() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.sampled_from(PRIMITIVES),
-        st.builds(lambda n: {"type": "enum", "symbols": [f"S{i}" for i in range(n)]},
-                  st.integers(1, 4)),
+        st.builds(
+            lambda n: {"type": "enum", "symbols": [f"S{i}" for i in range(n)]}, st.integers(1, 4)
+        ),
         st.builds(lambda n: {"type": "fixed", "size": n}, st.integers(1, 4)),
     )
 
@@ -75,9 +76,7 @@ def _finish(node: Any, names: itertools.count[int]) -> Any:
     return node
 
 
-schemas = st.recursive(_leaf(), _extend, max_leaves=12).map(
-    lambda s: _finish(s, itertools.count())
-)
+schemas = st.recursive(_leaf(), _extend, max_leaves=12).map(lambda s: _finish(s, itertools.count()))
 
 
 def _fastavro(parsed: Any, data: bytes) -> Any:
