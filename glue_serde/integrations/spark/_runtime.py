@@ -197,10 +197,14 @@ class ColumnDecoder:
         source: SchemaRegistry = self.registry
         reader_definition = spec.reader_definition
         if fmt is DataFormat.AVRO:
-            # Read uuid / time-* fields as the base values the column holds, when that leaves
-            # the column type as it is (it does, except in unions such as [time-millis, long]).
+            # Read uuid / time-* fields as the base values the column holds (the writer's
+            # logical types are the ones Avro resolution applies, so writers are read through
+            # the view even when the reader has none), unless that changes the column type:
+            # a reader union such as [time-millis, long] tells its members apart by them.
             lean = avro_underlying(reader_definition)
-            if lean != reader_definition:
+            if lean == reader_definition:
+                source = UnderlyingAvroView(self.registry)
+            else:
                 lean_mapping, _ = _mapping_for(fmt, lean, spec.message_name)
                 if lean_mapping.data_type == mapping.data_type:
                     source = UnderlyingAvroView(self.registry)

@@ -127,3 +127,24 @@ def test_older_writer_versions_resolve_to_the_reader_through_the_view(registry: 
     }
     rows = _decode(registry, reader, [old.serialize({"id": ident})])
     assert rows == [{"value": {"id": str(ident), "note": None}, "error": None}]
+
+
+def test_a_plain_reader_reads_annotated_writers_as_its_base_values(registry: Any) -> None:
+    # The writer's logical types apply when Avro resolves (fastavro, as Java): a uuid or
+    # time-millis writer field read into a plain string or int column gives the base value.
+    ser = Serializer(
+        registry, data_format="AVRO", schema=EVENT, schema_name="e", auto_register=True
+    )
+    plain = {
+        **EVENT,
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "at", "type": "int"},
+            {"name": "ids", "type": {"type": "array", "items": "string"}},
+        ],
+    }
+    ident = uuid.uuid4()
+    frame = ser.serialize({"id": ident, "at": datetime.time(0, 0, 1), "ids": []})
+    assert _decode(registry, plain, [frame]) == [
+        {"value": {"id": str(ident), "at": 1000, "ids": []}, "error": None}
+    ]
