@@ -63,7 +63,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from cachetools import LRUCache, TTLCache
 
@@ -494,6 +494,14 @@ class CachingSchemaRegistry:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._registry!r}, config={self._config!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the wrapped registry and the cache settings; the copy starts empty.
+
+        The wrapped registry pickles as its own configuration; cached entries, listeners and
+        statistics are not carried over.
+        """
+        return (_rewrap, (self._registry, self._config))
 
     # -----------------------------------------------------------------------------------------
     # Expiry of ids: a coarse timer, off every hot path
@@ -1130,3 +1138,8 @@ def shared_cache(
             cache = CachingSchemaRegistry(registry, config=config)
             _SHARED[key] = cache
     return cache
+
+
+def _rewrap(registry: SchemaRegistry, config: CacheConfig) -> CachingSchemaRegistry:
+    """Unpickle a :class:`CachingSchemaRegistry`: an empty cache over the same registry."""
+    return CachingSchemaRegistry(registry, config=config)

@@ -408,6 +408,35 @@ class GlueSchemaRegistry:
         """The registry this instance reads and writes."""
         return self._registry_name
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the configuration: registry name, region, endpoint, profile; no secrets.
+
+        Credentials, clients and sessions never travel: an unpickled copy (on a Spark
+        executor, say) builds its own client from the default credential chain of the
+        machine it runs on, with the given profile if any. A given client or session
+        contributes its region and endpoint (and a session its explicitly chosen profile).
+        The test hooks ``sleep``, ``clock`` and ``rng`` are not kept.
+        """
+        region, endpoint, profile = self._region_name, self._endpoint_url, self._profile_name
+        meta = getattr(self._client, "meta", None)
+        if meta is not None:
+            region = region or getattr(meta, "region_name", None)
+            endpoint = endpoint or getattr(meta, "endpoint_url", None)
+        if self._session is not None:
+            region = region or getattr(self._session, "region_name", None)
+            chosen = getattr(self._session, "profile_name", None)
+            if profile is None and chosen not in (None, "default"):
+                profile = chosen
+        settings: dict[str, Any] = {
+            "registry_name": self._registry_name,
+            "region_name": region,
+            "endpoint_url": endpoint,
+            "profile_name": profile,
+            "botocore_config": self._botocore_config,
+            "pending_poll": self._poll,
+        }
+        return (_rebuild, (settings,))
+
     @property
     def client(self) -> GlueClient:
         """The boto3 Glue client, built on first use when none was given.
@@ -833,6 +862,11 @@ class GlueSchemaRegistry:
             if not token:
                 break
         return [self.get_schema_version(vid) for _, vid in sorted(ids)]
+
+
+def _rebuild(settings: dict[str, Any]) -> GlueSchemaRegistry:
+    """Unpickle a :class:`GlueSchemaRegistry` from its configuration."""
+    return GlueSchemaRegistry(**settings)
 
 
 def _int_or_none(value: object) -> int | None:

@@ -32,7 +32,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -238,6 +238,8 @@ class LocalSchemaRegistry:
         if not isinstance(create, bool):
             raise ConfigurationError(f"create must be True or False, got {create!r:.40}")
         self._busy_timeout = float(busy_timeout)
+        self._read_only_asked = read_only
+        self._create = create
         self._storage = Storage(
             _check_path(path),
             busy_timeout=self._busy_timeout,
@@ -268,6 +270,32 @@ class LocalSchemaRegistry:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the configuration: the file path and settings, never the connection.
+
+        An unpickled copy opens the same file (Spark executors, multiprocessing workers). An
+        in-memory registry has no path to share and refuses with ``ConfigurationError``.
+        """
+        if self.path is None:
+            raise ConfigurationError(
+                "an in-memory LocalSchemaRegistry cannot be pickled: its schemas live in this "
+                "process only. Use LocalSchemaRegistry(path) on a file the other processes "
+                "can read (for Spark, one every executor can read), or GlueSchemaRegistry."
+            )
+        settings: dict[str, Any] = {
+            "registry_name": self._registry_name,
+            "busy_timeout": self._busy_timeout,
+            "read_only": self._read_only_asked,
+            "create": self._create,
+        }
+        if self._identity is not None:
+            settings["identity"] = self._identity
+        if self._checker is not None:
+            settings["compatibility_checker"] = self._checker
+        if self._clock is not _utc_now:
+            settings["clock"] = self._clock
+        return (_reopen, (self.path, settings))
 
     def __repr__(self) -> str:
         where = "memory" if self.path is None else repr(self.path)
@@ -1208,3 +1236,8 @@ class LocalSchemaRegistry:
         with self._storage.read("AuditEvents") as tx:
             rows = tx.audit_rows(self._registry_name, schema_name)
         return write_cloudtrail_jsonl(file, rows)
+
+
+def _reopen(path: str, settings: dict[str, Any]) -> LocalSchemaRegistry:
+    """Unpickle a :class:`LocalSchemaRegistry`: open its file again with its settings."""
+    return LocalSchemaRegistry(path, **settings)
