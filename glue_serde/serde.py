@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
+    byte_buffer,
+    check_max_decompressed_size,
     decompress,
 )
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
@@ -197,7 +199,13 @@ class Serializer:
             raise ConfigurationError("to_dict must be callable")
         self._to_dict = to_dict
         self._codec: Codec = codec_for(self._data_format)
-        self._definition = self._codec.canonical_definition(schema)
+        if self._data_format is DataFormat.PROTOBUF:
+            # Protobuf's errors (an import no reader bundles, ...) name the schema.
+            self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
+                schema, schema_name=schema_name
+            )
+        else:
+            self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)
         self._lock = threading.Lock()
         self._version: SchemaVersion | None = None
@@ -516,7 +524,8 @@ class Deserializer(Generic[T]):
     validate
         JSON only: validate decoded documents against the writer schema (Java does not).
     max_decompressed_size
-        Largest payload accepted after decompression (zip-bomb guard).
+        Largest payload accepted after decompression (zip-bomb guard): an ``int`` from 1 to
+        :data:`~glue_serde.compression.MAX_DECOMPRESSED_SIZE_LIMIT` (2 GiB - 1).
     cache
         The configuration of the registry's shared cache. Its ``id_ttl`` (24 h) is how long a
         writer schema is used before the registry is asked again, so a version deleted from
@@ -527,7 +536,8 @@ class Deserializer(Generic[T]):
     Raises
     ------
     ConfigurationError
-        If an argument is invalid or ``registry`` is not a registry.
+        If an argument is invalid (``max_decompressed_size`` included) or ``registry`` is
+        not a registry.
     """
 
     @overload
@@ -570,8 +580,7 @@ class Deserializer(Generic[T]):
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
-        if not isinstance(max_decompressed_size, int) or max_decompressed_size <= 0:
-            raise ConfigurationError("max_decompressed_size must be a positive int")
+        check_max_decompressed_size(max_decompressed_size)
         self._source = registry
         if cache is None:
             checked = CheckedRegistry(registry)
@@ -699,8 +708,10 @@ class Deserializer(Generic[T]):
 
     def _entry(self, data: Buffer) -> _Entry:
         """Return the entry for a frame's header (cache, then registry) and make it the hot one."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            split_frame(data)  # raises FrameError (not bytes-like)
+        if type(data) is not bytes:
+            # FrameError for what is not a byte sequence, a memoryview of wider items included
+            # (its first 18 items could equal a header).
+            data = byte_buffer(data)
         hot = self._hot
         if data[:HEADER_SIZE] == hot[0]:
             return hot[1]
@@ -752,13 +763,12 @@ class Deserializer(Generic[T]):
             return None
         # The hot entry's test inlined: this is the per-record path. Comparing 18 bytes costs
         # half of hashing a 17-byte key for the dict lookup.
+        if type(data) is not bytes:
+            # FrameError for what is not a byte sequence, a memoryview of wider items included
+            # (18 items equal to the cached header must not pass for it).
+            data = byte_buffer(data)
         hot = self._hot
-        try:
-            hit = data[:HEADER_SIZE] == hot[0]
-        except TypeError:  # not sliceable: split_frame says what it is
-            split_frame(data)
-            raise
-        entry = hot[1] if hit else self._entry(data)
+        entry = hot[1] if data[:HEADER_SIZE] == hot[0] else self._entry(data)
         try:
             value = entry.decode(data[HEADER_SIZE:])
         except PayloadError as exc:
