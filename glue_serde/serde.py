@@ -35,6 +35,7 @@ import threading
 import uuid
 import zlib
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
 from glue_serde.codecs import Decoder, codec_for
@@ -42,6 +43,8 @@ from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     byte_buffer,
     check_max_decompressed_size,
+    check_writable,
+    compress,
     decompress,
 )
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
@@ -117,11 +120,17 @@ class Serializer:
     description
         Description given to a schema this serializer creates.
     compression
-        ``NONE`` (default) or ``ZLIB``.
+        ``NONE`` (default) or ``ZLIB``, which every Glue reader reads; or ``ZSTD``, glue_serde's
+        own extension (header byte ``0x5A``), only with ``allow_non_java_compression=True``.
     compression_threshold
-        With ``ZLIB``, payloads shorter than this many bytes are written uncompressed (each
-        frame carries its own compression byte, so this stays valid Glue). zlib expands
-        small payloads; about 1 KB is a good threshold. Default 0: compress everything.
+        With ``ZLIB`` (or ``ZSTD``), payloads shorter than this many bytes are written
+        uncompressed (each frame carries its own compression byte, so this stays valid Glue).
+        zlib expands small payloads; about 1 KB is a good threshold. Default 0: compress
+        everything.
+    allow_non_java_compression
+        Opt in to ``ZSTD``: every reader of these frames is glue_serde with the ``zstd`` extra.
+        Java's readers (and every other Glue SerDe) refuse them. Needs the ``zstandard``
+        package (``pip install 'glue-serde[zstd]'``).
     schema_version_id
         Pin a version id and never ask the registry (the Java serializer's fixed-id mode).
         The caller vouches that the id belongs to ``schema``.
@@ -169,6 +178,7 @@ class Serializer:
         description: str | None = None,
         compression: Compression | str = Compression.NONE,
         compression_threshold: int = 0,
+        allow_non_java_compression: bool = False,
         schema_version_id: uuid.UUID | None = None,
         metadata: Mapping[str, str] | None = None,
         to_dict: Callable[[Any], Datum] | None = None,
@@ -177,7 +187,6 @@ class Serializer:
         try:
             self._data_format = DataFormat(data_format)
             self._compression = Compression(compression)
-            self._zlib = self._compression is Compression.ZLIB
             self._compatibility = Compatibility(compatibility)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
@@ -185,6 +194,16 @@ class Serializer:
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(compression_threshold, int) or compression_threshold < 0:
             raise ConfigurationError("compression_threshold must be a non-negative int")
+        check_writable(self._compression, allow_non_java_compression)
+        self._allow_non_java = allow_non_java_compression is True
+        #: payload -> compressed payload, None without compression.
+        self._compress: Callable[[bytes], bytes] | None = (
+            None
+            if self._compression is Compression.NONE
+            else zlib.compress
+            if self._compression is Compression.ZLIB
+            else partial(compress, self._compression)
+        )
         if schema_version_id is not None and not isinstance(schema_version_id, uuid.UUID):
             raise ConfigurationError("schema_version_id must be a uuid.UUID")
         self._source = registry
@@ -211,7 +230,7 @@ class Serializer:
         self._version: SchemaVersion | None = None
         self._pinned_id = schema_version_id
         self._header_plain = b""
-        self._header_zlib = b""
+        self._header_compressed = b""
         self._framed: Encoder | None = None
         if schema_version_id is not None:
             self._set_headers(schema_version_id)
@@ -244,10 +263,14 @@ class Serializer:
     def _set_headers(self, version_id: uuid.UUID) -> None:
         header = encode_header(version_id, compression=Compression.NONE)
         framed = getattr(self._codec, "framed_encoder", None)
-        if framed is not None and not self._zlib:
+        if framed is not None and self._compress is None:
             # The codec writes the payload after the header in one buffer (one copy less).
             self._framed = framed(self._definition, header)
-        self._header_zlib = encode_header(version_id, compression=Compression.ZLIB)
+        self._header_compressed = encode_header(
+            version_id,
+            compression=self._compression,
+            allow_non_java_compression=self._allow_non_java,
+        )
         self._header_plain = header  # last: a non-empty header means everything is set
 
     @property
@@ -407,8 +430,9 @@ class Serializer:
         if self._framed is not None:
             return self._framed(value)
         payload = self._encoder(value)
-        if self._zlib and len(payload) >= self._threshold:
-            return self._header_zlib + zlib.compress(payload)
+        squeeze = self._compress
+        if squeeze is not None and len(payload) >= self._threshold:
+            return self._header_compressed + squeeze(payload)
         return self._header_plain + payload
 
     def serialize_many(self, values: Iterable[Datum]) -> list[bytes | None]:
@@ -751,7 +775,7 @@ class Deserializer(Generic[T]):
         FrameError
             The header is short or malformed (no registry call is made).
         DecompressionError
-            A zlib payload is corrupt, truncated, padded or too large.
+            A compressed payload is corrupt, truncated, padded or too large.
         PayloadError
             The payload does not decode with the writer schema.
         SchemaNotFoundError

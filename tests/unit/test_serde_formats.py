@@ -46,6 +46,7 @@ def test_protobuf_round_trip_with_the_generated_class(
         schema_name="customers",
         auto_register=True,
         compression=compression,
+        allow_non_java_compression=compression is Compression.ZSTD,
     )
     frame = ser.serialize(basic_pb2.Customer(name="sansa"))
     assert frame is not None
