@@ -47,13 +47,14 @@ from __future__ import annotations
 
 import threading
 import zlib
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from glue_serde.enums import Compression
 from glue_serde.errors import ConfigurationError, DecompressionError, FrameError, ValidationError
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Callable
 
     from glue_serde._typing import Buffer
 
@@ -71,6 +72,7 @@ __all__ = [
     "check_writable",
     "compress",
     "decompress",
+    "decompressing",
     "zstd_available",
 ]
 
@@ -299,8 +301,32 @@ def decompress(
         # unconsumed_tail. Records usually fit the first chunk; larger ones are inflated
         # chunk by chunk, so a bomb never costs more than about max_size of memory.
         out = inflater.decompress(payload, _CHUNK if limit > _CHUNK else limit)
-        if inflater.eof and not inflater.unused_data and len(out) <= max_size:
-            return out  # the common case: one complete stream, nothing after it
+    except zlib.error as exc:
+        raise _zlib_corrupt(exc, schema_version_id) from exc
+    if inflater.eof and not inflater.unused_data and len(out) <= max_size:
+        return out  # the common case: one complete stream, nothing after it
+    return _inflate_rest(inflater, out, payload, max_size, schema_version_id)
+
+
+def _zlib_corrupt(exc: zlib.error, schema_version_id: uuid.UUID | None) -> DecompressionError:
+    return DecompressionError(
+        f"zlib payload is corrupt: {exc}",
+        compression=_ZLIB,
+        reason="corrupt",
+        schema_version_id=schema_version_id,
+    )
+
+
+def _inflate_rest(
+    inflater: Any,
+    out: bytes,
+    payload: Buffer,
+    max_size: int,
+    schema_version_id: uuid.UUID | None,
+) -> bytes:
+    """Finish what the first ``inflater.decompress`` call of a zlib payload left (or refuse it)."""
+    limit = max_size + 1
+    try:
         if not inflater.eof and _CHUNK <= len(out) < limit:
             chunks = [out]
             size = len(out)
@@ -313,22 +339,17 @@ def decompress(
             if size >= limit:
                 raise DecompressionError(
                     f"zlib payload decompresses to more than the limit of {max_size} bytes",
-                    compression=compression,
+                    compression=_ZLIB,
                     reason="too_large",
                     schema_version_id=schema_version_id,
                 )
             out = b"".join(chunks)
     except zlib.error as exc:
-        raise DecompressionError(
-            f"zlib payload is corrupt: {exc}",
-            compression=compression,
-            reason="corrupt",
-            schema_version_id=schema_version_id,
-        ) from exc
+        raise _zlib_corrupt(exc, schema_version_id) from exc
     if len(out) > max_size:
         raise DecompressionError(
             f"zlib payload decompresses to more than the limit of {max_size} bytes",
-            compression=compression,
+            compression=_ZLIB,
             reason="too_large",
             schema_version_id=schema_version_id,
         )
@@ -337,18 +358,91 @@ def decompress(
             "zlib payload is truncated (the stream ends before its end marker)"
             if payload
             else "zlib payload is empty",
-            compression=compression,
+            compression=_ZLIB,
             reason="truncated",
             schema_version_id=schema_version_id,
         )
     if inflater.unused_data:
         raise DecompressionError(
             f"{len(inflater.unused_data)} unexpected byte(s) follow the end of the zlib stream",
-            compression=compression,
+            compression=_ZLIB,
             reason="trailing_data",
             schema_version_id=schema_version_id,
         )
     return out
+
+
+T = TypeVar("T")
+
+
+def decompressing(
+    compression: Compression,
+    then: Callable[[bytes], T],
+    *,
+    max_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
+    schema_version_id: uuid.UUID | None = None,
+) -> Callable[[Buffer], T]:
+    """Return ``payload -> then(decompress(compression, payload, ...))`` as one function.
+
+    For a consumer's per-record path: the checks of :func:`decompress` that depend only on
+    the arguments are made once, here, and a zlib record that inflates in one step within the
+    limit costs one Python call. Every payload is accepted or refused exactly as
+    :func:`decompress` would.
+
+    Parameters
+    ----------
+    compression
+        The compression named by the frame header.
+    then
+        Called with the decompressed payload (a decoder).
+    max_size
+        Largest decompressed payload accepted (see :func:`decompress`).
+    schema_version_id
+        Carried into errors for context.
+
+    Returns
+    -------
+    Callable
+        ``payload -> then(decompressed payload)``.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``max_size`` is not a usable limit, or ``compression`` is unknown.
+    """
+    check_max_decompressed_size(max_size)
+    if compression is not _ZLIB:
+        if compression not in HEADER_BYTE:
+            raise ConfigurationError(f"unsupported compression: {compression!r}")
+
+        def decompress_then(payload: Buffer) -> T:
+            return then(
+                decompress(
+                    compression, payload, max_size=max_size, schema_version_id=schema_version_id
+                )
+            )
+
+        return decompress_then
+    first = min(_CHUNK, max_size + 1)
+    decompressobj = _decompressobj
+    error = zlib.error
+
+    def inflate_then(payload: Buffer) -> T:
+        # decompress()'s common case inlined: one complete stream that fits the first step.
+        if type(payload) is bytes:
+            inflater = decompressobj()
+            try:
+                out = inflater.decompress(payload, first)
+            except error as exc:
+                raise _zlib_corrupt(exc, schema_version_id) from exc
+            if inflater.eof and not inflater.unused_data and len(out) <= max_size:
+                return then(out)
+            return then(_inflate_rest(inflater, out, payload, max_size, schema_version_id))
+        return then(
+            decompress(_ZLIB, payload, max_size=max_size, schema_version_id=schema_version_id)
+        )
+
+    return inflate_then
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from __future__ import annotations
 import tracemalloc
 import uuid
 import zlib
+from typing import Any
 
 import pytest
 import zstandard
@@ -409,3 +410,72 @@ def test_without_the_extra_a_zstd_frame_is_an_unknown_compression(
     ):
         with pytest.raises(ConfigurationError, match=r"glue-serde\[zstd\]"):
             call()
+
+
+# ---------------------------------------------------------------------------------------------
+# decompressing(): the consumer's fused path accepts and refuses exactly what decompress() does
+
+
+def _outcome(read: Any, payload: object) -> tuple[str, object]:
+    try:
+        return "ok", read(payload)
+    except DecompressionError as exc:
+        return "error", (exc.reason, exc.compression, str(exc))
+    except FrameError as exc:
+        return "frame", exc.reason
+
+
+@pytest.mark.parametrize("max_size", [1, 100, 4096, 300_000, DEFAULT_MAX_DECOMPRESSED_SIZE])
+def test_decompressing_is_decompress_then_the_decoder(max_size: int) -> None:
+    from glue_serde.compression import decompressing
+
+    stream = zlib.compress(bytes(range(256)) * 2)
+    big = zlib.compress(b"\x01" * 600_000)
+    cases: list[object] = [
+        stream,
+        stream[:-1],
+        stream[:2],
+        b"",
+        stream + b"\x00",
+        stream + stream,
+        b"not zlib",
+        big,
+        big[:-3],
+        bytearray(stream),
+        memoryview(stream),
+        memoryview(stream + b"x"),
+        zlib.compress(b"x" * 100),
+    ]
+    for compression in (Compression.ZLIB, Compression.ZSTD, Compression.NONE):
+        fused = decompressing(compression, len, max_size=max_size, schema_version_id=VID)
+        for payload in [*cases, compress(Compression.ZSTD, b"y" * 5000)]:
+            expected = _outcome(
+                lambda p, c=compression: len(
+                    decompress(c, p, max_size=max_size, schema_version_id=VID)
+                ),
+                payload,
+            )
+            assert _outcome(fused, payload) == expected, (compression, payload)
+
+
+@given(data=st.binary(max_size=2000), cut=st.integers(0, 40), pad=st.binary(max_size=3))
+def test_decompressing_agrees_with_decompress_on_damaged_zlib(
+    data: bytes, cut: int, pad: bytes
+) -> None:
+    from glue_serde.compression import decompressing
+
+    stream = zlib.compress(data)
+    payload = stream[: len(stream) - cut] + pad
+    fused = decompressing(Compression.ZLIB, bytes, max_size=1500)
+    assert _outcome(fused, payload) == _outcome(
+        lambda p: decompress(Compression.ZLIB, p, max_size=1500), payload
+    )
+
+
+def test_decompressing_checks_its_arguments_once() -> None:
+    from glue_serde.compression import decompressing
+
+    with pytest.raises(ConfigurationError, match="max_decompressed_size"):
+        decompressing(Compression.ZLIB, bytes, max_size=0)
+    with pytest.raises(ConfigurationError, match="unsupported compression"):
+        decompressing("gzip", bytes)  # type: ignore[arg-type]

@@ -493,9 +493,9 @@ def test_a_forgotten_entry_is_never_left_hot() -> None:
     frame, registry, vid = _frame_and_registry()
     des = Deserializer(registry, cache=None)
     des.deserialize(frame)
-    assert des._hot[1] is not None
+    assert des._hot[2] is not None
     des._forget(frozenset({vid.bytes}))
-    assert des._hot[1] is None and des._entries == {}
+    assert des._hot[2] is None and des._entries == {}
     des.deserialize(frame)
     assert registry.calls == {"get_schema_version": 2}
 
@@ -506,7 +506,7 @@ def test_a_hot_entry_the_bounded_table_dropped_is_still_forgotten() -> None:
     des.deserialize(frame)
     des._entries.clear()  # as if evicted by DEFAULT_DECODER_CACHE_SIZE while still hot
     des._forget(frozenset({vid.bytes}))
-    assert des._hot[1] is None
+    assert des._hot[2] is None
     des.deserialize(frame)
     assert registry.calls == {"get_schema_version": 2}
 
@@ -524,7 +524,7 @@ def test_an_entry_fetched_while_the_cache_forgets_is_used_once_then_fetched_agai
     for _ in range(3):
         assert des.deserialize(frame) == {"name": "Ann", "age": 31}
     assert registry.calls == {"get_schema_version": 3}  # never installed, never hot
-    assert des._entries == {} and des._hot[1] is None
+    assert des._entries == {} and des._hot[2] is None
 
 
 # ---------------------------------------------------------------------------------------------
