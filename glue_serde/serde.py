@@ -33,9 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-import zlib
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
 from glue_serde.codecs import Decoder, codec_for
@@ -44,7 +42,7 @@ from glue_serde.compression import (
     byte_buffer,
     check_max_decompressed_size,
     check_writable,
-    compress,
+    compressor,
     decompressing,
 )
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
@@ -198,11 +196,7 @@ class Serializer:
         self._allow_non_java = allow_non_java_compression is True
         #: payload -> compressed payload, None without compression.
         self._compress: Callable[[bytes], bytes] | None = (
-            None
-            if self._compression is Compression.NONE
-            else zlib.compress
-            if self._compression is Compression.ZLIB
-            else partial(compress, self._compression)
+            None if self._compression is Compression.NONE else compressor(self._compression)
         )
         if schema_version_id is not None and not isinstance(schema_version_id, uuid.UUID):
             raise ConfigurationError("schema_version_id must be a uuid.UUID")

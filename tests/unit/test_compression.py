@@ -479,3 +479,15 @@ def test_decompressing_checks_its_arguments_once() -> None:
         decompressing(Compression.ZLIB, bytes, max_size=0)
     with pytest.raises(ConfigurationError, match="unsupported compression"):
         decompressing("gzip", bytes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("compression", [Compression.ZLIB, Compression.ZSTD])
+def test_the_writers_compressor_writes_what_compress_writes(compression: Compression) -> None:
+    from glue_serde.compression import compressor
+
+    squeeze = compressor(compression)
+    for data in (b"", b"x", DATA, bytes(range(256)) * 300):
+        assert squeeze(data) == compress(compression, data)
+        assert decompress(compression, squeeze(data)) == data
+    with pytest.raises(ConfigurationError):
+        compressor(Compression.NONE)
