@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import io
+import shutil
 import sys
 import time
 import zlib
@@ -51,8 +53,8 @@ from typing import TYPE_CHECKING, Any
 
 import fastavro
 
+from benchmarks import instructions, startup
 from benchmarks import peers as peer_setups
-from benchmarks import startup
 from benchmarks.data import (
     JSON_RECORD,
     JSON_SCHEMA,
@@ -156,6 +158,8 @@ class Run:
     registry_calls: dict[str, int] | None = None
     #: (size, compression) -> payload bytes of the measured record.
     payload_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Instructions per call under callgrind (``--instructions``), by case.
+    instructions: dict[str, float] | None = None
     skipped_peers: set[str] = field(default_factory=set)
     registry_records: int = 0
     cold: startup.ColdStart | None = None
@@ -821,6 +825,18 @@ def markdown(run: Run, rows: list[Target]) -> str:
             *table,
             "",
         ]
+    if run.instructions is not None:
+        parts += [
+            "## Instructions per call",
+            "",
+            "Counted by `valgrind --tool=callgrind` (`benchmarks/instructions.py`), which does "
+            "not depend on the machine's load: each case is set up, called once, then called "
+            "repeatedly between two markers; the count is per call. A peer's ratio is to the "
+            "floor of the glue_serde case doing the same work.",
+            "",
+            *instructions_table(run.instructions),
+            "",
+        ]
     if run.registry_calls is not None:
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.registry_calls.items())) or "none"
         parts += [
@@ -885,8 +901,47 @@ def text(run: Run, rows: list[Target]) -> str:
 # Entry point
 
 
+def count_instructions(run: Run) -> None:
+    """Instructions per call of the non-Avro paths, zlib reads and the peers (callgrind)."""
+    if shutil.which("valgrind") is None:
+        run.note("instruction counts skipped: valgrind is not installed")
+        return
+    names = list(instructions.REPORT_CASES)
+    for case in instructions.PEER_CASES:
+        peer = AWS_GLUE if case.endswith("aws-glue") else CONFLUENT
+        module = "aws_schema_registry" if peer == AWS_GLUE else "confluent_kafka.schema_registry"
+        if importlib.util.find_spec(module.split(".", maxsplit=1)[0]) is not None:
+            names.append(case)
+    print(f"counting instructions of {len(names)} cases under callgrind ...", file=sys.stderr)
+    run.instructions = instructions.per_call(names, 50 if run.smoke else 500)
+
+
+def instructions_table(counts: dict[str, float]) -> list[str]:
+    """One row per glue_serde or peer case, with its ratio to the floor case of the same work."""
+    lines = [
+        "| case | instructions per call | ratio to floor |",
+        "|---|---:|---:|",
+    ]
+    for case, count in counts.items():
+        if case.endswith("-floor"):
+            continue
+        floor = counts.get(f"{instructions.PEER_CASES.get(case, case)}-floor")
+        ratio = f"{count / floor:.2f}x" if floor else "-"
+        lines.append(f"| {case} | {count:,.0f} | {ratio} |")
+    lines += [
+        f"| {case} | {count:,.0f} | 1.00x |"
+        for case, count in counts.items()
+        if case.endswith("-floor")
+    ]
+    return lines
+
+
 def run_all(
-    *, smoke: bool = False, sizes: Sequence[str] = SIZES, argv: Sequence[str] = ()
+    *,
+    smoke: bool = False,
+    sizes: Sequence[str] = SIZES,
+    argv: Sequence[str] = (),
+    count_calls: bool = False,
 ) -> tuple[Run, list[Target]]:
     """Measure everything once; return the run and the checked targets."""
     started = time.perf_counter()
@@ -897,6 +952,8 @@ def run_all(
     protobuf(run)
     registry_calls(run)
     cold_start_and_memory(run)
+    if count_calls:
+        count_instructions(run)
     run.seconds = time.perf_counter() - started
     return run, targets(run)
 
@@ -920,10 +977,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--fail-on-miss", action="store_true", help="exit with status 1 when a target is missed"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count instructions per call under valgrind (non-Avro paths, zlib reads, peers)",
+    )
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(args_list)
     sizes = [s for s in SIZES if s in args.sizes]
-    run, rows = run_all(smoke=args.smoke, sizes=sizes, argv=args_list)
+    run, rows = run_all(
+        smoke=args.smoke, sizes=sizes, argv=args_list, count_calls=args.instructions
+    )
     print(text(run, rows))
     if args.report is not None:
         args.report.parent.mkdir(parents=True, exist_ok=True)

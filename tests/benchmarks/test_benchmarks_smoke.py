@@ -314,3 +314,17 @@ def test_the_ratio_spread_is_the_interquartile_range_of_the_round_ratios() -> No
     ours = Result("g", "o", 1.2, "f", (1.0, 1.1, 1.2, 1.3, 1.4))
     assert ours.spread([floor, ours]) == pytest.approx((1.1, 1.3))
     assert floor.spread([floor, ours]) == (1.0, 1.0)
+
+
+def test_instruction_counts_are_reported_with_ratios_to_their_floor() -> None:
+    run = _fake_run(1.0)
+    run.instructions = {
+        "json-write": 150.0,
+        "json-write-floor": 100.0,
+        "json-write-aws-glue": 180.0,
+    }
+    report = bench.markdown(run, bench.targets(run))
+    assert "## Instructions per call" in report
+    assert "| json-write | 150 | 1.50x |" in report
+    assert "| json-write-aws-glue | 180 | 1.80x |" in report
+    assert "| json-write-floor | 100 | 1.00x |" in report
