@@ -179,11 +179,12 @@ def load() -> str:
     return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
 
 
-def environment() -> list[str]:
+def environment(load_at_start: str | None = None) -> list[str]:
     """Python, machine, bytecode setting, load and library versions, as Markdown list items."""
+    loads = f"at the start {load_at_start}, at the end {load()}" if load_at_start else load()
     return [
         f"- Python {sys.version.split()[0]} ({platform.python_implementation()})",
-        f"- Machine: {machine()}; load average (1/5/15 min) at the start: {load()}",
+        f"- Machine: {machine()}; load average (1/5/15 min): {loads}",
         f"- Bytecode: {bytecode()}",
         "- Libraries: "
         + ", ".join(f"{d} {v}" if v else f"{d} (not installed)" for d, v in versions().items()),

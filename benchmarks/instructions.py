@@ -190,6 +190,13 @@ REPORT_CASES = (
     "avro-small-zlib-read-floor",
     "avro-medium-zlib-read",
     "avro-medium-zlib-read-floor",
+    # zstd against zlib (glue_serde both ways)
+    *(
+        f"avro-{size}-{compression}-{op}"
+        for size in ("medium", "large")
+        for op in ("write", "read")
+        for compression in ("zlib", "zstd")
+    ),
 )
 
 

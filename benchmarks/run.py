@@ -66,7 +66,7 @@ from benchmarks.data import (
     payment_message,
     payment_message_class,
 )
-from benchmarks.harness import Result, environment, measure
+from benchmarks.harness import Result, environment, load, measure
 from benchmarks.peers import AWS_GLUE, CONFLUENT, PEERS
 from glue_serde import (
     Compression,
@@ -158,6 +158,8 @@ class Run:
     registry_calls: dict[str, int] | None = None
     #: (size, compression) -> payload bytes of the measured record.
     payload_sizes: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The machine's load averages when the run started.
+    load_at_start: str = ""
     #: Instructions per call under callgrind (``--instructions``), by case.
     instructions: dict[str, float] | None = None
     skipped_peers: set[str] = field(default_factory=set)
@@ -786,7 +788,7 @@ def markdown(run: Run, rows: list[Target]) -> str:
         "",
         "## Environment",
         "",
-        *environment(),
+        *environment(run.load_at_start),
         f"- Settings: {_count(s.rounds, 'interleaved round')} per group (medians reported), "
         f"~{s.min_time * 1000:g} ms per contender per round; batches of {s.batch:,} "
         f"distinct records; {_count(s.registry_records, 'record')} for the registry-call count; "
@@ -891,7 +893,7 @@ def markdown(run: Run, rows: list[Target]) -> str:
 
 def text(run: Run, rows: list[Target]) -> str:
     """What the command prints: environment, ratio table, targets table, notes."""
-    parts = [*environment(), "", ratio_table(run.results), "", targets_table(rows)]
+    parts = [*environment(run.load_at_start), "", ratio_table(run.results), "", targets_table(rows)]
     if run.notes:
         parts += ["", *(f"note: {n}" for n in run.notes)]
     return "\n".join(parts)
@@ -906,7 +908,7 @@ def count_instructions(run: Run) -> None:
     if shutil.which("valgrind") is None:
         run.note("instruction counts skipped: valgrind is not installed")
         return
-    names = list(instructions.REPORT_CASES)
+    names = list(dict.fromkeys(instructions.REPORT_CASES))
     for case in instructions.PEER_CASES:
         peer = AWS_GLUE if case.endswith("aws-glue") else CONFLUENT
         module = "aws_schema_registry" if peer == AWS_GLUE else "confluent_kafka.schema_registry"
@@ -945,7 +947,7 @@ def run_all(
 ) -> tuple[Run, list[Target]]:
     """Measure everything once; return the run and the checked targets."""
     started = time.perf_counter()
-    run = Run(settings=SMOKE if smoke else FULL, smoke=smoke, argv=list(argv))
+    run = Run(settings=SMOKE if smoke else FULL, smoke=smoke, argv=list(argv), load_at_start=load())
     avro_per_record(run, sizes)
     avro_batches(run, [s for s in BATCH_SIZES if s in sizes])
     json_schema(run)
