@@ -412,6 +412,8 @@ def decompressing(
         If ``max_size`` is not a usable limit, or ``compression`` is unknown.
     """
     check_max_decompressed_size(max_size)
+    if compression is _ZSTD:
+        return _unzstd_then(then, max_size, schema_version_id)
     if compression is not _ZLIB:
         if compression not in HEADER_BYTE:
             raise ConfigurationError(f"unsupported compression: {compression!r}")
@@ -604,6 +606,35 @@ def compressor(compression: Compression) -> Callable[[bytes], bytes]:
         return out
 
     return zstd_compress
+
+
+def _unzstd_then(
+    then: Callable[[bytes], T], max_size: int, schema_version_id: uuid.UUID | None
+) -> Callable[[Buffer], T]:
+    """Return :func:`decompressing`'s function for zstd.
+
+    A frame that declares a size within the limit and decompresses is read in one step;
+    anything else goes through the checks of :func:`decompress`, which decide and explain.
+    """
+    local = _zstd_context()
+    module = local.module
+    content_size = module.frame_content_size
+    error = module.ZstdError
+    magic = _ZSTD_MAGIC
+
+    def unzstd_then(payload: Buffer) -> T:
+        out = None
+        if type(payload) is bytes and payload[:4] == magic:
+            try:
+                if 0 <= content_size(payload) <= max_size:
+                    out = local.decompressor.decompress(payload, allow_extra_data=False)
+            except error:
+                out = None  # decompress() below says what is wrong
+        if out is None:
+            out = _zstd_decompress(payload, max_size, schema_version_id)
+        return then(out)
+
+    return unzstd_then
 
 
 class _ZstdFailure:
