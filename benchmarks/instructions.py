@@ -263,14 +263,74 @@ def per_call(names: list[str], count: int = 1000) -> dict[str, float]:
     return {name: totals[2 * k] / count for k, name in enumerate(names, start=1)}
 
 
+#: A consumer's cold start, in stages separated by callgrind dumps (see :func:`cold_start`).
+_COLD_CHILD = """
+import os, sys
+os.getppid()
+import glue_serde
+os.getppid()
+from glue_serde import LocalSchemaRegistry
+from glue_serde.serde import Deserializer
+d = Deserializer(LocalSchemaRegistry(sys.argv[1]))
+os.getppid()
+d.deserialize(bytes.fromhex(sys.argv[2]))
+os.getppid()
+"""
+
+
+def cold_start() -> dict[str, float]:
+    """Instructions of each cold-start stage in a fresh interpreter, every module's .pyc cached.
+
+    The stages of ``benchmarks.startup`` (``import glue_serde``, then a Deserializer on a
+    SQLite registry, then the first record), in one interpreter under callgrind whose
+    bytecode cache (``PYTHONPYCACHEPREFIX``) a first, uncounted run filled.
+    """
+    from benchmarks.startup import STAGES, _child_env, _prepare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "r.sqlite")
+        frame = _prepare(path)
+        pycache = os.path.join(tmp, "pycache")
+        command = [sys.executable, "-c", _COLD_CHILD, path, frame]
+        subprocess.run(command, check=True, cwd=ROOT, env=_child_env(pycache))
+        out = Path(tmp) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                f"--callgrind-out-file={out}",
+                "--dump-before=os_getppid*",
+                *command,
+            ],
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+            env=_child_env(pycache, write=False),
+        )
+        totals = {}
+        for dump in Path(tmp).glob("callgrind.out.*"):
+            match = re.search(r"^totals: (\d+)", dump.read_text(), re.MULTILINE)
+            if match is not None:
+                totals[int(dump.suffix[1:])] = int(match.group(1))
+    # Dumps 2, 3 and 4 hold the three stages (dump 1: the interpreter's start).
+    return {stage: float(totals[i]) for i, stage in enumerate(STAGES, start=2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.instructions")
     parser.add_argument("cases", nargs="*", help="cases to count (default: all)")
     parser.add_argument("--count", type=int, default=1000, help="calls counted per case")
     parser.add_argument("--child", metavar="N", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cold-start", action="store_true", help="count the cold-start stages instead"
+    )
     args: Any = parser.parse_args(argv)
     if args.child is not None:
         _child(args.cases, args.child)
+        return 0
+    if args.cold_start:
+        for stage, count in cold_start().items():
+            print(f"{stage}\t{count:,.0f}")
         return 0
     names = args.cases or list(cases())
     unknown = [n for n in names if n not in cases()]

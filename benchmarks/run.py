@@ -162,6 +162,8 @@ class Run:
     load_at_start: str = ""
     #: Instructions per call under callgrind (``--instructions``), by case.
     instructions: dict[str, float] | None = None
+    #: Instructions of each cold-start stage with .pyc (``--instructions``).
+    cold_instructions: dict[str, float] | None = None
     skipped_peers: set[str] = field(default_factory=set)
     registry_records: int = 0
     cold: startup.ColdStart | None = None
@@ -839,6 +841,16 @@ def markdown(run: Run, rows: list[Target]) -> str:
             *instructions_table(run.instructions),
             "",
         ]
+    if run.cold_instructions is not None:
+        parts += [
+            "Cold start with .pyc, in instructions (a fresh interpreter under callgrind; each "
+            "stage of the cold-start table alone, not cumulated):",
+            "",
+            "| stage | instructions in the stage |",
+            "|---|---:|",
+            *(f"| {stage} | {count:,.0f} |" for stage, count in run.cold_instructions.items()),
+            "",
+        ]
     if run.registry_calls is not None:
         calls = ", ".join(f"{k} {v}" for k, v in sorted(run.registry_calls.items())) or "none"
         parts += [
@@ -916,6 +928,7 @@ def count_instructions(run: Run) -> None:
             names.append(case)
     print(f"counting instructions of {len(names)} cases under callgrind ...", file=sys.stderr)
     run.instructions = instructions.per_call(names, 50 if run.smoke else 500)
+    run.cold_instructions = instructions.cold_start()
 
 
 def instructions_table(counts: dict[str, float]) -> list[str]:

@@ -323,8 +323,10 @@ def test_instruction_counts_are_reported_with_ratios_to_their_floor() -> None:
         "json-write-floor": 100.0,
         "json-write-aws-glue": 180.0,
     }
+    run.cold_instructions = dict.fromkeys(bench.startup.STAGES, 1e6)
     report = bench.markdown(run, bench.targets(run))
     assert "## Instructions per call" in report
+    assert "| + first record | 1,000,000 |" in report
     assert "| json-write | 150 | 1.50x |" in report
     assert "| json-write-aws-glue | 180 | 1.80x |" in report
     assert "| json-write-floor | 100 | 1.00x |" in report
