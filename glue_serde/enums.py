@@ -50,13 +50,17 @@ class Compatibility(_StrEnum):
 class Compression(_StrEnum):
     """Compression of a frame's payload.
 
-    The names are those of the Java reference's ``AWSSchemaRegistryConstants.COMPRESSION``
-    enum. Only ``NONE`` (header byte ``0x00``) and ``ZLIB`` (``0x05``) exist in the Glue wire
-    format; the byte values live in :mod:`glue_serde.wire`.
+    ``NONE`` and ``ZLIB`` are the Java reference's ``AWSSchemaRegistryConstants.COMPRESSION``
+    enum, and the only two in the Glue wire format (header bytes ``0x00`` and ``0x05``).
+    ``ZSTD`` (header byte ``0x5A``) is glue_serde's own extension for pipelines whose every
+    reader is glue_serde: Java readers refuse it, so writing it needs an explicit
+    ``allow_non_java_compression=True``, and reading it the ``zstd`` extra. The byte values live
+    in :mod:`glue_serde.compression`.
     """
 
     NONE = "NONE"
     ZLIB = "ZLIB"
+    ZSTD = "ZSTD"
 
 
 class SchemaVersionStatus(_StrEnum):

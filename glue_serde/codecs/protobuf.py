@@ -500,6 +500,16 @@ class ProtobufCodec:
             except Exception as exc:
                 raise _unserializable(datum, exc) from exc
 
+        def direct(cls: type) -> tuple[bytes, Callable[[Message], bytes]] | None:
+            # For a caller's fast path: (prefix, C callable) when encode(message) of this
+            # class is exactly prefix + callable(message) whenever the call succeeds (and
+            # encode's error otherwise). Not for classes whose messages are walked first.
+            entry = by_class.get(cls)
+            if entry is None or entry[1] is not cast("type[Message]", cls).SerializeToString:
+                return None
+            return entry
+
+        encode.__dict__["direct"] = direct
         return encode
 
     def decoder(self, schema_definition: str) -> Decoder:
@@ -587,6 +597,13 @@ class ProtobufCodec:
                 raise _unparsable(classes[payload[0]], exc) from exc
 
         if not check_required and not as_dict and not check_depth:
+            # For a caller's fast path: payload byte 0 -> the C callable decoding the rest, as
+            # decode_message does when it succeeds (it raises the PayloadError otherwise).
+            decode_message.__dict__["direct"] = {
+                index: from_string
+                for index, from_string in enumerate(by_first_byte)
+                if from_string is not None
+            }
             return decode_message
 
         deep_types = frozenset(
