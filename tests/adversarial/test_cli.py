@@ -260,29 +260,9 @@ for _scenario in SCENARIOS:
             idle=True,
         )
 
-_STDIN = "cli-stdin: {}"
 KNOWN: dict[str, str] = {
-    "inspect-stdin-raw-frame": _STDIN.format(
-        "raw bytes on stdin are refused (neither hex nor base64)"
-    ),
-    "inspect-stdin-raw-frame-with-registry": _STDIN.format("raw bytes on stdin are refused"),
-    "inspect-stdin-raw-frame-strict-utf8-locale": _STDIN.format("UnicodeDecodeError traceback"),
-    "inspect-stdin-raw-frame-with-registry-strict-utf8-locale": _STDIN.format(
-        "UnicodeDecodeError traceback"
-    ),
-    "inspect-stdin-binary-garbage-strict-utf8-locale": _STDIN.format(
-        "UnicodeDecodeError traceback"
-    ),
-    "inspect-stdin-at-binary-strict-utf8-locale": _STDIN.format("UnicodeDecodeError traceback"),
-    "inspect-stdin-at-nul": _STDIN.format("'@' + NUL: ValueError traceback (embedded null byte)"),
-    "inspect-stdin-at-nul-strict-utf8-locale": _STDIN.format("ValueError traceback"),
-    "inspect-at-dev-zero": "cli-files: @/dev/zero is read without bound (MemoryError traceback)",
-    "inspect-file-dev-zero": "cli-files: --file /dev/zero is read without bound (MemoryError)",
     "check-against-silent-glue-endpoint": (
         "glue-timeouts: `check --registry glue://` against a silent endpoint runs for minutes"
-    ),
-    "inspect-max-size-minus-one-bomb": (
-        "cli-limits: --max-decompressed-size -1 is accepted; a bomb inflates until MemoryError"
     ),
 }
 CASES.mark_xfail(KNOWN)

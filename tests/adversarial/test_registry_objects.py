@@ -509,64 +509,8 @@ for _behaviour, _bound in (
         chained=_behaviour in ("silent", "trickle", "close", "server-error"),
     )
 
-_HANG = (
-    "registry-cache: the in-flight entry is never cleared after a {} answer; the next lookup blocks"
-)
-_FOREIGN = "registry-cache: the registry's {} passes through untranslated"
 KNOWN: dict[str, str] = {
-    "consumer-none": _HANG.format("None"),
-    "consumer-dict": _HANG.format("dict"),
-    "consumer-str": _HANG.format("str"),
-    "consumer-wrong-id": (
-        "registry-cache: an answer for another version id is accepted and cached (judgment call)"
-    ),
-    "consumer-definition-none": (
-        "registry-cache: a SchemaVersion without a definition is cached; the id stays poisoned"
-    ),
     "consumer-status-text": "registry-cache: AttributeError on a SchemaVersion with a text status",
-    "consumer-raise-runtime": _FOREIGN.format("RuntimeError"),
-    "consumer-raise-keyerror": _FOREIGN.format("KeyError"),
-    "consumer-raise-typeerror": _FOREIGN.format("TypeError"),
-    "consumer-raise-oserror": _FOREIGN.format("ConnectionResetError"),
-    "consumer-raise-recursion": _FOREIGN.format("RecursionError"),
-    "producer-find-schema-version-dict": _HANG.format("dict (find_schema_version)"),
-    "producer-find-schema-version-raise-runtime": _FOREIGN.format("RuntimeError"),
-    "producer-find-schema-version-raise-typeerror": _FOREIGN.format("TypeError"),
-    "producer-create-schema-none": "registry-cache: AttributeError when create_schema answers None",
-    "producer-create-schema-dict": "registry-cache: AttributeError when create_schema answers dict",
-    "producer-create-schema-raise-runtime": _FOREIGN.format("RuntimeError"),
-    "producer-create-schema-raise-typeerror": _FOREIGN.format("TypeError"),
-    **{
-        f"no-cache-{side}-{mode}": (
-            f"registry-protocol: with cache=None the serde lets the registry's {what} through"
-        )
-        for side in ("consumer", "producer")
-        for mode, what in (
-            ("none", "None answer (AttributeError)"),
-            ("dict", "dict answer (AttributeError)"),
-            ("raise-runtime", "RuntimeError"),
-            ("raise-oserror", "ConnectionResetError"),
-        )
-    },
-    "concurrent-waiter-leader-none": (
-        "registry-cache: the leader's None answer leaves its waiters blocked forever"
-    ),
-    "concurrent-waiter-leader-raise-runtime": _FOREIGN.format("RuntimeError (to the waiter)"),
-    "producer-hanging-registry-second-serialize": (
-        "registry-cache: Serializer.resolve() holds its lock across an unbounded registry call; "
-        "every other serialize() blocks"
-    ),
-    "hanging-registry-second-lookup": (
-        "registry-cache: a waiter blocks without bound behind a registry call that never returns"
-    ),
-    "not-a-registry-object": "registry-protocol: AttributeError for a plain object as the registry",
-    "not-a-registry-none": "registry-protocol: AttributeError for None as the registry",
-    "not-a-registry-dict": "registry-protocol: AttributeError for a dict as the registry",
-    "not-a-registry-class": "registry-protocol: AttributeError for a class as the registry",
-    "glue-endpoint-silent": (
-        "glue-timeouts: a silent endpoint blocks GetSchemaVersion for minutes "
-        "(60 s read timeout x 3 attempts)"
-    ),
     "glue-endpoint-trickle": (
         "glue-timeouts: an endpoint trickling a byte a second is never timed out "
         "(no total deadline)"
