@@ -35,7 +35,13 @@ import zlib
 from typing import TYPE_CHECKING, Final
 
 from glue_serde.enums import Compression
-from glue_serde.errors import ConfigurationError, DecompressionError, FrameError, ValidationError
+from glue_serde.errors import (
+    ConfigurationError,
+    DecompressionError,
+    FrameError,
+    ValidationError,
+    _brief,
+)
 
 if TYPE_CHECKING:
     import uuid
@@ -106,7 +112,8 @@ def check_max_decompressed_size(value: object, name: str = "max_decompressed_siz
     """
     if type(value) is not int or not 0 < value <= MAX_DECOMPRESSED_SIZE_LIMIT:
         raise ConfigurationError(
-            f"{name} must be an int from 1 to {MAX_DECOMPRESSED_SIZE_LIMIT} bytes, not {value!r}"
+            f"{name} must be an int from 1 to {MAX_DECOMPRESSED_SIZE_LIMIT} bytes, "
+            f"not {_brief(value)}"
         )
     return value
 
@@ -193,7 +200,7 @@ def compress(compression: Compression, payload: Buffer) -> bytes:
         raise ValidationError(
             f"a payload to frame is bytes-like, not {type(payload).__name__}"
         ) from exc
-    raise ConfigurationError(f"unsupported compression: {compression!r}")
+    raise ConfigurationError(f"unsupported compression: {_brief(compression)}")
 
 
 def decompress(
@@ -246,7 +253,7 @@ def decompress(
             )
         return bytes(payload)
     if compression is not _ZLIB:
-        raise ConfigurationError(f"unsupported compression: {compression!r}")
+        raise ConfigurationError(f"unsupported compression: {_brief(compression)}")
     inflater = _decompressobj()
     limit = max_size + 1  # one byte over the limit tells "at the limit" from "over it"
     try:

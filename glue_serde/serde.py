@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
+    check_max_decompressed_size,
     decompress,
 )
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
@@ -570,8 +571,7 @@ class Deserializer(Generic[T]):
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
-        if not isinstance(max_decompressed_size, int) or max_decompressed_size <= 0:
-            raise ConfigurationError("max_decompressed_size must be a positive int")
+        check_max_decompressed_size(max_decompressed_size)
         self._source = registry
         if cache is None:
             checked = CheckedRegistry(registry)

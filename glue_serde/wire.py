@@ -44,7 +44,7 @@ from glue_serde.compression import (
     decompress,
 )
 from glue_serde.enums import Compression
-from glue_serde.errors import ConfigurationError, FrameError
+from glue_serde.errors import ConfigurationError, FrameError, _brief
 
 if TYPE_CHECKING:
     from glue_serde._typing import Buffer
@@ -122,8 +122,8 @@ def encode_header(
         )
     try:
         byte1 = HEADER_BYTE[compression]
-    except KeyError:
-        raise ConfigurationError(f"unsupported compression: {compression!r}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable value
+        raise ConfigurationError(f"unsupported compression: {_brief(compression)}") from None
     return bytes((HEADER_VERSION, byte1)) + schema_version_id.bytes
 
 

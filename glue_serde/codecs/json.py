@@ -99,6 +99,7 @@ from glue_serde.errors import (
     PayloadError,
     SchemaError,
     ValidationError,
+    _brief,
 )
 
 if TYPE_CHECKING:
@@ -865,10 +866,10 @@ class JsonCodec:
     ) -> None:
         if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
             raise ConfigurationError(
-                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {max_depth!r}"
+                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {_brief(max_depth)}"
             )
         if validator not in ("auto", "jsonschema", "fastjsonschema"):
-            raise ConfigurationError(f"unknown validator engine: {validator!r}")
+            raise ConfigurationError(f"unknown validator engine: {_brief(validator)}")
         if validator == "fastjsonschema" and _load_fastjsonschema() is None:
             raise ConfigurationError(
                 "validator='fastjsonschema' needs the fastjsonschema package "

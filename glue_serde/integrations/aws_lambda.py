@@ -75,7 +75,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from glue_serde._typing import Datum
-from glue_serde.errors import BatchProcessingError, GlueSerdeError, PayloadError
+from glue_serde.errors import BatchProcessingError, GlueSerdeError, PayloadError, _brief
 from glue_serde.integrations._kpl import BrokenUserRecord, UserRecord, iter_user_records
 from glue_serde.wire import encode_header
 
@@ -268,7 +268,7 @@ def _check_policy(on_error: str) -> None:
     if on_error not in _ON_ERROR:
         from glue_serde.errors import ConfigurationError  # noqa: PLC0415
 
-        raise ConfigurationError(f"on_error must be one of {_ON_ERROR}, not {on_error!r}")
+        raise ConfigurationError(f"on_error must be one of {_ON_ERROR}, not {_brief(on_error)}")
 
 
 def _event_error(message: str) -> PayloadError:
@@ -325,7 +325,9 @@ def _int(value: object, what: str, *, minimum: int, maximum: int) -> int:
         if digits.isdigit():
             number = int(value)
     if number is None or not minimum <= number <= maximum:
-        raise _event_error(f"{what} is {value!r:.40}, not an integer in [{minimum}, {maximum}]")
+        raise _event_error(
+            f"{what} is {_brief(value, 40)}, not an integer in [{minimum}, {maximum}]"
+        )
     return number
 
 
@@ -501,7 +503,7 @@ def _arrival_seconds(value: object, what: str) -> float | None:
     elif isinstance(value, int) and not isinstance(value, bool) and value < 2**53:
         number = float(value)  # exact: never an OverflowError, never a rounded time
     if number is None or not math.isfinite(number) or number < 0:
-        raise _event_error(f"{what} is {value!r:.40}, not a time in seconds")
+        raise _event_error(f"{what} is {_brief(value, 40)}, not a time in seconds")
     return number
 
 
@@ -807,8 +809,8 @@ def _schema_id(metadata: Mapping[str, Any], where: str) -> uuid.UUID:
         return uuid.UUID(schema_id)
     except ValueError:
         raise PayloadError(
-            f"{where}: schemaId {schema_id!r:.60} is not a Glue schema version id (a Confluent "
-            "registry id?); glue_serde decodes Glue schemas only"
+            f"{where}: schemaId {_brief(schema_id, 60)} is not a Glue schema version id (a "
+            "Confluent registry id?); glue_serde decodes Glue schemas only"
         ) from None
 
 
@@ -1059,7 +1061,7 @@ def process_kafka_event(
     total = 0
     for group_key in groups:
         if not isinstance(group_key, str) or not group_key:
-            raise _event_error(f"records key {group_key!r:.60} is not '<topic>-<partition>'")
+            raise _event_error(f"records key {_brief(group_key, 60)} is not '<topic>-<partition>'")
         for index, record in enumerate(_record_list(groups, group_key, "Kafka event records")):
             total += 1
             offset = _offset_of(record)
@@ -1145,7 +1147,7 @@ def _check_json(value: object, path: str, depth: int) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise PayloadError(
-                    f"transformation result has a {type(key).__name__} key {key!r:.40} at "
+                    f"transformation result has a {type(key).__name__} key {_brief(key, 40)} at "
                     f"{path}: JSON object keys are strings; convert it yourself"
                 )
             _check_json(item, f"{path}.{key}", depth + 1)

@@ -36,6 +36,7 @@ from glue_serde.errors import (
     GlueSerdeError,
     RegistryError,
     RegistryUnavailableError,
+    _brief,
 )
 from glue_serde.registry._base import (
     AuditTrail,
@@ -89,7 +90,8 @@ def registry_name_of(registry: object) -> str:
         ) from exc
     if not isinstance(name, str) or not name:
         raise ConfigurationError(
-            f"{type(registry).__name__}.registry_name must be a non-empty string, got {name!r}"
+            f"{type(registry).__name__}.registry_name must be a non-empty string, "
+            f"got {_brief(name)}"
         )
     return name
 

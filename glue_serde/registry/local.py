@@ -43,6 +43,7 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+    _brief,
 )
 from glue_serde.registry._definitions import definition_hashes, lookup_hashes
 from glue_serde.registry._limits import (
@@ -213,7 +214,7 @@ class LocalSchemaRegistry:
             if not isinstance(identity, str) or not 1 <= len(identity) <= _MAX_IDENTITY_CHARS:
                 raise ConfigurationError(
                     f"identity must be text of 1-{_MAX_IDENTITY_CHARS} characters, got "
-                    f"{type(identity).__name__} {identity!r:.60}"
+                    f"{type(identity).__name__} {_brief(identity, 60)}"
                 )
             check_utf8(identity, "identity", ConfigurationError)
         # The default identity (user@host) is looked up on first use: getpass and socket
@@ -231,12 +232,15 @@ class LocalSchemaRegistry:
             or not 0 <= busy_timeout <= _MAX_BUSY_TIMEOUT  # NaN fails both comparisons
         ):
             raise ConfigurationError(
-                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, got {busy_timeout!r:.40}"
+                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, "
+                f"got {_brief(busy_timeout, 40)}"
             )
         if read_only is not None and not isinstance(read_only, bool):
-            raise ConfigurationError(f"read_only must be a bool or None, got {read_only!r:.40}")
+            raise ConfigurationError(
+                f"read_only must be a bool or None, got {_brief(read_only, 40)}"
+            )
         if not isinstance(create, bool):
-            raise ConfigurationError(f"create must be True or False, got {create!r:.40}")
+            raise ConfigurationError(f"create must be True or False, got {_brief(create, 40)}")
         self._busy_timeout = float(busy_timeout)
         self._storage = Storage(
             _check_path(path),
