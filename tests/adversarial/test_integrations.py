@@ -787,11 +787,7 @@ for _kind in (
 ):
     CASES.add(kinesis_event_malformed, f"kinesis-event-{_kind}", expect=EVENT, kind=_kind)
 
-KNOWN: dict[str, str] = {
-    "kafka-esm-avro-payload-that-is-json-text": (
-        "kafka-esm: an Avro payload that parses as JSON is returned as JSON (silently changed)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)
 
 test_integrations = CASES.make_test()
