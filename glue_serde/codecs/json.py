@@ -251,7 +251,24 @@ def _dumps_stdlib(value: object, max_depth: int = MAX_DEPTH_LIMIT) -> bytes:
     except ValidationError:
         raise
     except (ValueError, TypeError) as exc:  # circular reference detected by json, ...
-        raise _not_json([], str(exc), None) from exc
+        raise _not_json(_unwritable_int_at(value), str(exc), None) from exc
+
+
+def _unwritable_int_at(value: object) -> list[str | int]:
+    """The path to the first int past Python's int-to-text digit limit (for the message)."""
+    stack: list[tuple[object, list[str | int]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, int) and item.bit_length() > 3000:  # 3000 bits: 904 digits
+            try:
+                str(item)
+            except ValueError:
+                return path
+        elif isinstance(item, dict):
+            stack.extend((v, [*path, k]) for k, v in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, [*path, i]) for i, v in reversed(list(enumerate(item))))
+    return []
 
 
 def _has_non_finite(value: object) -> bool:
