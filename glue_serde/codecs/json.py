@@ -255,7 +255,7 @@ def _dumps_stdlib(value: object, max_depth: int = MAX_DEPTH_LIMIT) -> bytes:
 
 
 def _unwritable_int_at(value: object) -> list[str | int]:
-    """The path to the first int past Python's int-to-text digit limit (for the message)."""
+    """Return the path to the first int past Python's int-to-text digit limit (for messages)."""
     stack: list[tuple[object, list[str | int]]] = [(value, [])]
     while stack:
         item, path = stack.pop()
