@@ -65,7 +65,9 @@ standard library only (key order kept), like Jackson's ``writeValueAsString`` of
 tree, so the text to register never depends on whether orjson is installed. It refuses, as a
 :class:`~glue_serde.errors.SchemaError`, what no reader could use: ``NaN``, ``Infinity`` or
 ``1e999`` anywhere in the schema (a registry would store it and every consumer would fail),
-a ``pattern`` Python's ``re`` cannot compile, nesting beyond ``max_depth``; any failure of
+a ``pattern`` Python's ``re`` cannot compile or whose backtracking takes catastrophic time
+(exponential, or polynomial above quadratic: see :mod:`glue_serde.codecs._backtracking`),
+nesting beyond ``max_depth``; any failure of
 ``jsonschema`` or ``referencing`` on an odd schema is a ``SchemaError`` too.
 
 Imports only the package's base modules plus ``jsonschema``/``referencing`` (and, lazily,
@@ -91,6 +93,7 @@ import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
 import referencing
 import referencing.exceptions
 
+from glue_serde.codecs._backtracking import catastrophic_backtracking
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
@@ -692,6 +695,9 @@ def _check_patterns(node: object) -> None:
                         f"JSON Schema pattern {candidate!r} is not a regular expression this "
                         f"library can evaluate: {exc}"
                     ) from exc
+                risk = catastrophic_backtracking(candidate)
+                if risk is not None:
+                    raise _schema_error(f"JSON Schema pattern {_brief(candidate, 200)} {risk}")
             stack.extend(v for k, v in item.items() if k not in _DATA_KEYWORDS)
         elif isinstance(item, list):
             stack.extend(item)
