@@ -147,8 +147,13 @@ def byte_buffer(data: object, what: str = "a Glue schema registry frame") -> Buf
     if kind is bytes or kind is bytearray:
         return data  # type: ignore[return-value]
     if isinstance(data, memoryview):
-        if data.format == "B" and data.ndim == 1:
-            return data
+        try:
+            if data.format == "B" and data.ndim == 1:
+                return data
+        except ValueError as exc:  # a released view refuses every access
+            raise FrameError(
+                f"{what} is a released memoryview", reason="not_bytes", length=0
+            ) from exc
         raise FrameError(
             f"{what} is read as bytes: a memoryview of format {data.format!r} "
             f"({data.itemsize}-byte items, {data.ndim} dimension(s)) is not; pass "

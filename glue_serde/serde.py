@@ -699,8 +699,8 @@ class Deserializer(Generic[T]):
 
     def _entry(self, data: Buffer) -> _Entry:
         """Return the entry for a frame's header (cache, then registry) and make it the hot one."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            split_frame(data)  # raises FrameError (not bytes-like)
+        if type(data) is not bytes and type(data) is not bytearray:
+            split_frame(data)  # FrameError: not bytes-like, a view of wider items, released
         hot = self._hot
         if data[:HEADER_SIZE] == hot[0]:
             return hot[1]
@@ -755,7 +755,7 @@ class Deserializer(Generic[T]):
         hot = self._hot
         try:
             hit = data[:HEADER_SIZE] == hot[0]
-        except TypeError:  # not sliceable: split_frame says what it is
+        except (TypeError, ValueError):  # not sliceable, a released view: split_frame says
             split_frame(data)
             raise
         entry = hot[1] if hit else self._entry(data)

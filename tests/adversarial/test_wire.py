@@ -263,10 +263,6 @@ CASES.add(
 )
 
 KNOWN: dict[str, str] = {}
-for _target in ("decode_frame", "peek", "deserialize", "deserialize_many", "deserialize_record"):
-    KNOWN[f"{_target}-memoryview-released"] = "wire-buffers: ValueError from a released memoryview"
-    if _target.startswith("deserialize"):
-        KNOWN[f"{_target}-memoryview-released-warm"] = KNOWN[f"{_target}-memoryview-released"]
 CASES.mark_xfail(KNOWN)
 
 test_wire = CASES.make_test()
