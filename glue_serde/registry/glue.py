@@ -25,6 +25,9 @@ timeout and botocore's ``standard`` retries with 3 attempts in total
 an endpoint that accepts connections but never answers fails a call with
 :class:`~glue_serde.errors.RegistryUnavailableError` after about 10 s instead of botocore's
 3 x 60 s; a ``botocore_config`` is merged over them. A client passed in ready is used as it is.
+Those timeouts are per socket read, so each call also runs under a total deadline,
+``call_timeout`` (:data:`DEFAULT_CALL_TIMEOUT`, 15 s), that an endpoint trickling its answer
+cannot evade (:mod:`glue_serde.registry._deadline`).
 
 Without the ``glue`` extra (boto3 and botocore), constructing the class raises
 :class:`~glue_serde.errors.ConfigurationError` naming ``pip install 'glue-serde[glue]'``.
@@ -73,6 +76,7 @@ from glue_serde.errors import (
     SchemaError,
     SchemaNotFoundError,
 )
+from glue_serde.registry._deadline import CallDeadline, check_call_timeout, refuse_abandoned
 from glue_serde.registry._limits import check_metadata
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
@@ -88,6 +92,7 @@ if TYPE_CHECKING:
     from glue_serde.errors import GlueSerdeError
 
 __all__ = [
+    "DEFAULT_CALL_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_READ_TIMEOUT",
@@ -105,6 +110,9 @@ DEFAULT_READ_TIMEOUT: Final = 3.0
 #: Attempts per call, the first included (botocore ``standard`` retries; throttling and
 #: timeouts are retried with backoff).
 DEFAULT_MAX_ATTEMPTS: Final = 3
+#: Total seconds one Glue API call may take, attempts and backoff included, whatever the
+#: endpoint does (botocore's timeouts are per socket read: a trickling endpoint evades them).
+DEFAULT_CALL_TIMEOUT: Final = 15.0
 
 _MISSING_EXTRA: Final = (
     "the Glue backend needs an optional dependency that is not installed ({name}); install it "
@@ -335,6 +343,14 @@ class GlueSchemaRegistry:
         are 60 s timeouts: give it short ones too).
     pending_poll
         Bounds on waiting for ``PENDING`` versions.
+    call_timeout
+        Total seconds one Glue API call may take, botocore's attempts and backoff included
+        (default :data:`DEFAULT_CALL_TIMEOUT`, 15 s): past it the caller gets a retryable
+        :class:`~glue_serde.errors.RegistryUnavailableError`, even from an endpoint that
+        trickles its answer a byte at a time. The call runs in a worker thread; an abandoned
+        one sends no further retry, and at most four run on per registry (see
+        ``glue_serde.registry._deadline``). ``None`` calls in the caller's thread, bounded
+        only by the client's own timeouts.
     sleep, clock, rng
         Injected for tests: ``time.sleep``, ``time.monotonic`` and ``random.random`` by default.
 
@@ -361,6 +377,7 @@ class GlueSchemaRegistry:
         profile_name: str | None = None,
         botocore_config: Any = None,
         pending_poll: PendingPollConfig | None = None,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
@@ -381,6 +398,7 @@ class GlueSchemaRegistry:
         self._profile_name = profile_name
         self._botocore_config = botocore_config
         self._poll = pending_poll or PendingPollConfig()
+        self._deadline = CallDeadline(check_call_timeout(call_timeout))
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
@@ -447,8 +465,14 @@ class GlueSchemaRegistry:
                 endpoint_url=self._endpoint_url,
                 config=config,
             )
+        # An abandoned call (past call_timeout) sends no retry: see registry._deadline.
+        client.meta.events.register("before-send.glue", refuse_abandoned)
         glue: GlueClient = client
         return glue
+
+    def _call(self, operation: str, method: str, /, **request: Any) -> Any:
+        """Call one client method under the call deadline (see ``call_timeout``)."""
+        return self._deadline.run(operation, lambda: getattr(self.client, method)(**request))
 
     def _schema_id(self, schema_name: str) -> dict[str, str]:
         return {"SchemaName": schema_name, "RegistryName": self._registry_name}
@@ -481,7 +505,11 @@ class GlueSchemaRegistry:
             raise ConfigurationError("schema_version_id must be a uuid.UUID")
         try:
             with _translated("GetSchemaVersion"):
-                response = self.client.get_schema_version(SchemaVersionId=str(schema_version_id))
+                response = self._call(
+                    "GetSchemaVersion",
+                    "get_schema_version",
+                    SchemaVersionId=str(schema_version_id),
+                )
         except SchemaNotFoundError as exc:
             raise SchemaNotFoundError(
                 str(exc),
@@ -563,8 +591,11 @@ class GlueSchemaRegistry:
         """
         try:
             with _translated("GetSchemaByDefinition"):
-                response = self.client.get_schema_by_definition(
-                    SchemaId=self._schema_id(schema_name), SchemaDefinition=schema_definition
+                response = self._call(
+                    "GetSchemaByDefinition",
+                    "get_schema_by_definition",
+                    SchemaId=self._schema_id(schema_name),
+                    SchemaDefinition=schema_definition,
                 )
         except SchemaNotFoundError:
             return None
@@ -630,7 +661,7 @@ class GlueSchemaRegistry:
         if tags:
             request["Tags"] = dict(tags)
         with _translated("CreateSchema"):
-            response = self.client.create_schema(**request)
+            response = self._call("CreateSchema", "create_schema", **request)
         return SchemaVersion(
             schema_version_id=uuid.UUID(str(response["SchemaVersionId"])),
             schema_name=str(response.get("SchemaName", schema_name)),
@@ -672,8 +703,11 @@ class GlueSchemaRegistry:
             Access denied, quota reached, throttled, unreachable.
         """
         with _translated("RegisterSchemaVersion"):
-            response = self.client.register_schema_version(
-                SchemaId=self._schema_id(schema_name), SchemaDefinition=schema_definition
+            response = self._call(
+                "RegisterSchemaVersion",
+                "register_schema_version",
+                SchemaId=self._schema_id(schema_name),
+                SchemaDefinition=schema_definition,
             )
         version = SchemaVersion(
             schema_version_id=uuid.UUID(str(response["SchemaVersionId"])),
@@ -768,7 +802,9 @@ class GlueSchemaRegistry:
         key, value = check_metadata(key, value)
         try:
             with _translated("PutSchemaVersionMetadata"):
-                self.client.put_schema_version_metadata(
+                self._call(
+                    "PutSchemaVersionMetadata",
+                    "put_schema_version_metadata",
                     SchemaVersionId=str(schema_version_id),
                     MetadataKeyValue={"MetadataKey": key, "MetadataValue": value},
                 )
@@ -788,7 +824,7 @@ class GlueSchemaRegistry:
             Access denied, throttled, unreachable.
         """
         with _translated("GetSchema"):
-            response = self.client.get_schema(SchemaId=self._schema_id(schema_name))
+            response = self._call("GetSchema", "get_schema", SchemaId=self._schema_id(schema_name))
         try:
             return SchemaInfo(
                 schema_name=str(response.get("SchemaName", schema_name)),
@@ -826,7 +862,7 @@ class GlueSchemaRegistry:
             if token:
                 request["NextToken"] = token
             with _translated("ListSchemaVersions"):
-                response = self.client.list_schema_versions(**request)
+                response = self._call("ListSchemaVersions", "list_schema_versions", **request)
             for item in response.get("Schemas", []):
                 ids.append((int(item["VersionNumber"]), uuid.UUID(str(item["SchemaVersionId"]))))
             token = response.get("NextToken")

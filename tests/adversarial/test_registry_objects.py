@@ -535,12 +535,7 @@ for _behaviour, _bound in (
         chained=_behaviour in ("silent", "trickle", "close", "server-error"),
     )
 
-KNOWN: dict[str, str] = {
-    "glue-endpoint-trickle": (
-        "glue-timeouts: an endpoint trickling a byte a second is never timed out "
-        "(no total deadline)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)
 
 test_registry_objects = CASES.make_test()
