@@ -147,7 +147,7 @@ def _check_against_registry(args: argparse.Namespace, console: Console, fmt: Dat
     from glue_serde.compat import check_compatibility  # noqa: PLC0415
 
     new = read_schema_file(args.file, fmt)
-    registry = open_registry(args, create=False)
+    registry = open_registry(args, create=False, read_only=True)
     catalog = _catalog(registry, "list a schema's versions")
     try:
         info = catalog.get_schema(args.schema)
@@ -376,7 +376,7 @@ def run_audit(args: argparse.Namespace, console: Console) -> int:
             "AWS Glue's calls are recorded by CloudTrail (event source glue.amazonaws.com); "
             "audit reads an embedded registry's file"
         )
-    registry = open_registry(args, create=False)
+    registry = open_registry(args, create=False, read_only=True)
     if not isinstance(registry, AuditTrail):
         raise UsageError(f"{registry!r} keeps no audit trail")
     if output == "cloudtrail":
@@ -428,7 +428,7 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
     data = read_record(args.record, args.file, console.stdin)
     registry = None
     if args.registry is not None:
-        registry = open_registry(args, create=False)
+        registry = open_registry(args, create=False, read_only=True)
     else:
         _no_registry_options(args, "was not given")
     report: dict[str, Any] = {"length": len(data)}

@@ -899,18 +899,25 @@ class Storage:
                 tx.insert_registry(DEFAULT_REGISTRY_NAME, None, now())
 
     def _open_read_only(self) -> sqlite3.Connection:
-        """Open with SQLite's ``mode=ro``; as an immutable snapshot only when that is safe.
+        """Open refusing every write; as an immutable snapshot only when that is safe.
 
-        A WAL file is read through its ``-shm`` index, which a reader creates next to the file
-        when it is missing (the last connection to close deletes it). In a directory nobody
-        may write (a Lambda package, a read-only volume) it cannot, and SQLite refuses to read.
+        A WAL file is read through its ``-shm`` index (and a ``-wal`` file), which a reader
+        creates next to the file when they are missing; the last connection to close deletes
+        them, but only a connection that may write can. So when this process may write the
+        file and its directory, the connection is opened ``mode=rw`` with ``query_only`` (no
+        statement can change the file) and leaves nothing behind; otherwise ``mode=ro``. In a
+        directory nobody may write (a Lambda package, a read-only volume) SQLite cannot create
+        the index at all, and refuses to read.
         ``immutable=1`` then reads the file without the index and without locks, which is
         only safe if nothing can change the file while it is read and no committed
         transaction waits in a ``-wal`` file: so it is used only when the file is on a
         read-only file system or nobody has write permission on it, and no ``-wal`` file
         holds data. Otherwise the error says what to change.
         """
-        conn = self._connect("ro")
+        assert self.path is not None
+        directory = os.path.dirname(os.path.abspath(self.path))
+        writable = os.access(self.path, os.W_OK) and os.access(directory, os.W_OK)
+        conn = self._connect("rw" if writable else "ro")
         try:
             return self._check_read_only(conn)
         except sqlite3.OperationalError as exc:
