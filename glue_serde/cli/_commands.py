@@ -336,14 +336,7 @@ def run_set_compatibility(args: argparse.Namespace, console: Console) -> int:
     """``glue-serde set-compatibility``: change a schema's mode (Glue ``UpdateSchema``)."""
     registry = open_registry(args, create=False)
     if not isinstance(registry, CompatibilityAdmin):
-        hint = (
-            " (for AWS Glue: aws glue update-schema --schema-id "
-            f"SchemaName={args.schema},RegistryName={registry.registry_name} "
-            f"--compatibility {args.mode} --schema-version-number LatestVersion=true)"
-            if args.registry.startswith("glue://")
-            else ""
-        )
-        raise UsageError(f"{registry!r} cannot change a schema's compatibility mode{hint}")
+        raise UsageError(f"{registry!r} cannot change a schema's compatibility mode")
     before = _catalog(registry, "read a schema's mode").get_schema(args.schema)
     after = registry.update_compatibility(args.schema, Compatibility(args.mode))
     if _wants_json(args):

@@ -13,6 +13,7 @@ producer, auto-registration    plus ``glue:CreateSchema``, ``glue:RegisterSchema
                                ``glue:GetSchemaVersion`` (polling PENDING versions) and
                                ``glue:PutSchemaVersionMetadata`` (metadata)
 CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersions``
+CLI ``set-compatibility``      ``glue:UpdateSchema``, ``glue:GetSchema``
 =============================  =========================================================
 
 Error handling keys on ``ClientError.response["Error"]["Code"]`` through one table,
@@ -75,6 +76,7 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+    _brief,
 )
 from glue_serde.registry._deadline import CallDeadline, check_call_timeout, refuse_abandoned
 from glue_serde.registry._limits import check_metadata
@@ -162,6 +164,14 @@ class GlueClient(Protocol):
 
     def list_schema_versions(self, **kwargs: Any) -> dict[str, Any]:
         """ListSchemaVersions."""
+        ...
+
+    def update_schema(self, **kwargs: Any) -> dict[str, Any]:
+        """UpdateSchema."""
+        ...
+
+    def get_registry(self, **kwargs: Any) -> dict[str, Any]:
+        """GetRegistry."""
         ...
 
 
@@ -844,6 +854,52 @@ class GlueSchemaRegistry:
             raise RegistryError(
                 f"GetSchema answered unexpectedly: {exc}", operation="GetSchema"
             ) from exc
+
+    def update_compatibility(self, schema_name: str, compatibility: Compatibility) -> SchemaInfo:
+        """Change a schema's compatibility mode (``UpdateSchema``), then describe it.
+
+        Not retroactive: the checkpoint moves to the latest version
+        (``SchemaVersionNumber={"LatestVersion": True}``, as Glue requires with a new mode), so
+        later registrations are checked against it and the versions after it.
+
+        Parameters
+        ----------
+        schema_name
+            The schema.
+        compatibility
+            The new mode.
+
+        Returns
+        -------
+        SchemaInfo
+            The schema as ``GetSchema`` describes it afterwards.
+
+        Raises
+        ------
+        ConfigurationError
+            The mode or the name is invalid (checked before any call).
+        SchemaNotFoundError
+            The schema (or the registry) does not exist.
+        RegistryError
+            Access denied (``glue:UpdateSchema``), throttled, unreachable.
+        """
+        if not isinstance(schema_name, str) or not schema_name:
+            raise ConfigurationError("schema_name must be a non-empty string")
+        try:
+            mode = Compatibility(compatibility)
+        except ValueError:
+            raise ConfigurationError(
+                f"unknown compatibility mode {_brief(compatibility, 40)}"
+            ) from None
+        with _translated("UpdateSchema"):
+            self._call(
+                "UpdateSchema",
+                "update_schema",
+                SchemaId=self._schema_id(schema_name),
+                SchemaVersionNumber={"LatestVersion": True},
+                Compatibility=mode.value,
+            )
+        return self.get_schema(schema_name)
 
     def list_schema_versions(self, schema_name: str) -> list[SchemaVersion]:
         """Every version of a schema, oldest first (``ListSchemaVersions`` + ``GetSchemaVersion``).

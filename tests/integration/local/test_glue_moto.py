@@ -85,6 +85,44 @@ def test_missing_things_map_to_library_errors(registry: GlueSchemaRegistry) -> N
     assert registry.find_schema_version(name, USER_V2, DataFormat.AVRO) is None
 
 
+def test_update_compatibility_changes_the_mode_through_update_schema(
+    registry: GlueSchemaRegistry, glue_client: Any
+) -> None:
+    from glue_serde.registry import CompatibilityAdmin
+
+    assert isinstance(registry, CompatibilityAdmin)
+    name = _name()
+    registry.create_schema(name, USER, DataFormat.AVRO)
+    registry.register_schema_version(name, USER_V2, DataFormat.AVRO)
+    sent: list[dict[str, Any]] = []
+    glue_client.meta.events.register(
+        "provide-client-params.glue.UpdateSchema", lambda params, **_: sent.append(params)
+    )
+    info = registry.update_compatibility(name, Compatibility.FULL)
+    assert info.compatibility is Compatibility.FULL and info.schema_name == name
+    assert registry.get_schema(name).compatibility is Compatibility.FULL
+    assert sent == [
+        {
+            "SchemaId": {"SchemaName": name, "RegistryName": "default-registry"},
+            "SchemaVersionNumber": {"LatestVersion": True},
+            "Compatibility": "FULL",
+        }
+    ]
+    assert registry.update_compatibility(name, "NONE").compatibility is Compatibility.NONE  # type: ignore[arg-type]
+
+
+def test_update_compatibility_errors(registry: GlueSchemaRegistry) -> None:
+    from glue_serde import ConfigurationError
+
+    with pytest.raises(SchemaNotFoundError):
+        registry.update_compatibility(_name(), Compatibility.FULL)
+    for mode in ("STRICT", None, 10**5000):
+        with pytest.raises(ConfigurationError, match="compatibility"):
+            registry.update_compatibility("s", mode)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="schema_name"):
+        registry.update_compatibility("", Compatibility.FULL)
+
+
 def test_metadata_is_stored_and_repeats_are_harmless(
     registry: GlueSchemaRegistry, glue_client: Any
 ) -> None:
