@@ -8,7 +8,6 @@ written by the handler itself.
 
 from __future__ import annotations
 
-import datetime as _dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,9 +35,9 @@ from glue_serde.wire import decode_frame, split_frame
 
 if TYPE_CHECKING:
     import argparse
+    import datetime as _dt
 
     from glue_serde.registry import SchemaRegistry
-    from glue_serde.registry.local import AuditEvent
     from glue_serde.schema import CompatibilityReport, SchemaInfo, SchemaVersion
 
 __all__ = [
@@ -372,18 +371,11 @@ def run_audit(args: argparse.Namespace, console: Console) -> int:
     registry = open_registry(args, create=False, read_only=True)
     if not isinstance(registry, AuditTrail):
         raise UsageError(f"{registry!r} keeps no audit trail")
-    if output == "cloudtrail":
-        if args.since is not None:
-            raise UsageError(
-                "--since filters --output text and json; the CloudTrail export is the whole "
-                "trail (of --schema, if given)"
-            )
-        registry.export_audit_jsonl(console.out, schema_name=args.schema)
-        return ExitCode.OK
     since: _dt.datetime | None = args.since
-    events = [
-        e for e in registry.audit_events(args.schema) if since is None or _at_or_after(e, since)
-    ]
+    if output == "cloudtrail":
+        registry.export_audit_jsonl(console.out, schema_name=args.schema, since=since)
+        return ExitCode.OK
+    events = registry.audit_events(args.schema, since=since)
     if output == "json":
         for event in events:
             console.out.write(dumps(audit_event_dict(event)) + "\n")
@@ -402,14 +394,6 @@ def _audit_output(args: argparse.Namespace, console: Console) -> str:
     console.err.write(f"glue-serde audit: --format is deprecated: use --output {replacement}\n")
     args.output = replacement
     return replacement
-
-
-def _at_or_after(event: AuditEvent, since: _dt.datetime) -> bool:
-    try:
-        moment = _dt.datetime.fromisoformat(event.event_time.replace("Z", "+00:00"))
-    except ValueError:
-        return True  # never hide an event whose time cannot be read
-    return (moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)) >= since
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ from glue_serde.registry._limits import (
     coerce_version_id,
     parse_versions,
 )
-from glue_serde.registry._sqlite import SchemaRow, Storage, Transaction
+from glue_serde.registry._sqlite import AuditRow, SchemaRow, Storage, Transaction
 from glue_serde.registry.audit import (
     AuditEvent,
     AuditRecord,
@@ -1157,7 +1157,9 @@ class LocalSchemaRegistry:
 
     # -- audit trail ----------------------------------------------------------------------------
 
-    def audit_events(self, schema_name: str | None = None) -> list[AuditEvent]:
+    def audit_events(
+        self, schema_name: str | None = None, *, since: datetime | None = None
+    ) -> list[AuditEvent]:
         """Return the audit trail, oldest first.
 
         Parameters
@@ -1165,6 +1167,9 @@ class LocalSchemaRegistry:
         schema_name
             Only the events of this schema of the bound registry; every event of the storage
             (all registries) when ``None``.
+        since
+            Only the events at or after this time (a naive time is UTC); an event whose stored
+            time cannot be read is never hidden.
 
         Returns
         -------
@@ -1174,16 +1179,26 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid.
+            If the name or the time is invalid.
         """
+        return [AuditEvent.from_row(row) for row in self._audit_rows(schema_name, since)]
+
+    def _audit_rows(self, schema_name: str | None, since: datetime | None) -> list[AuditRow]:
         if schema_name is not None:
             check_name(schema_name, "schema name")
+        bound = _since_bound(since)
         with self._storage.read("AuditEvents") as tx:
             rows = tx.audit_rows(self._registry_name, schema_name)
-        return [AuditEvent.from_row(row) for row in rows]
+        if bound is None:
+            return rows
+        return [row for row in rows if _at_or_after(row.event_time, bound)]
 
     def export_audit_jsonl(
-        self, file: str | os.PathLike[str] | IO[str], *, schema_name: str | None = None
+        self,
+        file: str | os.PathLike[str] | IO[str],
+        *,
+        schema_name: str | None = None,
+        since: datetime | None = None,
     ) -> int:
         """Write the audit trail as CloudTrail-shaped management events, one JSON object a line.
 
@@ -1194,7 +1209,7 @@ class LocalSchemaRegistry:
         ----------
         file
             A path (appended to, created if missing) or a text stream.
-        schema_name
+        schema_name, since
             As for :meth:`audit_events`.
 
         Returns
@@ -1205,10 +1220,27 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid or the file or stream cannot be written.
+            If the name or the time is invalid or the file or stream cannot be written.
         """
-        if schema_name is not None:
-            check_name(schema_name, "schema name")
-        with self._storage.read("AuditEvents") as tx:
-            rows = tx.audit_rows(self._registry_name, schema_name)
-        return write_cloudtrail_jsonl(file, rows)
+        return write_cloudtrail_jsonl(file, self._audit_rows(schema_name, since))
+
+
+def _since_bound(since: object) -> datetime | None:
+    """Check ``since`` and return it timezone-aware (a naive time is UTC)."""
+    if since is None:
+        return None
+    if not isinstance(since, datetime):
+        raise ConfigurationError(
+            f"since must be a datetime, got {type(since).__name__} {_brief(since, 40)}"
+        )
+    return since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
+
+
+def _at_or_after(event_time: str, bound: datetime) -> bool:
+    try:
+        moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError:
+        return True  # never hide an event whose time cannot be read
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment >= bound
