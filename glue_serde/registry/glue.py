@@ -12,7 +12,8 @@ producer, registered schemas   ``glue:GetSchemaByDefinition``
 producer, auto-registration    plus ``glue:CreateSchema``, ``glue:RegisterSchemaVersion``,
                                ``glue:GetSchemaVersion`` (polling PENDING versions) and
                                ``glue:PutSchemaVersionMetadata`` (metadata)
-CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersions``
+CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersions``,
+                               ``glue:GetRegistry`` (a missing registry vs a new schema)
 CLI ``set-compatibility``      ``glue:UpdateSchema``, ``glue:GetSchema``
 =============================  =========================================================
 
@@ -68,6 +69,7 @@ from glue_serde._version import __version__
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
     ConfigurationError,
+    GlueSerdeError,
     IncompatibleSchemaError,
     RegistryAccessDeniedError,
     RegistryError,
@@ -90,8 +92,6 @@ from glue_serde.schema import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
-
-    from glue_serde.errors import GlueSerdeError
 
 __all__ = [
     "DEFAULT_CALL_TIMEOUT",
@@ -409,6 +409,7 @@ class GlueSchemaRegistry:
         self._botocore_config = botocore_config
         self._poll = pending_poll or PendingPollConfig()
         self._deadline = CallDeadline(check_call_timeout(call_timeout))
+        self._registry_found = False
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
@@ -479,6 +480,41 @@ class GlueSchemaRegistry:
         client.meta.events.register("before-send.glue", refuse_abandoned)
         glue: GlueClient = client
         return glue
+
+    @contextlib.contextmanager
+    def _in_registry(self, operation: str) -> Iterator[None]:
+        """Translate a call scoped to this registry; a not-found names a missing registry."""
+        try:
+            with _translated(operation):
+                yield
+        except SchemaNotFoundError:
+            self._require_registry(operation)
+            raise
+
+    def _require_registry(self, operation: str) -> None:
+        """After a not-found answer, tell a missing registry from a missing schema.
+
+        Glue answers ``EntityNotFoundException`` for both. One ``GetRegistry`` settles it (once
+        it has found the registry, never again); an answer it cannot read (no
+        ``glue:GetRegistry`` permission, an outage) leaves the original error standing. The
+        default registry is not checked: Glue creates it on first use.
+        """
+        name = self._registry_name
+        if self._registry_found or name == DEFAULT_REGISTRY_NAME:
+            return
+        try:
+            with _translated("GetRegistry"):
+                self._call("GetRegistry", "get_registry", RegistryId={"RegistryName": name})
+        except SchemaNotFoundError as exc:
+            region = getattr(getattr(self.client, "meta", None), "region_name", None)
+            where = f" in region {region}" if isinstance(region, str) else ""
+            raise ConfigurationError(
+                f"{operation}: AWS Glue has no registry {name!r}{where}: check the registry "
+                "name (registry_name=, or glue://NAME on the command line) and the region"
+            ) from exc
+        except GlueSerdeError:
+            return  # cannot tell: the schema's not-found stands
+        self._registry_found = True
 
     def _call(self, operation: str, method: str, /, **request: Any) -> Any:
         """Call one client method under the call deadline (see ``call_timeout``)."""
@@ -600,7 +636,7 @@ class GlueSchemaRegistry:
             Access denied, throttled, unreachable, or the schema is of another format.
         """
         try:
-            with _translated("GetSchemaByDefinition"):
+            with self._in_registry("GetSchemaByDefinition"):
                 response = self._call(
                     "GetSchemaByDefinition",
                     "get_schema_by_definition",
@@ -670,7 +706,7 @@ class GlueSchemaRegistry:
             request["Description"] = description
         if tags:
             request["Tags"] = dict(tags)
-        with _translated("CreateSchema"):
+        with self._in_registry("CreateSchema"):
             response = self._call("CreateSchema", "create_schema", **request)
         return SchemaVersion(
             schema_version_id=uuid.UUID(str(response["SchemaVersionId"])),
@@ -712,7 +748,7 @@ class GlueSchemaRegistry:
         RegistryError
             Access denied, quota reached, throttled, unreachable.
         """
-        with _translated("RegisterSchemaVersion"):
+        with self._in_registry("RegisterSchemaVersion"):
             response = self._call(
                 "RegisterSchemaVersion",
                 "register_schema_version",
@@ -833,7 +869,7 @@ class GlueSchemaRegistry:
         RegistryError
             Access denied, throttled, unreachable.
         """
-        with _translated("GetSchema"):
+        with self._in_registry("GetSchema"):
             response = self._call("GetSchema", "get_schema", SchemaId=self._schema_id(schema_name))
         try:
             return SchemaInfo(
@@ -891,7 +927,7 @@ class GlueSchemaRegistry:
             raise ConfigurationError(
                 f"unknown compatibility mode {_brief(compatibility, 40)}"
             ) from None
-        with _translated("UpdateSchema"):
+        with self._in_registry("UpdateSchema"):
             self._call(
                 "UpdateSchema",
                 "update_schema",
@@ -917,7 +953,7 @@ class GlueSchemaRegistry:
             request: dict[str, Any] = {"SchemaId": self._schema_id(schema_name)}
             if token:
                 request["NextToken"] = token
-            with _translated("ListSchemaVersions"):
+            with self._in_registry("ListSchemaVersions"):
                 response = self._call("ListSchemaVersions", "list_schema_versions", **request)
             for item in response.get("Schemas", []):
                 ids.append((int(item["VersionNumber"]), uuid.UUID(str(item["SchemaVersionId"]))))
