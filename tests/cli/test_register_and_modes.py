@@ -156,9 +156,9 @@ def test_set_compatibility_errors(tmp_path: Path, moto_endpoint: str) -> None:
         moto_endpoint,
         cwd=tmp_path,
     )
-    # Glue changes modes too (UpdateSchema): here the schema (and its registry) does not exist.
-    assert glue.code == 1
-    assert "SchemaNotFoundError" in glue.err and "payments" in glue.err
+    # Glue changes modes too (UpdateSchema); here the registry itself does not exist.
+    assert glue.code == 2
+    assert "ConfigurationError" in glue.err and "no registry 'payments'" in glue.err
 
 
 def test_set_compatibility_changes_a_glue_schema_through_update_schema(
