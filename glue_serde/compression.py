@@ -50,7 +50,13 @@ import zlib
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from glue_serde.enums import Compression
-from glue_serde.errors import ConfigurationError, DecompressionError, FrameError, ValidationError
+from glue_serde.errors import (
+    ConfigurationError,
+    DecompressionError,
+    FrameError,
+    ValidationError,
+    _brief,
+)
 
 if TYPE_CHECKING:
     import uuid
@@ -145,7 +151,8 @@ def check_max_decompressed_size(value: object, name: str = "max_decompressed_siz
     """
     if type(value) is not int or not 0 < value <= MAX_DECOMPRESSED_SIZE_LIMIT:
         raise ConfigurationError(
-            f"{name} must be an int from 1 to {MAX_DECOMPRESSED_SIZE_LIMIT} bytes, not {value!r}"
+            f"{name} must be an int from 1 to {MAX_DECOMPRESSED_SIZE_LIMIT} bytes, "
+            f"not {_brief(value)}"
         )
     return value
 
@@ -179,8 +186,13 @@ def byte_buffer(data: object, what: str = "a Glue schema registry frame") -> Buf
     if kind is bytes or kind is bytearray:
         return data  # type: ignore[return-value]
     if isinstance(data, memoryview):
-        if data.format == "B" and data.ndim == 1:
-            return data
+        try:
+            if data.format == "B" and data.ndim == 1:
+                return data
+        except ValueError as exc:  # a released view refuses every access
+            raise FrameError(
+                f"{what} is a released memoryview", reason="not_bytes", length=0
+            ) from exc
         raise FrameError(
             f"{what} is read as bytes: a memoryview of format {data.format!r} "
             f"({data.itemsize}-byte items, {data.ndim} dimension(s)) is not; pass "
@@ -237,7 +249,7 @@ def compress(compression: Compression, payload: Buffer) -> bytes:
         raise ValidationError(
             f"a payload to frame is bytes-like, not {type(payload).__name__}"
         ) from exc
-    raise ConfigurationError(f"unsupported compression: {compression!r}")
+    raise ConfigurationError(f"unsupported compression: {_brief(compression)}")
 
 
 def decompress(
@@ -294,7 +306,7 @@ def decompress(
     if compression is not _ZLIB:
         if compression is _ZSTD:
             return _zstd_decompress(payload, max_size, schema_version_id)
-        raise ConfigurationError(f"unsupported compression: {compression!r}")
+        raise ConfigurationError(f"unsupported compression: {_brief(compression)}")
     inflater = _decompressobj()
     limit = max_size + 1  # one byte over the limit tells "at the limit" from "over it"
     try:

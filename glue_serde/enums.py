@@ -8,12 +8,26 @@ This module imports nothing from the package.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, EnumMeta
+from typing import Any
 
 __all__ = ["Compatibility", "Compression", "DataFormat", "SchemaStatus", "SchemaVersionStatus"]
 
 
-class _StrEnum(str, Enum):
+class _TextOnly(EnumMeta):
+    """Look members up by text only.
+
+    ``Enum``'s own error quotes ``repr(value)``, which raises for an int past Python's digit
+    limit or a caller's object with a failing ``__repr__``.
+    """
+
+    def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) and not args and not kwargs:
+            raise ValueError(f"a {type(value).__name__} is not a valid {cls.__qualname__}")
+        return super().__call__(value, *args, **kwargs)
+
+
+class _StrEnum(str, Enum, metaclass=_TextOnly):
     """A ``str`` enum whose ``str()`` is its value (``enum.StrEnum`` exists only from 3.11)."""
 
     def __str__(self) -> str:

@@ -50,7 +50,7 @@ from glue_serde.compression import (
     zstd_available,
 )
 from glue_serde.enums import Compression
-from glue_serde.errors import ConfigurationError, FrameError
+from glue_serde.errors import ConfigurationError, FrameError, _brief
 
 if TYPE_CHECKING:
     from glue_serde._typing import Buffer
@@ -134,8 +134,8 @@ def encode_header(
         )
     try:
         byte1 = HEADER_BYTE[compression]
-    except (KeyError, TypeError):
-        raise ConfigurationError(f"unsupported compression: {compression!r}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable value
+        raise ConfigurationError(f"unsupported compression: {_brief(compression)}") from None
     check_writable(compression, allow_non_java_compression)
     return bytes((HEADER_VERSION, byte1)) + schema_version_id.bytes
 

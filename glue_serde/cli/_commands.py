@@ -8,7 +8,6 @@ written by the handler itself.
 
 from __future__ import annotations
 
-import datetime as _dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,9 +35,9 @@ from glue_serde.wire import decode_frame, split_frame
 
 if TYPE_CHECKING:
     import argparse
+    import datetime as _dt
 
     from glue_serde.registry import SchemaRegistry
-    from glue_serde.registry.local import AuditEvent
     from glue_serde.schema import CompatibilityReport, SchemaInfo, SchemaVersion
 
 __all__ = [
@@ -147,7 +146,7 @@ def _check_against_registry(args: argparse.Namespace, console: Console, fmt: Dat
     from glue_serde.compat import check_compatibility  # noqa: PLC0415
 
     new = read_schema_file(args.file, fmt)
-    registry = open_registry(args, create=False)
+    registry = open_registry(args, create=False, read_only=True)
     catalog = _catalog(registry, "list a schema's versions")
     try:
         info = catalog.get_schema(args.schema)
@@ -336,14 +335,7 @@ def run_set_compatibility(args: argparse.Namespace, console: Console) -> int:
     """``glue-serde set-compatibility``: change a schema's mode (Glue ``UpdateSchema``)."""
     registry = open_registry(args, create=False)
     if not isinstance(registry, CompatibilityAdmin):
-        hint = (
-            " (for AWS Glue: aws glue update-schema --schema-id "
-            f"SchemaName={args.schema},RegistryName={registry.registry_name} "
-            f"--compatibility {args.mode} --schema-version-number LatestVersion=true)"
-            if args.registry.startswith("glue://")
-            else ""
-        )
-        raise UsageError(f"{registry!r} cannot change a schema's compatibility mode{hint}")
+        raise UsageError(f"{registry!r} cannot change a schema's compatibility mode")
     before = _catalog(registry, "read a schema's mode").get_schema(args.schema)
     after = registry.update_compatibility(args.schema, Compatibility(args.mode))
     if _wants_json(args):
@@ -376,21 +368,14 @@ def run_audit(args: argparse.Namespace, console: Console) -> int:
             "AWS Glue's calls are recorded by CloudTrail (event source glue.amazonaws.com); "
             "audit reads an embedded registry's file"
         )
-    registry = open_registry(args, create=False)
+    registry = open_registry(args, create=False, read_only=True)
     if not isinstance(registry, AuditTrail):
         raise UsageError(f"{registry!r} keeps no audit trail")
-    if output == "cloudtrail":
-        if args.since is not None:
-            raise UsageError(
-                "--since filters --output text and json; the CloudTrail export is the whole "
-                "trail (of --schema, if given)"
-            )
-        registry.export_audit_jsonl(console.out, schema_name=args.schema)
-        return ExitCode.OK
     since: _dt.datetime | None = args.since
-    events = [
-        e for e in registry.audit_events(args.schema) if since is None or _at_or_after(e, since)
-    ]
+    if output == "cloudtrail":
+        registry.export_audit_jsonl(console.out, schema_name=args.schema, since=since)
+        return ExitCode.OK
+    events = registry.audit_events(args.schema, since=since)
     if output == "json":
         for event in events:
             console.out.write(dumps(audit_event_dict(event)) + "\n")
@@ -411,14 +396,6 @@ def _audit_output(args: argparse.Namespace, console: Console) -> str:
     return replacement
 
 
-def _at_or_after(event: AuditEvent, since: _dt.datetime) -> bool:
-    try:
-        moment = _dt.datetime.fromisoformat(event.event_time.replace("Z", "+00:00"))
-    except ValueError:
-        return True  # never hide an event whose time cannot be read
-    return (moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)) >= since
-
-
 # ---------------------------------------------------------------------------------------------
 # inspect
 
@@ -428,7 +405,7 @@ def run_inspect(args: argparse.Namespace, console: Console) -> int:
     data = read_record(args.record, args.file, console.stdin)
     registry = None
     if args.registry is not None:
-        registry = open_registry(args, create=False)
+        registry = open_registry(args, create=False, read_only=True)
     else:
         _no_registry_options(args, "was not given")
     report: dict[str, Any] = {"length": len(data)}

@@ -57,7 +57,9 @@ _HEADER_VERSION: Final = 3
 # registries
 
 
-def open_registry(args: argparse.Namespace, *, create: bool) -> SchemaRegistry:
+def open_registry(
+    args: argparse.Namespace, *, create: bool, read_only: bool = False
+) -> SchemaRegistry:
     """Open the registry ``--registry`` names, with the other registry options.
 
     ``glue://NAME`` is AWS Glue (``--region``, ``--endpoint-url``, ``--profile``); anything
@@ -72,6 +74,10 @@ def open_registry(args: argparse.Namespace, *, create: bool) -> SchemaRegistry:
     create
         Whether the command may create a missing registry file (a command that writes). A
         read-only command refuses a missing file instead of creating an empty one.
+    read_only
+        Whether the command only reads: the embedded registry's file is then opened read-only
+        (``LocalSchemaRegistry(path, read_only=True, create=False)``), so the command never
+        writes to it (no WAL switch, no migration) and works on a read-only file or volume.
 
     Returns
     -------
@@ -121,10 +127,12 @@ def open_registry(args: argparse.Namespace, *, create: bool) -> SchemaRegistry:
             )
         return LocalSchemaRegistry(identity=args.identity)
     path = spec.removeprefix("sqlite://")
-    # Checked here, before opening: opening a missing file would create it. (Once the
-    # embedded registry opens files read-only on request, read-only commands will ask so.)
-    _check_registry_file(path, create=create)
-    return LocalSchemaRegistry(path, identity=args.identity)
+    # Checked here, before opening, so that a missing file is a usage error (exit 2) with the
+    # CLI's own message; the registry is asked not to create one either.
+    _check_registry_file(path, create=create and not read_only)
+    if read_only:
+        return LocalSchemaRegistry(path, identity=args.identity, read_only=True, create=False)
+    return LocalSchemaRegistry(path, identity=args.identity, create=create)
 
 
 def _check_registry_file(path: str, *, create: bool) -> None:

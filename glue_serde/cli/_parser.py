@@ -293,7 +293,7 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
         audit,
         ["text", "json", "cloudtrail"],
         "text (default): a table; json: one JSON object per event; cloudtrail: the "
-        "registry's CloudTrail-shaped export, one JSON object per line (no --since)",
+        "registry's CloudTrail-shaped export, one JSON object per line",
     )
     audit.add_argument(
         "--format",

@@ -66,7 +66,9 @@ standard library only (key order kept), like Jackson's ``writeValueAsString`` of
 tree, so the text to register never depends on whether orjson is installed. It refuses, as a
 :class:`~glue_serde.errors.SchemaError`, what no reader could use: ``NaN``, ``Infinity`` or
 ``1e999`` anywhere in the schema (a registry would store it and every consumer would fail),
-a ``pattern`` Python's ``re`` cannot compile, nesting beyond ``max_depth``; any failure of
+a ``pattern`` Python's ``re`` cannot compile or whose backtracking takes catastrophic time
+(exponential, or polynomial above quadratic: see :mod:`glue_serde.codecs._backtracking`),
+nesting beyond ``max_depth``; any failure of
 ``jsonschema`` or ``referencing`` on an odd schema is a ``SchemaError`` too.
 
 Imports only the package's base modules plus ``jsonschema``/``referencing`` (and, lazily,
@@ -92,6 +94,7 @@ import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
 import referencing
 import referencing.exceptions
 
+from glue_serde.codecs._backtracking import catastrophic_backtracking
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
@@ -100,6 +103,7 @@ from glue_serde.errors import (
     PayloadError,
     SchemaError,
     ValidationError,
+    _brief,
 )
 
 if TYPE_CHECKING:
@@ -251,7 +255,24 @@ def _dumps_stdlib(value: object, max_depth: int = MAX_DEPTH_LIMIT) -> bytes:
     except ValidationError:
         raise
     except (ValueError, TypeError) as exc:  # circular reference detected by json, ...
-        raise _not_json([], str(exc), None) from exc
+        raise _not_json(_unwritable_int_at(value), str(exc), None) from exc
+
+
+def _unwritable_int_at(value: object) -> list[str | int]:
+    """Return the path to the first int past Python's int-to-text digit limit (for messages)."""
+    stack: list[tuple[object, list[str | int]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, int) and item.bit_length() > 3000:  # 3000 bits: 904 digits
+            try:
+                str(item)
+            except ValueError:
+                return path
+        elif isinstance(item, dict):
+            stack.extend((v, [*path, k]) for k, v in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, [*path, i]) for i, v in reversed(list(enumerate(item))))
+    return []
 
 
 def _has_non_finite(value: object) -> bool:
@@ -674,6 +695,9 @@ def _check_patterns(node: object) -> None:
                         f"JSON Schema pattern {candidate!r} is not a regular expression this "
                         f"library can evaluate: {exc}"
                     ) from exc
+                risk = catastrophic_backtracking(candidate)
+                if risk is not None:
+                    raise _schema_error(f"JSON Schema pattern {_brief(candidate, 200)} {risk}")
             stack.extend(v for k, v in item.items() if k not in _DATA_KEYWORDS)
         elif isinstance(item, list):
             stack.extend(item)
@@ -865,10 +889,10 @@ class JsonCodec:
     ) -> None:
         if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
             raise ConfigurationError(
-                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {max_depth!r}"
+                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {_brief(max_depth)}"
             )
         if validator not in ("auto", "jsonschema", "fastjsonschema"):
-            raise ConfigurationError(f"unknown validator engine: {validator!r}")
+            raise ConfigurationError(f"unknown validator engine: {_brief(validator)}")
         if validator == "fastjsonschema" and _load_fastjsonschema() is None:
             raise ConfigurationError(
                 "validator='fastjsonschema' needs the fastjsonschema package "

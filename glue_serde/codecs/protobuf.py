@@ -88,6 +88,7 @@ from glue_serde.errors import (
     PayloadError,
     SchemaError,
     ValidationError,
+    _brief,
 )
 
 if TYPE_CHECKING:
@@ -248,14 +249,15 @@ class ProtobufCodec:
             isinstance(message_class, type) and issubclass(message_class, Message)
         ):
             raise ConfigurationError(
-                f"message_class must be a generated protobuf message class, not {message_class!r}"
+                "message_class must be a generated protobuf message class, not "
+                f"{_brief(message_class)}"
             )
         if type(parsed_cache_size) is not int or parsed_cache_size < 1:
             raise ConfigurationError("parsed_cache_size must be an int of at least 1")
         if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
             raise ConfigurationError(
                 f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT} (protobuf readers refuse "
-                f"deeper messages), not {max_depth!r}"
+                f"deeper messages), not {_brief(max_depth)}"
             )
         self._message_class = message_class
         self._as_dict = bool(as_dict)

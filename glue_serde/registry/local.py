@@ -43,6 +43,7 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+    _brief,
 )
 from glue_serde.registry._definitions import definition_hashes, lookup_hashes
 from glue_serde.registry._limits import (
@@ -58,7 +59,7 @@ from glue_serde.registry._limits import (
     coerce_version_id,
     parse_versions,
 )
-from glue_serde.registry._sqlite import SchemaRow, Storage, Transaction
+from glue_serde.registry._sqlite import AuditRow, SchemaRow, Storage, Transaction
 from glue_serde.registry.audit import (
     AuditEvent,
     AuditRecord,
@@ -213,7 +214,7 @@ class LocalSchemaRegistry:
             if not isinstance(identity, str) or not 1 <= len(identity) <= _MAX_IDENTITY_CHARS:
                 raise ConfigurationError(
                     f"identity must be text of 1-{_MAX_IDENTITY_CHARS} characters, got "
-                    f"{type(identity).__name__} {identity!r:.60}"
+                    f"{type(identity).__name__} {_brief(identity, 60)}"
                 )
             check_utf8(identity, "identity", ConfigurationError)
         # The default identity (user@host) is looked up on first use: getpass and socket
@@ -231,12 +232,15 @@ class LocalSchemaRegistry:
             or not 0 <= busy_timeout <= _MAX_BUSY_TIMEOUT  # NaN fails both comparisons
         ):
             raise ConfigurationError(
-                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, got {busy_timeout!r:.40}"
+                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, "
+                f"got {_brief(busy_timeout, 40)}"
             )
         if read_only is not None and not isinstance(read_only, bool):
-            raise ConfigurationError(f"read_only must be a bool or None, got {read_only!r:.40}")
+            raise ConfigurationError(
+                f"read_only must be a bool or None, got {_brief(read_only, 40)}"
+            )
         if not isinstance(create, bool):
-            raise ConfigurationError(f"create must be True or False, got {create!r:.40}")
+            raise ConfigurationError(f"create must be True or False, got {_brief(create, 40)}")
         self._busy_timeout = float(busy_timeout)
         self._read_only_asked = read_only
         self._create = create
@@ -1181,7 +1185,9 @@ class LocalSchemaRegistry:
 
     # -- audit trail ----------------------------------------------------------------------------
 
-    def audit_events(self, schema_name: str | None = None) -> list[AuditEvent]:
+    def audit_events(
+        self, schema_name: str | None = None, *, since: datetime | None = None
+    ) -> list[AuditEvent]:
         """Return the audit trail, oldest first.
 
         Parameters
@@ -1189,6 +1195,9 @@ class LocalSchemaRegistry:
         schema_name
             Only the events of this schema of the bound registry; every event of the storage
             (all registries) when ``None``.
+        since
+            Only the events at or after this time (a naive time is UTC); an event whose stored
+            time cannot be read is never hidden.
 
         Returns
         -------
@@ -1198,16 +1207,26 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid.
+            If the name or the time is invalid.
         """
+        return [AuditEvent.from_row(row) for row in self._audit_rows(schema_name, since)]
+
+    def _audit_rows(self, schema_name: str | None, since: datetime | None) -> list[AuditRow]:
         if schema_name is not None:
             check_name(schema_name, "schema name")
+        bound = _since_bound(since)
         with self._storage.read("AuditEvents") as tx:
             rows = tx.audit_rows(self._registry_name, schema_name)
-        return [AuditEvent.from_row(row) for row in rows]
+        if bound is None:
+            return rows
+        return [row for row in rows if _at_or_after(row.event_time, bound)]
 
     def export_audit_jsonl(
-        self, file: str | os.PathLike[str] | IO[str], *, schema_name: str | None = None
+        self,
+        file: str | os.PathLike[str] | IO[str],
+        *,
+        schema_name: str | None = None,
+        since: datetime | None = None,
     ) -> int:
         """Write the audit trail as CloudTrail-shaped management events, one JSON object a line.
 
@@ -1218,7 +1237,7 @@ class LocalSchemaRegistry:
         ----------
         file
             A path (appended to, created if missing) or a text stream.
-        schema_name
+        schema_name, since
             As for :meth:`audit_events`.
 
         Returns
@@ -1229,13 +1248,30 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid or the file or stream cannot be written.
+            If the name or the time is invalid or the file or stream cannot be written.
         """
-        if schema_name is not None:
-            check_name(schema_name, "schema name")
-        with self._storage.read("AuditEvents") as tx:
-            rows = tx.audit_rows(self._registry_name, schema_name)
-        return write_cloudtrail_jsonl(file, rows)
+        return write_cloudtrail_jsonl(file, self._audit_rows(schema_name, since))
+
+
+def _since_bound(since: object) -> datetime | None:
+    """Check ``since`` and return it timezone-aware (a naive time is UTC)."""
+    if since is None:
+        return None
+    if not isinstance(since, datetime):
+        raise ConfigurationError(
+            f"since must be a datetime, got {type(since).__name__} {_brief(since, 40)}"
+        )
+    return since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
+
+
+def _at_or_after(event_time: str, bound: datetime) -> bool:
+    try:
+        moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError:
+        return True  # never hide an event whose time cannot be read
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment >= bound
 
 
 def _reopen(path: str, settings: dict[str, Any]) -> LocalSchemaRegistry:

@@ -261,7 +261,7 @@ PROTO_VALUES: list[dict[str, Any]] = [
         "nums": [1, -2, 3],
         "strs": ["a", ""],
         "counts": {"a": 1},
-        "names": {"7": "seven"},
+        "names": {7: "seven"},
         "c_str": "x",
         "opt": 0,
         "blobs": [b"", b"\x01"],

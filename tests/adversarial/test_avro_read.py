@@ -315,34 +315,9 @@ for _key, (_type, _payload) in CRAFTED.items():
         reader=True,
     )
 
-_C_READER = "avro-depth: SIGSEGV in fastavro's C reader (recursive schema, deep payload)"
-_SKIPPER = "avro-depth: RecursionError (recursive schema holding arrays of nulls)"
-_BUDGET = "avro-budget: zero-width items cost memory the payload does not pay for"
 KNOWN: dict[str, str] = {
-    **{
-        f"deep-{shape}-{depth}": _C_READER
-        for shape in ("list", "tree", "map")
-        for depth in ("5000", "100000", "5000-reader-schema")
-    },
-    "deep-list-100000-zlib": _C_READER,
-    **{
-        f"infinite-{shape}-{kind}": (
-            "avro-depth: SIGSEGV in fastavro's C reader: a recursive schema without a base case "
-            "recurses forever without reading a byte (the registry accepts the schema)"
-        )
-        for shape in ("record", "mutual")
-        for kind in ("payload-0-bytes", "payload-1-bytes", "payload-64-bytes", "reader-schema")
-    },
-    **{f"deep-nulls-{d}": _SKIPPER for d in ("900", "5000", "100000", "5000-reader-schema")},
-    "zero-width-null-records-1m": _BUDGET + " (+200 MB from 4 bytes)",
-    "zero-width-null-records-999999": _BUDGET + " (+190 MB from 4 bytes)",
-    "zero-width-60-null-fields-250000": _BUDGET + " (+380 MB from 4 bytes)",
-    "zero-width-negative-block-999999": _BUDGET + " (+180 MB, negative block count)",
-    "zero-width-null-records-999999-reader-schema": _BUDGET + " (+190 MB, resolving reader)",
     "int-over-int32-varint": "avro-read-range: an int field reads back 2**40",
     "int-over-int32-varint-reader-schema": "avro-read-range: an int field reads back 2**40",
-    "time-millis-negative": "avro-read-range: time-millis -1 reads as 00:00:00.999",
-    "time-millis-negative-reader-schema": "avro-read-range: time-millis -1 reads as 00:00:00.999",
 }
 CASES.mark_xfail(KNOWN)
 

@@ -421,56 +421,7 @@ for _case in CASES.cases:
     if _case.id.startswith(("decimal-exponent", "deep-", "self-referencing")):
         _case.timeout = 5.0
 
-_POISON = "avro-logical: out-of-range value written; the reader refuses it (poison record)"
-_C_VALIDATOR = "avro-depth: SIGSEGV in fastavro's C validator (recursive schema, deep value)"
-_CHECKER = "avro-checker: the generated checker does not compile"
-_EXPONENT = "avro-decimal: an absurd exponent is not refused fast (hang > 5 s; 83 s observed)"
-KNOWN: dict[str, str] = {
-    "float-int-inexact-in-float32": "avro-range: int 2**24+1 into a float reads back 16777216.0",
-    "string-lone-surrogate": (
-        "avro-validation: lone surrogate gives SerializationError (UnicodeEncodeError), not a "
-        "ValidationError naming the field"
-    ),
-    "map-surrogate-key": (
-        "avro-validation: lone surrogate map key gives SerializationError, not ValidationError"
-    ),
-    "decimal-fixed-negative-zero": "avro-decimal: Decimal('-0.00') in a fixed reads back -0.02",
-    "decimal-fixed-negative-zero-no-scale": "avro-decimal: Decimal('-0') in a fixed reads -0.02",
-    "decimal-exponent-1e5000": "avro-decimal: bare ValueError (int string conversion limit)",
-    "decimal-many-digits": "avro-decimal: bare ValueError (int string conversion limit)",
-    "decimal-exponent-1e30000000": _EXPONENT,
-    "decimal-exponent-scale0-1e999999999": _EXPONENT,
-    "decimal-exponent-fixed-1e40000000": _EXPONENT,
-    "date-past-max": _POISON,
-    "date-before-min": _POISON,
-    "time-millis-one-day": _POISON,
-    "time-millis-int32-max": _POISON,
-    "time-micros-one-day": _POISON,
-    "timestamp-millis-2e62": _POISON,
-    "timestamp-millis-minus-2e62": _POISON,
-    "timestamp-millis-past-datetime-max": _POISON,
-    "timestamp-millis-before-datetime-min": _POISON,
-    "timestamp-micros-2e62": _POISON,
-    "timestamp-micros-past-datetime-max": _POISON,
-    "local-timestamp-millis-2e62": _POISON,
-    "local-timestamp-micros-minus-2e62": _POISON,
-    "timestamp-millis-far-offset": _POISON,
-    "time-millis-negative": "avro-logical: time-millis -1 reads back as 00:00:00.999",
-    "time-micros-negative": "avro-logical: time-micros -1 reads back as 00:00:00.999999",
-    "time-millis-aware": "avro-logical: an aware time's UTC offset is dropped silently",
-    "deep-list-5000": "avro-depth: a deep value is validated in quadratic time (hang > 5 s)",
-    "deep-list-100000": _C_VALIDATOR,
-    "self-referencing-list": _C_VALIDATOR,
-    "schema-nested-array-25": _CHECKER + " (SyntaxError: too many statically nested blocks)",
-    "schema-nested-map-25": _CHECKER + " (SyntaxError: too many statically nested blocks)",
-    "schema-nested-union-25": _CHECKER + " (SyntaxError: too many statically nested blocks)",
-    "schema-nested-array-120": _CHECKER + " (IndentationError)",
-    "schema-nested-map-120": _CHECKER + " (IndentationError)",
-    "schema-nested-union-120": _CHECKER + " (IndentationError)",
-    "schema-nan-default-text": (
-        "nan-definition: the embedded registry accepts an Avro definition with NaN"
-    ),
-}
+KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)
 
 test_avro_write = CASES.make_test()

@@ -565,12 +565,7 @@ def _check_response(kind: str, event: Any, response: Any, delivered: list[Any]) 
 FUZZ_EXPECT = ("ok", "DeserializationError", "SchemaNotFoundError")
 
 #: Known failures of the CI configuration (seed and volume above), by test id.
-KNOWN: dict[str, str] = {
-    "avro-recursive-none": "avro-depth: SIGSEGV in fastavro's C reader on mutated recursive frames",
-    "avro-recursive-zlib": "avro-depth: SIGSEGV in fastavro's C reader on mutated recursive frames",
-    "avro-zlib": "avro-budget: arrays of all-null records decode to +140 MB from a few bytes",
-    "events-kafka": "msk-report: later failures of a partition are neither delivered nor reported",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _cases(target: str, compression: str) -> list[Case]:

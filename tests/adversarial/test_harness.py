@@ -37,9 +37,16 @@ def allocate(mb: int) -> str:
 
 
 def foreign() -> None:
-    from glue_serde import decode_frame
+    # A TypeError raised inside the library's own frames (the library translates every real
+    # one, so the fault is injected into a helper decode_frame calls).
+    from unittest import mock
 
-    decode_frame(b"\x03\x00" + b"\x00" * 16, max_decompressed_size=None)  # type: ignore[arg-type]
+    from glue_serde import wire
+
+    with mock.patch.object(
+        wire, "check_max_decompressed_size", side_effect=TypeError("injected foreign exception")
+    ):
+        wire.decode_frame(b"\x03\x00" + b"\x00" * 16)
 
 
 def library_error() -> None:

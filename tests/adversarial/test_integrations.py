@@ -259,7 +259,12 @@ def get_records(kind: str, with_callback: bool) -> str:
         records = {"Records": [None, {"Data": frame(5), "SequenceNumber": "2"}]}
         expected = [5]
     elif kind == "str-data":
-        records = {"Records": [{"Data": "AwC3", "SequenceNumber": "1"}, {"Data": frame(5)}]}
+        records = {
+            "Records": [
+                {"Data": "AwC3", "SequenceNumber": "1"},
+                {"Data": frame(5), "SequenceNumber": "2"},
+            ]
+        }
         expected = [5]
     elif kind == "records-none":
         records = {"Records": None}
@@ -268,8 +273,12 @@ def get_records(kind: str, with_callback: bool) -> str:
         records = None
         expected = []
     elif kind == "record-is-list":
-        records = {"Records": [[1, 2], {"Data": frame(5)}]}
+        records = {"Records": [[1, 2], {"Data": frame(5), "SequenceNumber": "2"}]}
         expected = [5]
+    elif kind == "no-sequence-number":
+        # get_records always answers a SequenceNumber; a record without one is reported.
+        records = {"Records": [{"Data": frame(5)}, {"Data": frame(6), "SequenceNumber": "2"}]}
+        expected = [6]
     else:
         raise ValueError(kind)
     callback = (lambda rec, exc: errors.append(exc)) if with_callback else None
@@ -288,6 +297,7 @@ for _kind in (
     "records-none",
     "response-none",
     "record-is-list",
+    "no-sequence-number",
 ):
     CASES.add(
         get_records, f"get-records-{_kind}-callback", expect=EVENT, kind=_kind, with_callback=True
@@ -777,52 +787,7 @@ for _kind in (
 ):
     CASES.add(kinesis_event_malformed, f"kinesis-event-{_kind}", expect=EVENT, kind=_kind)
 
-_SIBLINGS = (
-    "kinesis-aggregate: one bad user record ends the aggregate; later siblings are lost ({})"
-)
-_GET = "kinesis-get-records: {}"
-_PRODUCER = "kinesis-producer: a malformed put_records answer gives {} (records unaccounted for)"
-KNOWN: dict[str, str] = {
-    "kinesis-producer-client-none": _PRODUCER.format("AttributeError"),
-    "kinesis-producer-client-records-none": _PRODUCER.format("TypeError"),
-    "kinesis-producer-client-entries-none": _PRODUCER.format("AttributeError"),
-    "kinesis-producer-client-list": _PRODUCER.format("AttributeError"),
-    "kinesis-producer-client-entries-empty": (
-        "kinesis-producer: an entry without SequenceNumber/ShardId is reported sent as 'None'"
-    ),
-    **{
-        f"kinesis-aggregate-{bad}-{policy}": _SIBLINGS.format(policy)
-        for bad in ("frame", "unknown-id", "nested-aggregate", "function")
-        for policy in ("skip", "report")
-    },
-    "get-records-aggregate-bad-frame-callback": _GET.format(
-        "on_error drops every user record of an aggregate when one fails"
-    ),
-    "get-records-none-record-no-callback": _GET.format("AttributeError for a None record"),
-    "get-records-record-is-list-no-callback": _GET.format("AttributeError for a list record"),
-    "get-records-records-none-callback": _GET.format("TypeError for Records: None"),
-    "get-records-records-none-no-callback": _GET.format("TypeError for Records: None"),
-    "get-records-response-none-callback": _GET.format("TypeError for a None response"),
-    "get-records-response-none-no-callback": _GET.format("TypeError for a None response"),
-    "msk-two-bad-one-partition": (
-        "msk-report: only the first failure per partition, under the key 'partition' "
-        "(AWS: every failure, 'topic-partition')"
-    ),
-    "msk-bad-in-two-partitions": "msk-report: only the first failure per partition is reported",
-    "kafka-record-timestamp-inf": "kafka-record: OverflowError for timestamp inf",
-    "kafka-record-timestamp-nan": "kafka-record: ValueError for timestamp NaN",
-    "kafka-record-partition-inf": "kafka-record: OverflowError for partition inf",
-    "kafka-record-schema-id-huge-int": "kafka-record: ValueError for a 5000-digit schemaId",
-    "kafka-esm-avro-payload-that-is-json-text": (
-        "kafka-esm: an Avro payload that parses as JSON is returned as JSON (silently changed)"
-    ),
-    "firehose-returns-nan-field": "firehose-json: answered Ok with invalid JSON (NaN)",
-    "firehose-returns-inf-nested": "firehose-json: answered Ok with invalid JSON (-Infinity)",
-    "firehose-returns-nan-bare": "firehose-json: answered Ok with invalid JSON (NaN)",
-    "firehose-returns-partition-key-int": (
-        "firehose-json: a non-text partition key value is answered as is (Firehose rejects it)"
-    ),
-}
+KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)
 
 test_integrations = CASES.make_test()

@@ -262,43 +262,7 @@ CASES.add(
     what="serializer-format-enum",
 )
 
-_BUFFER = "wire-buffers: {} from a {} buffer"
-_BUFFER_SYMPTOMS = {
-    "memoryview-double": ("ValueError", "memoryview('d')"),
-    "memoryview-2d": ("NotImplementedError", "2-D memoryview"),
-    "memoryview-released": ("ValueError", "released memoryview"),
-    "memoryview-strided": ("BufferError", "strided memoryview"),
-}
 KNOWN: dict[str, str] = {}
-for _target in ("decode_frame", "peek", "deserialize", "deserialize_many", "deserialize_record"):
-    for _kind, (_exc, _what) in _BUFFER_SYMPTOMS.items():
-        if _kind == "memoryview-strided" and not _target.startswith("deserialize"):
-            continue  # the header checks read a strided view fine
-        KNOWN[f"{_target}-{_kind}"] = _BUFFER.format(_exc, _what)
-        if _target.startswith("deserialize"):
-            KNOWN[f"{_target}-{_kind}-warm"] = _BUFFER.format(_exc, _what)
-for _target in ("decode_frame", "peek"):
-    KNOWN[f"{_target}-memoryview-uint32-per-byte"] = _BUFFER.format(
-        "ValueError (bytes is not a 16-char string)", "memoryview('I')"
-    )
-for _target in ("deserialize", "deserialize_record"):
-    KNOWN[f"{_target}-memoryview-uint32-per-byte"] = _BUFFER.format(
-        "ConfigurationError (a caller error, not a FrameError)", "memoryview('I')"
-    )
-_LIMIT = "wire-limits: decode_frame(max_decompressed_size={}) is not validated: {}"
-KNOWN.update(
-    {
-        f"bomb-{BOMB_MB}mb-decode-frame-limit--1": _LIMIT.format(
-            "-1", "the bomb inflates without bound (+500 MB)"
-        ),
-        f"bomb-{BOMB_MB}mb-decode-frame-limit--1180591620717411303424": _LIMIT.format(
-            "-2**70", "OverflowError"
-        ),
-        f"bomb-{BOMB_MB}mb-decode-frame-limit-1.5": _LIMIT.format("1.5", "TypeError"),
-        f"bomb-{BOMB_MB}mb-decode-frame-limit-None": _LIMIT.format("None", "TypeError"),
-        f"bomb-{BOMB_MB}mb-decode-frame-limit-16": _LIMIT.format("'16'", "TypeError"),
-    }
-)
 CASES.mark_xfail(KNOWN)
 
 test_wire = CASES.make_test()

@@ -183,3 +183,23 @@ def test_every_error_with_output_json_is_one_json_object(
     assert run.err  # the human message too
     if code == 3:
         assert answer["error"]["retryable"] is True
+
+
+def test_the_gate_fails_for_a_misspelt_glue_registry_and_passes_a_new_schema_in_a_real_one(
+    tmp_path: Path, files: dict[str, str], moto_endpoint: str, glue_client: object
+) -> None:
+    # Glue answers the same not-found for a missing registry and a missing schema.
+    import uuid
+
+    name = f"payments-{uuid.uuid4().hex[:8]}"
+    glue_client.create_registry(RegistryName=name)  # type: ignore[attr-defined]
+    aws = ["--region", "us-east-1", "--endpoint-url", moto_endpoint, "--output", "json"]
+    gate = ["check", files["v1"], "--schema", "payments.NewSchema"]
+    new = glue_serde(*gate, "--registry", f"glue://{name}", *aws, cwd=tmp_path)
+    assert new.code == 0, new.err
+    assert new.json()["new_schema"] is True
+    typo = glue_serde(*gate, "--registry", f"glue://{name}x", *aws, cwd=tmp_path)
+    assert typo.code == 2, typo.out
+    error = typo.json()["error"]
+    assert error["type"] == "ConfigurationError"
+    assert f"no registry '{name}x'" in error["message"]

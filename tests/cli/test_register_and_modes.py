@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -154,5 +156,54 @@ def test_set_compatibility_errors(tmp_path: Path, moto_endpoint: str) -> None:
         moto_endpoint,
         cwd=tmp_path,
     )
+    # Glue changes modes too (UpdateSchema); here the registry itself does not exist.
     assert glue.code == 2
-    assert "aws glue update-schema" in glue.err
+    assert "ConfigurationError" in glue.err and "no registry 'payments'" in glue.err
+
+
+def test_set_compatibility_changes_a_glue_schema_through_update_schema(
+    tmp_path: Path, moto_endpoint: str, glue_client: Any
+) -> None:
+    name = f"p-{uuid.uuid4().hex[:8]}"
+    glue_client.create_schema(
+        RegistryId={"RegistryName": "default-registry"},
+        SchemaName=name,
+        DataFormat="AVRO",
+        Compatibility="BACKWARD",
+        SchemaDefinition=json.dumps(V1),
+    )
+    glue = ["--registry", "glue://default-registry", "--region", "us-east-1"]
+    run = glue_serde(
+        "set-compatibility",
+        "FULL",
+        "--schema",
+        name,
+        *glue,
+        "--endpoint-url",
+        moto_endpoint,
+        "--output",
+        "json",
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run.err
+    answer = run.json()
+    assert (answer["previous_compatibility"], answer["compatibility"]) == ("BACKWARD", "FULL")
+    assert (
+        glue_client.get_schema(SchemaId={"SchemaName": name, "RegistryName": "default-registry"})[
+            "Compatibility"
+        ]
+        == "FULL"
+    )
+    missing = glue_serde(
+        "set-compatibility",
+        "FULL",
+        "--schema",
+        "no-such-schema",
+        *glue,
+        "--endpoint-url",
+        moto_endpoint,
+        "--output",
+        "json",
+        cwd=tmp_path,
+    )
+    assert missing.code == 1 and missing.json()["error"]["type"] == "SchemaNotFoundError"

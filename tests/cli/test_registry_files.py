@@ -84,3 +84,40 @@ def test_register_creates_the_registry_file_it_names(tmp_path: Path) -> None:
     audit = glue_serde("audit", "--registry", "new.sqlite", "--output", "json", cwd=tmp_path)
     assert audit.code == 0
     assert audit.json()["event_name"] == "CreateSchema"
+
+
+def test_read_only_commands_open_the_registry_read_only_and_leave_it_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In-process, to see how each command opens the file; the file itself is the witness too.
+    from glue_serde.cli import main
+    from glue_serde.registry import local
+
+    schema = write_schema(tmp_path / "v1.avsc", V1)
+    assert glue_serde("register", schema, "--schema", "s", "--registry", "r.sqlite", cwd=tmp_path)
+    registry_file = tmp_path / "r.sqlite"
+    opened: list[dict[str, object]] = []
+    instances: list[local.LocalSchemaRegistry] = []
+    real = local.LocalSchemaRegistry
+
+    def spy(*args: object, **kwargs: object) -> local.LocalSchemaRegistry:
+        opened.append(kwargs)
+        instances.append(real(*args, **kwargs))  # type: ignore[arg-type]
+        return instances[-1]
+
+    monkeypatch.setattr(local, "LocalSchemaRegistry", spy)
+    monkeypatch.chdir(tmp_path)
+    before = registry_file.read_bytes()
+    for command in ("audit", "inspect", "check"):
+        argv = [a.replace("{reg}", "r.sqlite") for a in _read_only_commands(schema)[command]]
+        opened.clear()
+        main(argv)
+        assert [(k.get("read_only"), k.get("create")) for k in opened] == [(True, False)], command
+        for registry in instances:  # what the end of the process does
+            registry.close()
+    assert registry_file.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.sqlite", "v1.avsc"]
+    # A command that writes opens it for writing (and never creates it: set-compatibility).
+    opened.clear()
+    main([a.replace("{reg}", "r.sqlite") for a in _read_only_commands(schema)["set-compatibility"]])
+    assert [(k.get("read_only"), k.get("create")) for k in opened] == [(None, False)]
