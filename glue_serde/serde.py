@@ -30,7 +30,6 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -62,6 +61,7 @@ from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable, Iterable, Mapping
 
     from glue_serde._typing import Buffer, Datum
@@ -72,7 +72,13 @@ __all__ = ["DecodedRecord", "Deserializer", "Serializer"]
 
 T = TypeVar("T")
 
-_log = logging.getLogger("glue_serde.serde")
+
+def _log() -> logging.Logger:
+    """Return the module's logger (``logging`` is imported on the first message, not at import)."""
+    import logging  # noqa: PLC0415 - a consumer's cold start never needs it
+
+    return logging.getLogger("glue_serde.serde")
+
 
 #: How many schema versions a deserializer keeps decoders for.
 DEFAULT_DECODER_CACHE_SIZE: Final = 1000
@@ -377,7 +383,7 @@ class Serializer:
             try:
                 writer.put_schema_version_metadata(version.schema_version_id, key, value)
             except Exception as exc:  # logged, not raised (Java): the version is usable
-                _log.warning(
+                _log().warning(
                     "could not write metadata %s=%s on schema version %s: %s: %s",
                     key,
                     value,
