@@ -79,7 +79,7 @@ if TYPE_CHECKING:
     from typing import IO
 
     from glue_serde.registry._base import SchemaRegistry
-    from glue_serde.registry.local import AuditEvent
+    from glue_serde.registry.audit import AuditEvent
     from glue_serde.schema import SchemaInfo, SchemaVersion
 
 __all__ = ["CacheConfig", "CacheStats", "CachingSchemaRegistry", "shared_cache"]
