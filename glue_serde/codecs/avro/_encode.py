@@ -15,15 +15,16 @@ The common values take inline fast paths, each accepting only what the full rule
 ``decimal`` calls, no digit tuple); anything else asks the full rule, then is converted as
 fastavro's logical-type writers convert it.
 
-Every schema compiles, whatever its shape, as the decoders do: records are functions of their
-own (a recursive one is called at each level with the depth of the enclosing value, refused
-beyond ``max_depth``), a schema nested deeper than ``max_depth`` counts the depth the same way,
-and parts nested deeper than a few blocks become functions of their own.
+Every schema compiles, whatever its shape, as the decoders do: a record used once is written
+inline in its parent's code, any other is a function of its own (a recursive one is called at
+each level with the depth of the enclosing value, refused beyond ``max_depth``), a schema
+nested deeper than ``max_depth`` counts the depth the same way, and parts nested deeper than a
+few blocks become functions of their own.
 
 A missing field with a default writes the default's bytes, encoded once when the encoder is
 built (in the type's underlying form, as fastavro writes defaults).
 
-Imports the Avro package's scaffold, rules, union and schema modules only.
+Imports the Avro package's scaffold, rules, union and fastavro modules only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from glue_serde.codecs.avro import _fastavro
 from glue_serde.codecs.avro._codegen import Function, Program
 from glue_serde.codecs.avro._rules import (
     INT_MAX,
@@ -69,7 +71,8 @@ _PACK_DOUBLE: Final = struct.Struct("<d").pack
 _EXACT: Final = decimal.Context(
     prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
 )
-_DECIMAL_KINDS: Final = frozenset(("decimal", "glue_serde-decimal"))
+# A decimal's logical type: "decimal", or glue_serde's own name in the writer form of a fixed.
+_DECIMAL_KINDS: Final = frozenset(("decimal", _fastavro.FIXED_DECIMAL_LOGICAL_TYPE))
 
 
 class Refused(Exception):

@@ -405,3 +405,41 @@ def test_deeply_nested_pairs_compile(levels: int) -> None:
     definition = AvroCodec().canonical_definition(writer)
     payload = AvroCodec(max_depth=1000).encode(definition, {"x": value, "gone": value})
     assert codec.decode(definition, payload) == {"x": value}
+
+
+def nested_records(levels: int, *, optional: bool, extra: bool = False) -> Any:
+    """``levels`` records, each holding the next (in a nullable union when ``optional``)."""
+    schema: Any = "int"
+    for level in range(levels):
+        inner: Any = ["null", schema] if optional else schema
+        fields = [field("x", inner)]
+        if extra:
+            fields.append(field("added", "string", default="-"))
+        schema = record(f"N{level}", *fields)
+    return schema
+
+
+def nested_record_value(levels: int, *, extra: bool = False) -> Any:
+    value: Any = 7
+    for _ in range(levels):
+        value = {"x": value, "added": "-"} if extra else {"x": value}
+    return value
+
+
+@pytest.mark.parametrize("optional", [False, True])
+def test_deeply_nested_records_write_and_resolve(optional: bool) -> None:
+    # Records inline in their parent's code, in unions: every level adds a block when optional.
+    levels = 49 if optional else 66  # the most that fit 200 JSON levels
+    writer = nested_records(levels, optional=optional)
+    reader = nested_records(levels, optional=optional, extra=True)
+    codec = AvroCodec(max_depth=1000)
+    definition = codec.canonical_definition(writer)
+    payload = codec.encode(definition, nested_record_value(levels))
+    assert payload == write(writer, nested_record_value(levels))
+    assert codec.decode(definition, payload) == nested_record_value(levels)
+    resolving = AvroCodec(reader_schema=json.dumps(reader), max_depth=1000)
+    assert resolving.decode(definition, payload) == nested_record_value(levels, extra=True)
+    with pytest.raises(PayloadError, match="max_depth"):
+        AvroCodec(reader_schema=json.dumps(reader), max_depth=levels - 1).decode(
+            definition, payload
+        )
