@@ -37,6 +37,8 @@ Where fastavro's resolving reader is not followed, on purpose:
 - Fields are in the reader's order (fastavro: the writer's matched fields, then defaults).
 - Two writer fields that resolve to one reader field (a name and an alias) are refused when
   the decoder is built (fastavro fails with a ``KeyError`` on every datum).
+- Arrays and maps whose items cannot resolve fail only when they hold items, as in Java
+  (fastavro refuses them empty too).
 - A payload fastavro reads leniently is refused as the plain decoders refuse it: a boolean
   byte other than 0 or 1, an out-of-range union or enum index, a ``time-millis`` outside one
   day (with a reader schema fastavro read -1 as 00:00:00.999 whenever the writer schema was

@@ -443,3 +443,14 @@ def test_deeply_nested_records_write_and_resolve(optional: bool) -> None:
         AvroCodec(reader_schema=json.dumps(reader), max_depth=levels - 1).decode(
             definition, payload
         )
+
+
+def test_items_that_cannot_resolve_fail_only_when_there_are_items() -> None:
+    writer = record("R", field("a", {"type": "array", "items": "string"}), field("b", "int"))
+    reader = record("R", field("a", {"type": "array", "items": "int"}), field("b", "int"))
+    assert resolve(writer, reader, write(writer, {"a": [], "b": 1})) == {"a": [], "b": 1}
+    with pytest.raises(PayloadError, match="string is not the reader's int"):
+        resolve(writer, reader, write(writer, {"a": ["x"], "b": 1}))
+    # fastavro refuses the empty array too; Java reads it (its error waits for an item).
+    with pytest.raises(fastavro.read.SchemaResolutionError):
+        fastavro_resolve(writer, reader, write(writer, {"a": [], "b": 1}))
