@@ -29,11 +29,8 @@ from glue_serde.codecs.avro._bounds import (
     Bounds,
     value_budget,
 )
-from glue_serde.codecs.avro._check import Walker
 from glue_serde.codecs.avro._decode import as_bytes, compile_decoder
-from glue_serde.codecs.avro._encode import EncoderProgram, Refused
 from glue_serde.codecs.avro._javatext import java_schema_text
-from glue_serde.codecs.avro._resolve import compile_resolving_decoder
 from glue_serde.codecs.avro._schema import Schema, build_schema, load, parse, writer_form
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
@@ -51,6 +48,10 @@ if TYPE_CHECKING:
 
     from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs._base import Decoder, Encoder
+    from glue_serde.codecs.avro._check import Walker
+
+# The write side (walker, generated encoders) and the resolving decoders are imported when first
+# needed: a consumer without a reader schema never loads them (cold start).
 
 __all__ = ["AvroCodec"]
 
@@ -85,6 +86,9 @@ class _Writing:
     __slots__ = ("bounds", "program", "walker", "writer")
 
     def __init__(self, prepared: _Prepared, max_depth: int, per_byte: int) -> None:
+        from glue_serde.codecs.avro._check import Walker  # noqa: PLC0415
+        from glue_serde.codecs.avro._encode import EncoderProgram  # noqa: PLC0415
+
         self.writer = writer_form(prepared.schema)
         self.bounds = (
             prepared.read_bounds if self.writer is prepared.schema else Bounds(self.writer)
@@ -274,6 +278,8 @@ class AvroCodec:
         >>> AvroCodec().canonical_definition('{"fields": [], "name": "E", "type": "record"}')
         '{"type":"record","name":"E","fields":[]}'
         """
+        from glue_serde.codecs.avro._check import Walker  # noqa: PLC0415
+
         loaded = load(schema_definition)
         parsed, named = parse(loaded)
         try:
@@ -344,6 +350,8 @@ class AvroCodec:
         return self._build_encoder(schema_definition, bytes(header))
 
     def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
+        from glue_serde.codecs.avro._encode import Refused  # noqa: PLC0415
+
         writing = self._writing(schema_definition)
         walker = writing.walker
 
@@ -394,8 +402,12 @@ class AvroCodec:
                 return _translated(
                     lambda: compile_decoder(schema, bounds, logical_readers, **limits)
                 )
+            from glue_serde.codecs.avro import _resolve  # noqa: PLC0415
+
             return _translated(
-                lambda: compile_resolving_decoder(schema, bounds, reader, logical_readers, **limits)
+                lambda: _resolve.compile_resolving_decoder(
+                    schema, bounds, reader, logical_readers, **limits
+                )
             )
         # fastavro reads (schema resolution, or no logical-type table): a generated decoder
         # first checks the payload's depth and budget when the schema does not bound them.

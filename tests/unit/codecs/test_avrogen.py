@@ -15,7 +15,7 @@ import fastavro.read
 import pytest
 
 from benchmarks.data import RECORDS, SCHEMAS
-from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro
+from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro, _resolve
 from glue_serde.codecs.avro._bounds import Bounds
 from glue_serde.codecs.avro._decode import compile_decoder
 from glue_serde.codecs.avro._schema import build_schema
@@ -194,13 +194,13 @@ def test_a_reader_schema_gets_a_generated_resolving_decoder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[object] = []
-    real = _codec.compile_resolving_decoder
+    real = _resolve.compile_resolving_decoder
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_codec, "compile_resolving_decoder", counting)
+    monkeypatch.setattr(_resolve, "compile_resolving_decoder", counting)
     writer = json.dumps(IN)
     y = {"name": "y", "type": "int", "default": 7}
     reader = json.dumps({**IN, "fields": [*IN["fields"], y]})
