@@ -41,6 +41,22 @@ class Result:
             )
         return self.seconds_per_call / base.seconds_per_call
 
+    def ratios(self, results: list[Result]) -> list[float]:
+        """This contender's per-round ratios to the floor (empty without per-round samples)."""
+        base = next(r for r in results if r.group == self.group and r.name == self.floor)
+        if not self.samples or len(self.samples) != len(base.samples):
+            return []
+        return [ours / floor for ours, floor in zip(self.samples, base.samples, strict=True)]
+
+    def spread(self, results: list[Result]) -> tuple[float, float]:
+        """The 25th and 75th percentiles of the per-round ratios (the ratio twice without them)."""
+        ratios = self.ratios(results)
+        if len(ratios) < 2:
+            ratio = self.ratio(results)
+            return ratio, ratio
+        q1, _, q3 = statistics.quantiles(ratios, n=4, method="inclusive")
+        return q1, q3
+
     def scaled(self, factor: float) -> Result:
         """The same result with every time divided by ``factor`` (a batch call per record)."""
         return Result(
@@ -109,6 +125,7 @@ LIBRARIES = (
     "protobuf",
     "grpcio-tools",
     "cachetools",
+    "zstandard",
     "aws-glue-schema-registry",
     "confluent-kafka",
 )
@@ -142,11 +159,33 @@ def machine() -> str:
     )
 
 
-def environment() -> list[str]:
-    """Python, machine and library versions, as Markdown list items."""
+def bytecode() -> str:
+    """How this interpreter treats cached bytecode (``.pyc``), which cold starts depend on."""
+    setting = os.environ.get("PYTHONDONTWRITEBYTECODE")
+    if sys.dont_write_bytecode:
+        return (
+            f"PYTHONDONTWRITEBYTECODE={setting} (or -B) here: modules without a cached .pyc "
+            "(this checkout's, unless compiled) are compiled from source at every start"
+        )
+    return "bytecode is cached (.pyc written on first import)"
+
+
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages (other work on the machine)."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f}"
+
+
+def environment(load_at_start: str | None = None) -> list[str]:
+    """Python, machine, bytecode setting, load and library versions, as Markdown list items."""
+    loads = f"at the start {load_at_start}, at the end {load()}" if load_at_start else load()
     return [
         f"- Python {sys.version.split()[0]} ({platform.python_implementation()})",
-        f"- Machine: {machine()}",
+        f"- Machine: {machine()}; load average (1/5/15 min): {loads}",
+        f"- Bytecode: {bytecode()}",
         "- Libraries: "
         + ", ".join(f"{d} {v}" if v else f"{d} (not installed)" for d, v in versions().items()),
     ]

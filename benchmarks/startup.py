@@ -2,7 +2,12 @@
 
 :func:`cold_start` measures, each in fresh interpreters (median of N): ``import glue_serde``; the
 same plus a Deserializer on a file-backed embedded registry; plus decoding the first record. It
-also lists the heavy modules that ``import glue_serde`` alone loaded (there should be none).
+does so twice: **with .pyc** (every module's bytecode cached, as after ``pip install``, which
+compiles) and **without .pyc for glue_serde** (this checkout's modules compiled from source at
+every start, as on a machine with ``PYTHONDONTWRITEBYTECODE=1``; the standard library and the
+other packages keep their cached bytecode). The bytecode lives in a private
+``PYTHONPYCACHEPREFIX`` directory, so nothing is written into the checkout. It also lists the
+heavy modules that ``import glue_serde`` alone loaded (there should be none).
 
 :func:`memory` decodes a long stream of frames (three schema versions, one of them zlib) and
 samples resident memory at intervals, which must stay flat once the caches are warm;
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,17 +57,24 @@ STAGES = ("import glue_serde", "+ Deserializer on a SQLite registry", "+ first r
 
 @dataclass(frozen=True)
 class ColdStart:
-    """Median milliseconds per stage, the run count, and heavy modules the import loaded."""
+    """Median milliseconds per stage with and without .pyc, runs, heavy modules of the import."""
 
-    milliseconds: dict[str, float]
+    milliseconds: dict[str, float]  # with .pyc
+    without_pyc: dict[str, float]
     runs: int
     heavy_modules: tuple[str, ...]
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(pycache: str | None = None, *, write: bool = True) -> dict[str, str]:
     """The environment of child interpreters: this checkout's glue_serde comes first."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    if pycache is not None:
+        env["PYTHONPYCACHEPREFIX"] = pycache
+        if write:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
@@ -80,31 +93,47 @@ def _prepare(path: str) -> str:
     return frame.hex()
 
 
+def _stages(code: str, path: str, frame: str, env: dict[str, str]) -> tuple[list[float], list[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, path, frame],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    ).stdout
+    answer = json.loads(out.strip().splitlines()[-1])
+    return [float(t) for t in answer["times"]], list(answer["heavy"])
+
+
 def cold_start(runs: int) -> ColdStart:
-    """Median time of each stage over ``runs`` fresh interpreters."""
+    """Median time of each stage over ``runs`` fresh interpreters, with and without .pyc."""
     heavy: set[str] = set()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "r.sqlite")
         frame = _prepare(path)
         code = _SETUP + _DESERIALIZER + _FIRST
-        samples: list[list[float]] = [[] for _ in STAGES]
-        for _ in range(runs):
-            out = subprocess.run(
-                [sys.executable, "-c", code, path, frame],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=ROOT,
-                env=_child_env(),
-            ).stdout
-            answer = json.loads(out.strip().splitlines()[-1])
-            heavy.update(answer["heavy"])
-            for i, value in enumerate(answer["times"]):
-                samples[i].append(float(value))
+        pycache = os.path.join(tmp, "pycache")
+        _stages(code, path, frame, _child_env(pycache))  # writes every module's .pyc
+        medians = {}
+        for label, env in (
+            ("with", _child_env(pycache, write=False)),
+            ("without", _child_env(pycache, write=False)),
+        ):
+            if label == "without":  # drop this checkout's bytecode, keep everyone else's
+                shutil.rmtree(os.path.join(pycache, str(ROOT).lstrip(os.sep)), ignore_errors=True)
+            samples: list[list[float]] = [[] for _ in STAGES]
+            for _ in range(runs):
+                times, loaded = _stages(code, path, frame, env)
+                heavy.update(loaded)
+                for i, value in enumerate(times):
+                    samples[i].append(value)
+            medians[label] = {
+                stage: statistics.median(s) * 1000 for stage, s in zip(STAGES, samples, strict=True)
+            }
     return ColdStart(
-        milliseconds={
-            label: statistics.median(s) * 1000 for label, s in zip(STAGES, samples, strict=True)
-        },
+        milliseconds=medians["with"],
+        without_pyc=medians["without"],
         runs=runs,
         heavy_modules=tuple(sorted(heavy)),
     )

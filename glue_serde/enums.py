@@ -8,12 +8,26 @@ This module imports nothing from the package.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, EnumMeta
+from typing import Any
 
 __all__ = ["Compatibility", "Compression", "DataFormat", "SchemaStatus", "SchemaVersionStatus"]
 
 
-class _StrEnum(str, Enum):
+class _TextOnly(EnumMeta):
+    """Look members up by text only.
+
+    ``Enum``'s own error quotes ``repr(value)``, which raises for an int past Python's digit
+    limit or a caller's object with a failing ``__repr__``.
+    """
+
+    def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) and not args and not kwargs:
+            raise ValueError(f"a {type(value).__name__} is not a valid {cls.__qualname__}")
+        return super().__call__(value, *args, **kwargs)
+
+
+class _StrEnum(str, Enum, metaclass=_TextOnly):
     """A ``str`` enum whose ``str()`` is its value (``enum.StrEnum`` exists only from 3.11)."""
 
     def __str__(self) -> str:
@@ -50,13 +64,17 @@ class Compatibility(_StrEnum):
 class Compression(_StrEnum):
     """Compression of a frame's payload.
 
-    The names are those of the Java reference's ``AWSSchemaRegistryConstants.COMPRESSION``
-    enum. Only ``NONE`` (header byte ``0x00``) and ``ZLIB`` (``0x05``) exist in the Glue wire
-    format; the byte values live in :mod:`glue_serde.wire`.
+    ``NONE`` and ``ZLIB`` are the Java reference's ``AWSSchemaRegistryConstants.COMPRESSION``
+    enum, and the only two in the Glue wire format (header bytes ``0x00`` and ``0x05``).
+    ``ZSTD`` (header byte ``0x5A``) is glue_serde's own extension for pipelines whose every
+    reader is glue_serde: Java readers refuse it, so writing it needs an explicit
+    ``allow_non_java_compression=True``, and reading it the ``zstd`` extra. The byte values live
+    in :mod:`glue_serde.compression`.
     """
 
     NONE = "NONE"
     ZLIB = "ZLIB"
+    ZSTD = "ZSTD"
 
 
 class SchemaVersionStatus(_StrEnum):

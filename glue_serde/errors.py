@@ -480,3 +480,21 @@ class BatchProcessingError(GlueSerdeError):
         super().__init__(message)
         self.errors = tuple(errors)
         self.response = dict(response) if response is not None else {}
+
+
+def _brief(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for an error message; never raises.
+
+    The value being reported is the caller's: ``repr`` of an int past Python's digit limit
+    raises ``ValueError``, a deep container ``RecursionError``, a caller's object whatever its
+    ``__repr__`` raises. None of those may replace the error being reported.
+    """
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"an int of {value.bit_length()} bits"
+    if isinstance(value, str | bytes | bytearray) and len(value) > limit:
+        value = value[:limit]
+    try:
+        text = repr(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+    return text if len(text) <= limit else f"{text[: max(limit - 3, 1)]}..."

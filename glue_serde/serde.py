@@ -33,14 +33,17 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
 from glue_serde.codecs import Decoder, codec_for
 from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
-    decompress,
+    byte_buffer,
+    check_max_decompressed_size,
+    check_writable,
+    compressor,
+    decompressing,
 )
 from glue_serde.enums import Compatibility, Compression, DataFormat, SchemaVersionStatus
 from glue_serde.errors import (
@@ -115,11 +118,17 @@ class Serializer:
     description
         Description given to a schema this serializer creates.
     compression
-        ``NONE`` (default) or ``ZLIB``.
+        ``NONE`` (default) or ``ZLIB``, which every Glue reader reads; or ``ZSTD``, glue_serde's
+        own extension (header byte ``0x5A``), only with ``allow_non_java_compression=True``.
     compression_threshold
-        With ``ZLIB``, payloads shorter than this many bytes are written uncompressed (each
-        frame carries its own compression byte, so this stays valid Glue). zlib expands
-        small payloads; about 1 KB is a good threshold. Default 0: compress everything.
+        With ``ZLIB`` (or ``ZSTD``), payloads shorter than this many bytes are written
+        uncompressed (each frame carries its own compression byte, so this stays valid Glue).
+        zlib expands small payloads; about 1 KB is a good threshold. Default 0: compress
+        everything.
+    allow_non_java_compression
+        Opt in to ``ZSTD``: every reader of these frames is glue_serde with the ``zstd`` extra.
+        Java's readers (and every other Glue SerDe) refuse them. Needs the ``zstandard``
+        package (``pip install 'glue-serde[zstd]'``).
     schema_version_id
         Pin a version id and never ask the registry (the Java serializer's fixed-id mode).
         The caller vouches that the id belongs to ``schema``.
@@ -167,6 +176,7 @@ class Serializer:
         description: str | None = None,
         compression: Compression | str = Compression.NONE,
         compression_threshold: int = 0,
+        allow_non_java_compression: bool = False,
         schema_version_id: uuid.UUID | None = None,
         metadata: Mapping[str, str] | None = None,
         to_dict: Callable[[Any], Datum] | None = None,
@@ -175,7 +185,6 @@ class Serializer:
         try:
             self._data_format = DataFormat(data_format)
             self._compression = Compression(compression)
-            self._zlib = self._compression is Compression.ZLIB
             self._compatibility = Compatibility(compatibility)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
@@ -183,6 +192,12 @@ class Serializer:
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(compression_threshold, int) or compression_threshold < 0:
             raise ConfigurationError("compression_threshold must be a non-negative int")
+        check_writable(self._compression, allow_non_java_compression)
+        self._allow_non_java = allow_non_java_compression is True
+        #: payload -> compressed payload, None without compression.
+        self._compress: Callable[[bytes], bytes] | None = (
+            None if self._compression is Compression.NONE else compressor(self._compression)
+        )
         if schema_version_id is not None and not isinstance(schema_version_id, uuid.UUID):
             raise ConfigurationError("schema_version_id must be a uuid.UUID")
         self._source = registry
@@ -197,14 +212,26 @@ class Serializer:
             raise ConfigurationError("to_dict must be callable")
         self._to_dict = to_dict
         self._codec: Codec = codec_for(self._data_format)
-        self._definition = self._codec.canonical_definition(schema)
+        if self._data_format is DataFormat.PROTOBUF:
+            # Protobuf's errors (an import no reader bundles, ...) name the schema.
+            self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
+                schema, schema_name=schema_name
+            )
+        else:
+            self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)
         self._lock = threading.Lock()
         self._version: SchemaVersion | None = None
         self._pinned_id = schema_version_id
         self._header_plain = b""
-        self._header_zlib = b""
+        self._header_compressed = b""
         self._framed: Encoder | None = None
+        #: ``framed_encoder(...).direct`` of codecs that offer it: class -> (frame prefix,
+        #: C callable writing the rest) for values whose frame is the prefix plus that output.
+        self._direct: Callable[[type], tuple[bytes, Callable[[Any], bytes]] | None] | None = None
+        #: (class, prefix, callable): the last class ``_direct`` answered for (serialize's
+        #: first test); a class no value has, until then.
+        self._hot: tuple[type, bytes, Callable[[Any], bytes]] = _NO_HOT_WRITE
         if schema_version_id is not None:
             self._set_headers(schema_version_id)
 
@@ -236,10 +263,16 @@ class Serializer:
     def _set_headers(self, version_id: uuid.UUID) -> None:
         header = encode_header(version_id, compression=Compression.NONE)
         framed = getattr(self._codec, "framed_encoder", None)
-        if framed is not None and not self._zlib:
+        if framed is not None and self._compress is None:
             # The codec writes the payload after the header in one buffer (one copy less).
             self._framed = framed(self._definition, header)
-        self._header_zlib = encode_header(version_id, compression=Compression.ZLIB)
+            if self._to_dict is None:
+                self._direct = getattr(self._framed, "direct", None)
+        self._header_compressed = encode_header(
+            version_id,
+            compression=self._compression,
+            allow_non_java_compression=self._allow_non_java,
+        )
         self._header_plain = header  # last: a non-empty header means everything is set
 
     @property
@@ -383,6 +416,14 @@ class Serializer:
         SchemaNotRegisteredError, IncompatibleSchemaError, RegistryError
             On the first call, as :meth:`resolve`.
         """
+        hot = self._hot
+        if type(value) is hot[0]:
+            # A class the codec writes in one C call after a fixed prefix (Protobuf messages
+            # of the schema): the frame without a Python frame of the codec's.
+            try:
+                return hot[1] + hot[2](value)
+            except Exception:  # the codec's encoder says what is wrong (and raises) below
+                pass
         if value is None:
             return None
         if not self._header_plain:
@@ -397,10 +438,17 @@ class Serializer:
                     data_format=self._data_format,
                 ) from exc
         if self._framed is not None:
-            return self._framed(value)
+            out = self._framed(value)
+            direct = self._direct
+            if direct is not None and type(value) is not hot[0]:
+                found = direct(type(value))
+                if found is not None:
+                    self._hot = (type(value), *found)
+            return out
         payload = self._encoder(value)
-        if self._zlib and len(payload) >= self._threshold:
-            return self._header_zlib + zlib.compress(payload)
+        squeeze = self._compress
+        if squeeze is not None and len(payload) >= self._threshold:
+            return self._header_compressed + squeeze(payload)
         return self._header_plain + payload
 
     def serialize_many(self, values: Iterable[Datum]) -> list[bytes | None]:
@@ -464,6 +512,21 @@ class DecodedRecord(Generic[T]):
     schema_version: SchemaVersion
 
 
+class _NeverWritten:
+    """A class no value has: the hot slot of a serializer before its first direct write."""
+
+
+def _never_called(value: object) -> bytes:  # pragma: no cover - never reached
+    raise AssertionError("the empty hot slot of a serializer was called")
+
+
+_NO_HOT_WRITE: Final[tuple[type, bytes, Callable[[Any], bytes]]] = (
+    _NeverWritten,
+    b"",
+    _never_called,
+)
+
+
 class _Entry:
     """A writer schema version and the function that decodes a payload written with it.
 
@@ -473,21 +536,42 @@ class _Entry:
     then never made the hot one again.
     """
 
-    __slots__ = ("decode", "expired", "version")
+    __slots__ = ("decode", "direct", "expired", "version")
 
-    def __init__(self, version: SchemaVersion, decode: Callable[[Buffer], Datum]) -> None:
+    def __init__(
+        self,
+        version: SchemaVersion,
+        decode: Callable[[Buffer], Datum],
+        direct: Mapping[int, Callable[[Buffer], Datum]] | None = None,
+    ) -> None:
         self.version = version
         self.decode = decode
+        #: Payload byte 0 -> a callable decoding the payload's bytes after it, exactly as
+        #: ``decode`` does when it succeeds (the codec's ``direct`` table; see ``_hot_for``).
+        self.direct = direct
         self.expired = False
 
 
-#: The hot slot's value when no entry is hot: 19 bytes, so no 18-byte header can equal it.
-_COLD: Final[tuple[bytes, _Entry]] = (bytes(HEADER_SIZE + 1), cast("_Entry", None))
+#: The hot slot: (key, key length, entry, direct). A frame whose first ``key length`` bytes
+#: equal ``key`` (its header, and with a direct decoder the payload's first byte) belongs to
+#: ``entry``; ``direct``, when not None, decodes the bytes after the key in one C call.
+_Hot = tuple[bytes, int, _Entry, "Callable[[Buffer], Datum] | None"]
+#: The hot slot's value when no entry is hot: a 19-byte key compared with 18 bytes never matches.
+_COLD: Final[_Hot] = (bytes(HEADER_SIZE + 1), HEADER_SIZE, cast("_Entry", None), None)
 
 
 def _tag(exc: PayloadError, entry: _Entry) -> None:
     if exc.schema_version_id is None:
         exc.schema_version_id = entry.version.schema_version_id
+
+
+def _decode(entry: _Entry, data: Buffer) -> Datum:
+    """Decode a frame's payload with its entry's decoder, tagging a PayloadError."""
+    try:
+        return entry.decode(data[HEADER_SIZE:])
+    except PayloadError as exc:
+        _tag(exc, entry)
+        raise
 
 
 class Deserializer(Generic[T]):
@@ -516,7 +600,8 @@ class Deserializer(Generic[T]):
     validate
         JSON only: validate decoded documents against the writer schema (Java does not).
     max_decompressed_size
-        Largest payload accepted after decompression (zip-bomb guard).
+        Largest payload accepted after decompression (zip-bomb guard): an ``int`` from 1 to
+        :data:`~glue_serde.compression.MAX_DECOMPRESSED_SIZE_LIMIT` (2 GiB - 1).
     cache
         The configuration of the registry's shared cache. Its ``id_ttl`` (24 h) is how long a
         writer schema is used before the registry is asked again, so a version deleted from
@@ -527,7 +612,8 @@ class Deserializer(Generic[T]):
     Raises
     ------
     ConfigurationError
-        If an argument is invalid or ``registry`` is not a registry.
+        If an argument is invalid (``max_decompressed_size`` included) or ``registry`` is
+        not a registry.
     """
 
     @overload
@@ -570,8 +656,7 @@ class Deserializer(Generic[T]):
         max_decompressed_size: int = DEFAULT_MAX_DECOMPRESSED_SIZE,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
-        if not isinstance(max_decompressed_size, int) or max_decompressed_size <= 0:
-            raise ConfigurationError("max_decompressed_size must be a positive int")
+        check_max_decompressed_size(max_decompressed_size)
         self._source = registry
         if cache is None:
             checked = CheckedRegistry(registry)
@@ -596,7 +681,7 @@ class Deserializer(Generic[T]):
         self._entries: dict[bytes, _Entry] = {}
         # The header of the last frame decoded and its entry, as one tuple so that threads
         # always see a matching pair.
-        self._hot: tuple[bytes, _Entry] = _COLD
+        self._hot: _Hot = _COLD
         #: Incremented whenever the cache makes this deserializer forget entries.
         self._epoch = 0
         self._lock = threading.Lock()
@@ -629,7 +714,7 @@ class Deserializer(Generic[T]):
             gone = [key for key in self._entries if key[1:] in version_ids]
             for key in gone:
                 self._entries.pop(key).expired = True
-            hot = self._hot[1]
+            hot = self._hot[2]
             # The hot entry may be one the bounded table dropped already: check its id too.
             if hot is not None and (
                 hot.expired or hot.version.schema_version_id.bytes in version_ids
@@ -668,7 +753,11 @@ class Deserializer(Generic[T]):
                 schema_name=version.schema_name,
             )
         decode = self._codec(version.data_format).decoder(version.schema_definition)
-        entry = _Entry(version, self._reader(version, decode, compression))
+        # A codec's decoder may offer C callables that decode a payload from its second byte
+        # (Protobuf: the message class's FromString per one-byte message index); only for
+        # uncompressed frames, whose payload follows the header as written.
+        direct = getattr(decode, "direct", None) if compression is Compression.NONE else None
+        entry = _Entry(version, self._reader(version, decode, compression), direct)
         with self._lock:
             if self._epoch != epoch:
                 # The cache forgot ids while this one was fetched: use the entry for this
@@ -687,32 +776,44 @@ class Deserializer(Generic[T]):
         """Return payload -> datum for one (version, compression)."""
         if compression is Compression.NONE:
             return decode
-        version_id = version.schema_version_id
-        max_size = self._max_size
+        return decompressing(
+            compression,
+            decode,
+            max_size=self._max_size,
+            schema_version_id=version.schema_version_id,
+        )
 
-        def inflate_and_decode(payload: Buffer) -> Datum:
-            return decode(
-                decompress(compression, payload, max_size=max_size, schema_version_id=version_id)
-            )
+    def _hot_for(self, data: Buffer) -> _Hot:
+        """Return the hot slot for a frame (cache, then registry) and make it the hot one.
 
-        return inflate_and_decode
-
-    def _entry(self, data: Buffer) -> _Entry:
-        """Return the entry for a frame's header (cache, then registry) and make it the hot one."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            split_frame(data)  # raises FrameError (not bytes-like)
+        ``data`` is a byte sequence (checked by the caller).
+        """
         hot = self._hot
-        if data[:HEADER_SIZE] == hot[0]:
-            return hot[1]
+        if data[: hot[1]] == hot[0]:
+            return hot
         key = data[1:HEADER_SIZE]
         entry = self._entries.get(key if type(key) is bytes else bytes(key))
         # A short frame's key can never match (every key is 17 bytes), so data[0] exists here.
         if entry is None or data[0] != HEADER_VERSION:
             entry = self._miss(data)
-        self._hot = (bytes(data[:HEADER_SIZE]), entry)
+        table = entry.direct
+        direct = table.get(data[HEADER_SIZE]) if table and len(data) > HEADER_SIZE else None
+        if direct is None:
+            hot = (bytes(data[:HEADER_SIZE]), HEADER_SIZE, entry, None)
+        else:
+            hot = (bytes(data[: HEADER_SIZE + 1]), HEADER_SIZE + 1, entry, direct)
+        self._hot = hot
         if entry.expired:  # forgotten meanwhile (see _forget): never leave it hot
             self._hot = _COLD
-        return entry
+        return hot
+
+    def _entry(self, data: Buffer) -> _Entry:
+        """Return the entry for a frame's header (cache, then registry) and make it the hot one."""
+        if type(data) is not bytes:
+            # FrameError for what is not a byte sequence, a memoryview of wider items included
+            # (its first 18 items could equal a header).
+            data = byte_buffer(data)
+        return self._hot_for(data)[2]
 
     @overload
     def deserialize(self, data: None) -> None: ...
@@ -740,7 +841,7 @@ class Deserializer(Generic[T]):
         FrameError
             The header is short or malformed (no registry call is made).
         DecompressionError
-            A zlib payload is corrupt, truncated, padded or too large.
+            A compressed payload is corrupt, truncated, padded or too large.
         PayloadError
             The payload does not decode with the writer schema.
         SchemaNotFoundError
@@ -750,20 +851,26 @@ class Deserializer(Generic[T]):
         """
         if data is None:
             return None
-        # The hot entry's test inlined: this is the per-record path. Comparing 18 bytes costs
+        if type(data) is not bytes:
+            # FrameError for what is not a byte sequence, a memoryview of wider items included
+            # (18 items equal to the cached header must not pass for it).
+            data = byte_buffer(data)
+        # The hot slot's test inlined: this is the per-record path. Comparing 18 bytes costs
         # half of hashing a 17-byte key for the dict lookup.
-        hot = self._hot
-        try:
-            hit = data[:HEADER_SIZE] == hot[0]
-        except TypeError:  # not sliceable: split_frame says what it is
-            split_frame(data)
-            raise
-        entry = hot[1] if hit else self._entry(data)
-        try:
-            value = entry.decode(data[HEADER_SIZE:])
-        except PayloadError as exc:
-            _tag(exc, entry)
-            raise
+        key, size, entry, direct = self._hot
+        if data[:size] != key:
+            key, size, entry, direct = self._hot_for(data)
+        if direct is not None:
+            try:
+                value = direct(data[size:])
+            except Exception:  # the codec's decoder says what is wrong (and raises)
+                value = _decode(entry, data)
+        else:
+            try:
+                value = entry.decode(data[HEADER_SIZE:])
+            except PayloadError as exc:
+                _tag(exc, entry)
+                raise
         if self._convert is None:
             return value  # type: ignore[no-any-return]
         return self._convert(value)
@@ -787,11 +894,7 @@ class Deserializer(Generic[T]):
             As :meth:`deserialize`.
         """
         entry = self._entry(data)
-        try:
-            value = entry.decode(data[HEADER_SIZE:])
-        except PayloadError as exc:
-            _tag(exc, entry)
-            raise
+        value = _decode(entry, data)
         if self._convert is not None:
             value = self._convert(value)
         return DecodedRecord(value=value, schema_version=entry.version)
@@ -823,22 +926,29 @@ class Deserializer(Generic[T]):
             As :meth:`deserialize`.
         """
         # deserialize() inlined once more: a batch pays no per-record method call.
-        find, convert = self._entry, self._convert
-        hot_header, entry = self._hot
+        find, convert = self._hot_for, self._convert
+        key, size, entry, direct = self._hot
         out: list[T | None] = []
         append = out.append
-        for data in frames:
-            if data is None:
+        for frame in frames:
+            if frame is None:
                 append(None)
                 continue
-            if type(data) is not bytes or data[:HEADER_SIZE] != hot_header:
-                entry = find(data)  # FrameError for what is not bytes-like
-                hot_header = bytes(data[:HEADER_SIZE])
-            try:
-                value = entry.decode(data[HEADER_SIZE:])
-            except PayloadError as exc:
-                _tag(exc, entry)
-                raise
+            # FrameError for what is not a byte sequence
+            data = frame if type(frame) is bytes else byte_buffer(frame)
+            if data[:size] != key:
+                key, size, entry, direct = find(data)
+            if direct is not None:
+                try:
+                    value = direct(data[size:])
+                except Exception:  # the codec's decoder says what is wrong (and raises)
+                    value = _decode(entry, data)
+            else:
+                try:
+                    value = entry.decode(data[HEADER_SIZE:])
+                except PayloadError as exc:
+                    _tag(exc, entry)
+                    raise
             append(value if convert is None else convert(value))
         return out
 

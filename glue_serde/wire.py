@@ -4,7 +4,8 @@
 
     offset  size  content
     0       1     header version, always 0x03        (Java HEADER_VERSION_BYTE)
-    1       1     compression: 0x00 none, 0x05 zlib  (Java COMPRESSION_*_BYTE)
+    1       1     compression: 0x00 none, 0x05 zlib  (Java COMPRESSION_*_BYTE);
+                  0x5A zstd, glue_serde's own extension (see glue_serde.compression)
     2       16    schema version id, RFC 4122 order  (Java putLong(msb); putLong(lsb), big-endian)
     18      n     payload; with 0x05 the whole payload is one zlib stream
 
@@ -25,6 +26,8 @@ Every reader takes the frame as a sequence of bytes: ``bytes``, ``bytearray`` or
 ``header_version`` name byte 0 when there is one, and say so when it is ``0x00``, the first
 byte of Confluent's framing (a Confluent-framed key or value read as a Glue frame).
 
+The format byte by byte, payloads and test vectors included, is in ``docs/wire-format.md``.
+
 No I/O. Imports only the package's base modules and :mod:`glue_serde.compression`.
 """
 
@@ -36,15 +39,18 @@ from typing import TYPE_CHECKING, Final
 
 from glue_serde.compression import (
     COMPRESSION_BY_BYTE,
+    COMPRESSION_ZSTD,
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     HEADER_BYTE,
     byte_buffer,
     check_max_decompressed_size,
+    check_writable,
     compress,
     decompress,
+    zstd_available,
 )
 from glue_serde.enums import Compression
-from glue_serde.errors import ConfigurationError, FrameError
+from glue_serde.errors import ConfigurationError, FrameError, _brief
 
 if TYPE_CHECKING:
     from glue_serde._typing import Buffer
@@ -93,7 +99,10 @@ class Frame:
 
 
 def encode_header(
-    schema_version_id: uuid.UUID, *, compression: Compression = Compression.NONE
+    schema_version_id: uuid.UUID,
+    *,
+    compression: Compression = Compression.NONE,
+    allow_non_java_compression: bool = False,
 ) -> bytes:
     """Return the 18-byte header for a version id.
 
@@ -105,6 +114,8 @@ def encode_header(
         The version id to embed.
     compression
         The compression the payload will use.
+    allow_non_java_compression
+        Required (``True``) for ``ZSTD``, which only glue_serde reads.
 
     Returns
     -------
@@ -114,7 +125,8 @@ def encode_header(
     Raises
     ------
     ConfigurationError
-        If ``schema_version_id`` is not a ``uuid.UUID`` or ``compression`` is unknown.
+        If ``schema_version_id`` is not a ``uuid.UUID``, ``compression`` is unknown, or it is
+        ``ZSTD`` without ``allow_non_java_compression=True`` (or without ``zstandard``).
     """
     if not isinstance(schema_version_id, uuid.UUID):
         raise ConfigurationError(
@@ -122,8 +134,9 @@ def encode_header(
         )
     try:
         byte1 = HEADER_BYTE[compression]
-    except KeyError:
-        raise ConfigurationError(f"unsupported compression: {compression!r}") from None
+    except (KeyError, TypeError):  # TypeError: an unhashable value
+        raise ConfigurationError(f"unsupported compression: {_brief(compression)}") from None
+    check_writable(compression, allow_non_java_compression)
     return bytes((HEADER_VERSION, byte1)) + schema_version_id.bytes
 
 
@@ -132,6 +145,7 @@ def encode_frame(
     payload: Buffer,
     *,
     compression: Compression = Compression.NONE,
+    allow_non_java_compression: bool = False,
 ) -> bytes:
     r"""Frame an encoded datum: header, then the (optionally compressed) payload.
 
@@ -143,16 +157,20 @@ def encode_frame(
         The datum's encoding (for Protobuf, message index included).
     compression
         ``NONE`` (the Java default) or ``ZLIB``; compression covers the whole payload.
+        ``ZSTD`` only with ``allow_non_java_compression=True``.
+    allow_non_java_compression
+        Opt in to ``ZSTD``, which only glue_serde reads (Java's readers refuse the frame).
 
     Returns
     -------
     bytes
-        A frame any Glue reader accepts.
+        A frame any Glue reader accepts (with ``NONE`` or ``ZLIB``).
 
     Raises
     ------
     ConfigurationError
-        If ``schema_version_id`` is not a ``uuid.UUID`` or ``compression`` is unknown.
+        If ``schema_version_id`` is not a ``uuid.UUID``, ``compression`` is unknown, or it is
+        ``ZSTD`` without the opt-in (or without ``zstandard``).
     ValidationError
         If ``payload`` is not bytes-like.
 
@@ -163,9 +181,12 @@ def encode_frame(
     >>> encode_frame(uuid.UUID("b7b4a7f0-9c96-4e4a-a687-fb5de9ef0c63"), b"\\x02").hex()
     '0300b7b4a7f09c964e4aa687fb5de9ef0c6302'
     """
-    return encode_header(schema_version_id, compression=compression) + compress(
-        compression, payload
+    header = encode_header(
+        schema_version_id,
+        compression=compression,
+        allow_non_java_compression=allow_non_java_compression,
     )
+    return header + compress(compression, payload)
 
 
 def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
@@ -189,7 +210,8 @@ def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
     ------
     FrameError
         If ``data`` is not a byte sequence (see the module docstring), is shorter than 18
-        bytes, byte 0 is not 3 or byte 1 is not a known compression, checked in that order.
+        bytes, byte 0 is not 3 or byte 1 is not a known compression (``0x5A``, zstd, is known
+        only where the ``zstandard`` package is installed), checked in that order.
     """
     if type(data) is not bytes:
         data = byte_buffer(data)
@@ -208,15 +230,28 @@ def split_frame(data: Buffer) -> tuple[Compression, bytes, Buffer]:
     byte1 = data[1]
     compression = COMPRESSION_BY_BYTE.get(byte1)
     if compression is None:
-        raise FrameError(
-            f"invalid compression byte 0x{byte1:02x}; the Glue wire format knows only "
-            "0x00 (none) and 0x05 (zlib)",
-            reason="compression",
-            length=len(data),
-            header_version=byte0,
-            compression_byte=byte1,
-        )
+        if byte1 == COMPRESSION_ZSTD and zstd_available():
+            compression = Compression.ZSTD
+        else:
+            raise _bad_compression(data, byte1)
     return compression, bytes(data[2:HEADER_SIZE]), data[HEADER_SIZE:]
+
+
+def _bad_compression(data: Buffer, byte1: int) -> FrameError:
+    hint = (
+        "; 0x5a is glue_serde's zstd, readable with the zstandard package: "
+        "pip install 'glue-serde[zstd]'"
+        if byte1 == COMPRESSION_ZSTD
+        else ""
+    )
+    return FrameError(
+        f"invalid compression byte 0x{byte1:02x}; the Glue wire format knows only "
+        f"0x00 (none) and 0x05 (zlib){hint}",
+        reason="compression",
+        length=len(data),
+        header_version=data[0],
+        compression_byte=byte1,
+    )
 
 
 _CONFLUENT_HINT: Final = (

@@ -16,7 +16,7 @@ def main(registry_path: str | None = None) -> list[object]:
         registry,
         data_format=DataFormat.AVRO,
         schema=SCHEMA,
-        schema_name="payments",
+        schema_name="payments.PaymentCaptured",
         auto_register=True,  # off by default: producers then need a registered schema
     )
     frames = [

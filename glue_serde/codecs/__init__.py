@@ -12,7 +12,7 @@ from typing import Any
 
 from glue_serde.codecs._base import Codec, Decoder, Encoder
 from glue_serde.enums import DataFormat
-from glue_serde.errors import ConfigurationError
+from glue_serde.errors import ConfigurationError, _brief
 
 __all__ = ["Codec", "Decoder", "Encoder", "codec_for"]
 
@@ -48,7 +48,7 @@ def codec_for(data_format: DataFormat | str, **options: Any) -> Codec:
         fmt = DataFormat(data_format)
         module_name, class_name = _MODULES[fmt]
     except (ValueError, KeyError):
-        raise ConfigurationError(f"unknown data format: {data_format!r}") from None
+        raise ConfigurationError(f"unknown data format: {_brief(data_format)}") from None
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

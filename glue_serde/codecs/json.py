@@ -44,9 +44,10 @@ decides and explains. Hypothesis cross-checks both engines on the test schemas.
 in documents and schemas (``[]`` is depth 1). A deeper document is a ``ValidationError`` on
 write, a deeper payload a :class:`~glue_serde.errors.PayloadError` on read, a deeper schema a
 :class:`~glue_serde.errors.SchemaError`: the parsers and ``jsonschema`` recurse, and never get
-the chance to raise ``RecursionError``. Measuring costs nothing for payloads shorter than twice
-``max_depth`` (a level needs two bytes) or with fewer brackets than ``max_depth``, and one step
-per level in C otherwise.
+the chance to raise ``RecursionError``. On read, the brackets are counted in the one pass over
+the payload that also looks for long integers, and only a payload with more than ``max_depth``
+of them is measured (one step per level in C); on write, the walk that proves a document's
+types measures its depth too.
 
 **Decoding** parses UTF-8 JSON; invalid UTF-8, invalid JSON, trailing bytes, ``NaN``/
 ``Infinity`` literals, numbers beyond the double range and escaped lone surrogates
@@ -65,7 +66,9 @@ standard library only (key order kept), like Jackson's ``writeValueAsString`` of
 tree, so the text to register never depends on whether orjson is installed. It refuses, as a
 :class:`~glue_serde.errors.SchemaError`, what no reader could use: ``NaN``, ``Infinity`` or
 ``1e999`` anywhere in the schema (a registry would store it and every consumer would fail),
-a ``pattern`` Python's ``re`` cannot compile, nesting beyond ``max_depth``; any failure of
+a ``pattern`` Python's ``re`` cannot compile or whose backtracking takes catastrophic time
+(exponential, or polynomial above quadratic: see :mod:`glue_serde.codecs._backtracking`),
+nesting beyond ``max_depth``; any failure of
 ``jsonschema`` or ``referencing`` on an odd schema is a ``SchemaError`` too.
 
 Imports only the package's base modules plus ``jsonschema``/``referencing`` (and, lazily,
@@ -81,7 +84,7 @@ import json
 import math
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urldefrag, urljoin
@@ -91,6 +94,7 @@ import jsonschema.exceptions  # type: ignore[import-untyped,unused-ignore]
 import referencing
 import referencing.exceptions
 
+from glue_serde.codecs._backtracking import catastrophic_backtracking
 from glue_serde.codecs._base import DEFAULT_PARSED_CACHE_SIZE, ParsedCache
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
@@ -99,6 +103,7 @@ from glue_serde.errors import (
     PayloadError,
     SchemaError,
     ValidationError,
+    _brief,
 )
 
 if TYPE_CHECKING:
@@ -250,7 +255,24 @@ def _dumps_stdlib(value: object, max_depth: int = MAX_DEPTH_LIMIT) -> bytes:
     except ValidationError:
         raise
     except (ValueError, TypeError) as exc:  # circular reference detected by json, ...
-        raise _not_json([], str(exc), None) from exc
+        raise _not_json(_unwritable_int_at(value), str(exc), None) from exc
+
+
+def _unwritable_int_at(value: object) -> list[str | int]:
+    """Return the path to the first int past Python's int-to-text digit limit (for messages)."""
+    stack: list[tuple[object, list[str | int]]] = [(value, [])]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, int) and item.bit_length() > 3000:  # 3000 bits: 904 digits
+            try:
+                str(item)
+            except ValueError:
+                return path
+        elif isinstance(item, dict):
+            stack.extend((v, [*path, k]) for k, v in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, [*path, i]) for i, v in reversed(list(enumerate(item))))
+    return []
 
 
 def _has_non_finite(value: object) -> bool:
@@ -321,7 +343,8 @@ def _depth_of(value: object, limit: int) -> int:
 # equal values of the same types (strings, integers within 64 bits -- orjson refuses larger
 # ones --, floats by their shortest round-trip form, booleans, null, and objects and arrays
 # in order). A document built only of them is validated as it is, not re-parsed.
-_SCALAR_TYPES: Final = frozenset({str, int, float, bool, type(None)})
+_NONE_TYPE: Final = type(None)
+_SCALAR_TYPES: Final = frozenset({str, int, float, bool, _NONE_TYPE})
 _PLAIN_TYPES: Final = _SCALAR_TYPES | {dict, list}
 # Deeper than orjson writes (it refuses more than 254 levels); only a backstop.
 _CONTAINER_TYPES: Final = frozenset({dict, list, tuple})
@@ -331,32 +354,43 @@ _referents = gc.get_referents
 _all_plain = _PLAIN_TYPES.issuperset
 
 
-def _plain_depth(value: object, limit: int) -> int:
-    """Return the nesting depth of a document built only of exact JSON types, else -1.
+def _plain_shape(value: object, limit: int) -> tuple[int, int]:
+    """Return ``(depth, None values)`` of a document of exact JSON types, else ``(-1, 0)``.
 
     The depth counts objects and arrays inside one another (``1`` is 0, ``[]`` is 1,
-    ``{"a": [1]}`` is 2); past ``limit`` the walk stops and returns ``limit + 1``. One step
-    per nesting level, in C: ``gc.get_referents`` gives the values of dicts (and their keys,
-    when one is not an exact ``str``) and the items of lists. A tuple, enum, UUID,
-    ``orjson.Fragment`` or a subclass of a JSON type anywhere makes the answer -1.
+    ``{"a": [1]}`` is 2); past ``limit`` the walk stops and returns ``limit + 1`` (and the
+    ``None`` values seen so far). One step per nesting level, in C: ``gc.get_referents`` gives
+    the values of dicts (and their keys, when one is not an exact ``str``) and the items of
+    lists, and ``list.count`` counts each level's ``None`` values. A tuple, enum, UUID,
+    ``orjson.Fragment`` or a subclass of a JSON type anywhere makes the depth -1.
     ``_plain_check_is_sound`` verifies once that the interpreter behaves so.
     """
     kind = type(value)
     if kind is not dict and kind is not list:
-        return 0 if kind in _SCALAR_TYPES else -1
-    level: Sequence[object] = _referents(value)
+        if kind in _SCALAR_TYPES:
+            return 0, int(value is None)
+        return -1, 0
+    level: list[object] = _referents(value)
     depth = 1
+    nones = 0
     while level:
         kinds = set(map(type, level))
         if not _all_plain(kinds):
-            return -1
+            return -1, 0
+        if _NONE_TYPE in kinds:
+            nones += level.count(None)
         if dict not in kinds and list not in kinds:
-            return depth
+            return depth, nones
         depth += 1
         if depth > limit:
-            return depth
+            return depth, nones
         level = _referents(*level)  # scalars have none
-    return depth
+    return depth, nones
+
+
+def _plain_depth(value: object, limit: int) -> int:
+    """Return the nesting depth of a document of exact JSON types, else -1 (see `_plain_shape`)."""
+    return _plain_shape(value, limit)[0]
 
 
 def _is_plain(value: object) -> bool:
@@ -365,21 +399,8 @@ def _is_plain(value: object) -> bool:
 
 
 def _count_none(value: object) -> int:
-    """Count the ``None`` values of a document that :func:`_is_plain` accepted, level by level in C.
-
-    The referents of such a document's dicts and lists are their values and items (plus keys,
-    which are strings), so ``list.count`` on each level counts its ``None`` values.
-    """
-    if value is None:
-        return 1
-    if type(value) is not dict and type(value) is not list:
-        return 0
-    level: list[object] = _referents(value)
-    count = 0
-    while level:
-        count += level.count(None)
-        level = _referents(*level)
-    return count
+    """Count the ``None`` values of a document :func:`_is_plain` accepts, level by level in C."""
+    return _plain_shape(value, _PLAIN_MAX_DEPTH)[1]
 
 
 class _ProbeEnum(enum.Enum):
@@ -488,8 +509,8 @@ def _depth_error(max_depth: int) -> PayloadError:
 def _make_loads(use_orjson: bool, max_depth: int = MAX_DEPTH_LIMIT) -> Callable[[Buffer], object]:
     """Return payload -> document: orjson when installed, exact for integers of any size.
 
-    A document of depth d has at least 2d bytes, so only longer payloads with enough
-    brackets are measured.
+    A document of depth d has at least d opening brackets, so only payloads with more than
+    ``max_depth`` of them are measured.
     """
     orjson = _load_orjson() if use_orjson else None
     short = 2 * max_depth
@@ -515,9 +536,13 @@ def _make_loads(use_orjson: bool, max_depth: int = MAX_DEPTH_LIMIT) -> Callable[
 
     def loads_orjson(payload: Buffer) -> object:
         data = payload if type(payload) is bytes else _payload_bytes(payload)
+        # One pass in C for both checks: digits become "0" (a run of 19 may be an integer
+        # beyond 64 bits) and brackets are dropped (their count bounds the depth). Dropping a
+        # bracket can only join digit runs, sending a payload to the exact parser needlessly.
+        scan = data.translate(table, b"[{")
         # .find, not `in`: `in` first tries the needle as an integer, which costs an
         # exception (~0.1 us).
-        if data.translate(table).find(zeros) >= 0:
+        if scan.find(zeros) >= 0:
             document = _loads_stdlib(data)  # keep integers beyond 64 bits exact
         else:
             try:
@@ -526,11 +551,7 @@ def _make_loads(use_orjson: bool, max_depth: int = MAX_DEPTH_LIMIT) -> Callable[
                 # The standard library decides (and words) every refusal, so both engines
                 # accept the same payloads.
                 document = _loads_stdlib(data)
-        if (
-            len(data) > short
-            and data.count(b"[") + data.count(b"{") > max_depth
-            and _deeper_than(document, max_depth)
-        ):
+        if len(data) - len(scan) > max_depth and _deeper_than(document, max_depth):
             raise _depth_error(max_depth)
         return document
 
@@ -674,6 +695,9 @@ def _check_patterns(node: object) -> None:
                         f"JSON Schema pattern {candidate!r} is not a regular expression this "
                         f"library can evaluate: {exc}"
                     ) from exc
+                risk = catastrophic_backtracking(candidate)
+                if risk is not None:
+                    raise _schema_error(f"JSON Schema pattern {_brief(candidate, 200)} {risk}")
             stack.extend(v for k, v in item.items() if k not in _DATA_KEYWORDS)
         elif isinstance(item, list):
             stack.extend(item)
@@ -865,10 +889,10 @@ class JsonCodec:
     ) -> None:
         if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
             raise ConfigurationError(
-                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {max_depth!r}"
+                f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT}, not {_brief(max_depth)}"
             )
         if validator not in ("auto", "jsonschema", "fastjsonschema"):
-            raise ConfigurationError(f"unknown validator engine: {validator!r}")
+            raise ConfigurationError(f"unknown validator engine: {_brief(validator)}")
         if validator == "fastjsonschema" and _load_fastjsonschema() is None:
             raise ConfigurationError(
                 "validator='fastjsonschema' needs the fastjsonschema package "
@@ -1000,7 +1024,7 @@ class JsonCodec:
             | orjson.OPT_PASSTHROUGH_SUBCLASS
         )
         fast = parsed.fast
-        plain_depth = _plain_depth
+        plain_shape = _plain_shape
         max_depth = self._max_depth
 
         def encode(datum: Datum) -> bytes:
@@ -1010,15 +1034,16 @@ class JsonCodec:
                 out: bytes = orjson_dumps(datum, None, option)
             except encode_error:
                 return encode_written(datum)  # writes what is writable, explains the rest
-            # -1 (not built of exact JSON types) or past max_depth: the general path
-            # validates it as the arrays, strings... it becomes, or names what is too deep.
-            if not 0 <= plain_depth(datum, max_depth) <= max_depth:
+            # One walk proves the types and measures depth and None values. A depth of -1 (not
+            # built of exact JSON types) or past max_depth: the general path validates it as
+            # the arrays, strings... it becomes, or names what is too deep.
+            depth, nones = plain_shape(datum, max_depth)
+            if not 0 <= depth <= max_depth:
                 return encode_written(datum)
             # orjson writes NaN and infinities as null. Every None writes one `null` and every
             # non-finite float one more (text inside strings only adds), so as many `null`s as
             # None values proves there is none; otherwise walk for them.
-            nulls = out.count(b"null")
-            if nulls and nulls != _count_none(datum) and _has_non_finite(datum):
+            if out.count(b"null") != nones and _has_non_finite(datum):
                 return encode_written(datum)  # raises, naming the value
             # The document is what was written, value for value: validate it as it is.
             if fast is not None:

@@ -88,6 +88,7 @@ from glue_serde.errors import (
     PayloadError,
     SchemaError,
     ValidationError,
+    _brief,
 )
 
 if TYPE_CHECKING:
@@ -248,14 +249,15 @@ class ProtobufCodec:
             isinstance(message_class, type) and issubclass(message_class, Message)
         ):
             raise ConfigurationError(
-                f"message_class must be a generated protobuf message class, not {message_class!r}"
+                "message_class must be a generated protobuf message class, not "
+                f"{_brief(message_class)}"
             )
         if type(parsed_cache_size) is not int or parsed_cache_size < 1:
             raise ConfigurationError("parsed_cache_size must be an int of at least 1")
         if type(max_depth) is not int or not 1 <= max_depth <= MAX_DEPTH_LIMIT:
             raise ConfigurationError(
                 f"max_depth must be an int from 1 to {MAX_DEPTH_LIMIT} (protobuf readers refuse "
-                f"deeper messages), not {max_depth!r}"
+                f"deeper messages), not {_brief(max_depth)}"
             )
         self._message_class = message_class
         self._as_dict = bool(as_dict)
@@ -500,6 +502,16 @@ class ProtobufCodec:
             except Exception as exc:
                 raise _unserializable(datum, exc) from exc
 
+        def direct(cls: type) -> tuple[bytes, Callable[[Message], bytes]] | None:
+            # For a caller's fast path: (prefix, C callable) when encode(message) of this
+            # class is exactly prefix + callable(message) whenever the call succeeds (and
+            # encode's error otherwise). Not for classes whose messages are walked first.
+            entry = by_class.get(cls)
+            if entry is None or entry[1] is not cast("type[Message]", cls).SerializeToString:
+                return None
+            return entry
+
+        encode.__dict__["direct"] = direct
         return encode
 
     def decoder(self, schema_definition: str) -> Decoder:
@@ -587,6 +599,13 @@ class ProtobufCodec:
                 raise _unparsable(classes[payload[0]], exc) from exc
 
         if not check_required and not as_dict and not check_depth:
+            # For a caller's fast path: payload byte 0 -> the C callable decoding the rest, as
+            # decode_message does when it succeeds (it raises the PayloadError otherwise).
+            decode_message.__dict__["direct"] = {
+                index: from_string
+                for index, from_string in enumerate(by_first_byte)
+                if from_string is not None
+            }
             return decode_message
 
         deep_types = frozenset(

@@ -25,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Protocol, cast
 
 from glue_serde.enums import Compatibility, DataFormat
-from glue_serde.errors import ConfigurationError, SchemaError
+from glue_serde.errors import ConfigurationError, SchemaError, _brief
 from glue_serde.schema import CompatibilityProblem, CompatibilityReport
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def _format_module(data_format: DataFormat | str) -> tuple[DataFormat, _FormatMo
     try:
         fmt = DataFormat(data_format)
     except ValueError:
-        raise ConfigurationError(f"unknown data format: {data_format!r}") from None
+        raise ConfigurationError(f"unknown data format: {_brief(data_format)}") from None
     try:
         module = importlib.import_module(_MODULES[fmt])
     except ImportError as exc:
@@ -152,7 +152,7 @@ def check_compatibility(
     try:
         mode = Compatibility(compatibility)
     except ValueError:
-        raise ConfigurationError(f"unknown compatibility mode: {compatibility!r}") from None
+        raise ConfigurationError(f"unknown compatibility mode: {_brief(compatibility)}") from None
     previous = list(previous)
     if previous_version_numbers is None:
         numbers = list(range(1, len(previous) + 1))

@@ -323,11 +323,52 @@ def _valid_default(schema: AvroSchema, value: object, depth: int = 0) -> bool:
     return True
 
 
+#: Deepest JSON nesting (objects and arrays) of a definition: the Avro codec's bound, far
+#: beyond real schemas and well inside Python's recursion limit for the parse and the check.
+MAX_SCHEMA_NESTING: Final = 200
+
+
+def _not_json_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def _nesting_exceeds(document: object, limit: int) -> bool:
+    """Whether objects and arrays nest deeper than ``limit`` in ``document`` (iteratively)."""
+    level: list[object] = [document]
+    for _ in range(limit + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, dict | list) for item in level)
+
+
 def _parse_text(definition: str) -> AvroSchema:
     try:
-        document = json.loads(definition)
-    except (ValueError, RecursionError) as exc:
+        document = json.loads(definition, parse_constant=_not_json_constant, parse_float=_finite)
+    except RecursionError as exc:
+        raise _error(
+            f"nested deeper than {MAX_SCHEMA_NESTING} JSON levels (objects and arrays inside "
+            "one another)"
+        ) from exc
+    except ValueError as exc:
         raise _error(f"not valid JSON: {exc}") from exc
+    if _nesting_exceeds(document, MAX_SCHEMA_NESTING):
+        raise _error(
+            f"nested deeper than {MAX_SCHEMA_NESTING} JSON levels (objects and arrays inside "
+            "one another)"
+        )
     parser = _Parser()
     try:
         root = parser.parse(document, None)

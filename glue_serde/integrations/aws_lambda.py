@@ -47,8 +47,13 @@ Kafka records decoded by the event source mapping's schema-registry integration 
   assumes) and whether it undoes zlib (assumed yes: a still-compressed payload fails as a
   ``PayloadError`` and is reported, never mis-decoded silently).
 - With metadata present, the record format is detected per record (``esm_record_format=None``):
-  a non-string value, or base64 text that parses as a JSON object or array when the schema is
-  not JSON Schema, is JSON mode; anything else is SOURCE. Pass ``esm_record_format`` to fix it.
+  a non-string value is JSON mode; for JSON Schema both formats read the same. Otherwise the
+  payload is SOURCE unless it is a JSON object or array that cannot be a SOURCE payload: it does
+  not decode with the writer schema, or it cannot be the JSON rendering of that schema (an Avro
+  record is rendered with every field, so ``{}`` is the Avro record ``{a: -62, b: -63}``, not an
+  empty JSON object). A payload that reads exactly both ways is a ``PayloadError`` asking for
+  ``esm_record_format``; a record's key follows the format found for its value. Pass
+  ``esm_record_format`` to fix it (it also skips the trial decode a JSON-mode record costs).
 
 Every field of an event is checked before use (types, base64, integer ranges: no NaN,
 infinity, negative offset or 2**64 timestamp gets through): a malformed record fails alone
@@ -75,7 +80,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, Protocol, TypeAlias, TypeVar
 
 from glue_serde._typing import Datum
-from glue_serde.errors import BatchProcessingError, GlueSerdeError, PayloadError
+from glue_serde.enums import DataFormat
+from glue_serde.errors import (
+    BatchProcessingError,
+    DeserializationError,
+    GlueSerdeError,
+    PayloadError,
+    _brief,
+)
 from glue_serde.integrations._kpl import BrokenUserRecord, UserRecord, iter_user_records
 from glue_serde.wire import encode_header
 
@@ -268,7 +280,7 @@ def _check_policy(on_error: str) -> None:
     if on_error not in _ON_ERROR:
         from glue_serde.errors import ConfigurationError  # noqa: PLC0415
 
-        raise ConfigurationError(f"on_error must be one of {_ON_ERROR}, not {on_error!r}")
+        raise ConfigurationError(f"on_error must be one of {_ON_ERROR}, not {_brief(on_error)}")
 
 
 def _event_error(message: str) -> PayloadError:
@@ -325,7 +337,9 @@ def _int(value: object, what: str, *, minimum: int, maximum: int) -> int:
         if digits.isdigit():
             number = int(value)
     if number is None or not minimum <= number <= maximum:
-        raise _event_error(f"{what} is {value!r:.40}, not an integer in [{minimum}, {maximum}]")
+        raise _event_error(
+            f"{what} is {_brief(value, 40)}, not an integer in [{minimum}, {maximum}]"
+        )
     return number
 
 
@@ -501,7 +515,7 @@ def _arrival_seconds(value: object, what: str) -> float | None:
     elif isinstance(value, int) and not isinstance(value, bool) and value < 2**53:
         number = float(value)  # exact: never an OverflowError, never a rounded time
     if number is None or not math.isfinite(number) or number < 0:
-        raise _event_error(f"{what} is {value!r:.40}, not a time in seconds")
+        raise _event_error(f"{what} is {_brief(value, 40)}, not a time in seconds")
     return number
 
 
@@ -807,8 +821,8 @@ def _schema_id(metadata: Mapping[str, Any], where: str) -> uuid.UUID:
         return uuid.UUID(schema_id)
     except ValueError:
         raise PayloadError(
-            f"{where}: schemaId {schema_id!r:.60} is not a Glue schema version id (a Confluent "
-            "registry id?); glue_serde decodes Glue schemas only"
+            f"{where}: schemaId {_brief(schema_id, 60)} is not a Glue schema version id (a "
+            "Confluent registry id?); glue_serde decodes Glue schemas only"
         ) from None
 
 
@@ -826,39 +840,116 @@ def _decode_kafka_field(
     deserializer: Deserializer[Any] | None,
     esm_record_format: EsmRecordFormat | None,
     where: str,
-) -> tuple[Datum, uuid.UUID | None]:
-    """Decode a Kafka key or value: raw Glue frame, or ESM JSON / SOURCE output."""
+) -> tuple[Datum, uuid.UUID | None, EsmRecordFormat | None]:
+    """Decode a Kafka key or value: raw Glue frame, or ESM JSON / SOURCE output.
+
+    Returns the value, its schema version id and the ESM record format it was read in (None
+    without schema metadata).
+    """
     if raw is None:
-        return None, None  # tombstone (value) or keyless record (key)
+        return None, None, None  # tombstone (value) or keyless record (key)
     if metadata is not None and not isinstance(metadata, Mapping):
         raise _event_error(f"schema metadata of {where} is not an object")
     if isinstance(metadata, Mapping):
         if not isinstance(raw, str):
-            return raw, _optional_schema_id(metadata)  # JSON mode, delivered as an object
+            return raw, _optional_schema_id(metadata), "JSON"  # delivered as an object
         payload = _b64(raw, where)
-        mode = esm_record_format
-        if mode is None:
-            mode = "SOURCE"
-            if str(metadata.get("dataFormat", "")).upper() != "JSON":
-                try:
-                    doc = _json_loads(payload, where)
-                except PayloadError:
-                    doc = None
-                if isinstance(doc, dict | list):
-                    mode = "JSON"
-        if mode == "JSON":
-            return _json_loads(payload, f"{where}: JSON-mode record"), _optional_schema_id(metadata)
+        if esm_record_format == "JSON":
+            doc = _json_loads(payload, f"{where}: JSON-mode record")
+            return doc, _optional_schema_id(metadata), "JSON"
+        if esm_record_format is None:
+            return _detect_esm_format(payload, metadata, deserializer, where)
         version_id = _schema_id(metadata, where)
         if deserializer is None:
-            return payload, version_id
+            return payload, version_id, "SOURCE"
         # SOURCE: Lambda removed the header; rebuild it (uncompressed) from the id.
         decoded = _decode(deserializer, encode_header(version_id) + payload)
-        return decoded.value, version_id
+        return decoded.value, version_id, "SOURCE"
     data = _b64(raw, where)
     if deserializer is None:
-        return data, None
+        return data, None, None
     decoded = _decode(deserializer, data)
-    return decoded.value, _version_id(decoded)
+    return decoded.value, _version_id(decoded), None
+
+
+def _detect_esm_format(
+    payload: bytes,
+    metadata: Mapping[str, Any],
+    deserializer: Deserializer[Any] | None,
+    where: str,
+) -> tuple[Datum, uuid.UUID | None, EsmRecordFormat]:
+    """Read an ESM payload whose record format was not given (see the module docstring).
+
+    A JSON Schema payload reads the same in both formats. Otherwise the payload is read as
+    SOURCE unless it is a JSON object or array that SOURCE cannot be: one that does not decode
+    with the writer schema, or one that cannot be the JSON rendering of that schema. A payload
+    that reads exactly both ways is refused rather than guessed.
+    """
+    try:
+        doc = _json_loads(payload, where)
+    except PayloadError:
+        doc = None
+    json_schema = str(metadata.get("dataFormat", "")).upper() == "JSON"
+    if not isinstance(doc, dict | list) or json_schema:
+        version_id = _schema_id(metadata, where)
+        if deserializer is None:
+            return payload, version_id, "SOURCE"
+        decoded = _decode(deserializer, encode_header(version_id) + payload)
+        return decoded.value, version_id, "SOURCE"
+    glue_id = _optional_schema_id(metadata)
+    if glue_id is None or deserializer is None:
+        # Not a Glue id (SOURCE cannot be decoded here) or nothing to decode with: the JSON
+        # document is the only reading available.
+        return doc, glue_id, "JSON"
+    try:
+        decoded = _decode(deserializer, encode_header(glue_id) + payload)
+    except DeserializationError:
+        return doc, glue_id, "JSON"  # a JSON document that is no SOURCE payload
+    version = decoded.schema_version
+    if not _may_render_as_json(doc, version.data_format, version.schema_definition):
+        return decoded.value, glue_id, "SOURCE"
+    raise PayloadError(
+        f"{where}: the payload reads both as a SOURCE {version.data_format.value} record and as "
+        "a JSON-mode document; pass esm_record_format='SOURCE' or 'JSON' (the event source "
+        "mapping's EventRecordFormat)"
+    )
+
+
+def _may_render_as_json(doc: object, data_format: DataFormat, definition: str) -> bool:
+    """Whether ``doc`` can be what the JSON record format delivers for the writer schema.
+
+    Lambda renders an Avro record with every one of its fields, an array as an array and a map
+    as an object; anything else (unions, Protobuf) is not narrowed and counts as possible.
+    """
+    if data_format is not DataFormat.AVRO:
+        return True
+    try:
+        schema = json.loads(definition)
+    except ValueError:
+        return True
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    if kind in ("record", "error"):
+        fields = schema.get("fields")
+        if not isinstance(fields, list):
+            return True
+        names = {f.get("name") for f in fields if isinstance(f, dict)}
+        return isinstance(doc, dict) and set(doc) == names
+    if kind == "array":
+        return isinstance(doc, list)
+    if kind == "map":
+        return isinstance(doc, dict)
+    return not isinstance(schema, str) and kind not in (
+        "fixed",
+        "enum",
+        "string",
+        "bytes",
+        "int",
+        "long",
+        "float",
+        "double",
+        "boolean",
+        "null",
+    )
 
 
 def _kafka_dict(record: object) -> Mapping[str, Any]:
@@ -947,18 +1038,19 @@ def decode_kafka_record(
     )
     timestamp_type = _optional_str(rec.get("timestampType"), f"timestampType of {where}")
     headers = _kafka_headers(rec.get("headers"), where)
-    value, value_id = _decode_kafka_field(
+    value, value_id, value_format = _decode_kafka_field(
         rec.get("value"),
         rec.get("valueSchemaMetadata"),
         deserializer,
         esm_record_format,
         f"value of {where}",
     )
-    key, key_id = _decode_kafka_field(
+    # One event source mapping has one record format: a key follows its value's.
+    key, key_id, _ = _decode_kafka_field(
         rec.get("key"),
         rec.get("keySchemaMetadata"),
         key_deserializer,
-        esm_record_format,
+        esm_record_format or value_format,
         f"key of {where}",
     )
     return KafkaEventRecord(
@@ -1059,7 +1151,7 @@ def process_kafka_event(
     total = 0
     for group_key in groups:
         if not isinstance(group_key, str) or not group_key:
-            raise _event_error(f"records key {group_key!r:.60} is not '<topic>-<partition>'")
+            raise _event_error(f"records key {_brief(group_key, 60)} is not '<topic>-<partition>'")
         for index, record in enumerate(_record_list(groups, group_key, "Kafka event records")):
             total += 1
             offset = _offset_of(record)
@@ -1145,7 +1237,7 @@ def _check_json(value: object, path: str, depth: int) -> None:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise PayloadError(
-                    f"transformation result has a {type(key).__name__} key {key!r:.40} at "
+                    f"transformation result has a {type(key).__name__} key {_brief(key, 40)} at "
                     f"{path}: JSON object keys are strings; convert it yourself"
                 )
             _check_json(item, f"{path}.{key}", depth + 1)

@@ -47,7 +47,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from glue_serde.enums import Compatibility, Compression, DataFormat
-from glue_serde.errors import ConfigurationError, FrameError, SerializationError
+from glue_serde.errors import ConfigurationError, FrameError, SerializationError, _brief
 from glue_serde.registry.caching import CacheConfig
 from glue_serde.serde import Deserializer, Serializer
 from glue_serde.wire import HEADER_VERSION
@@ -173,7 +173,7 @@ class KafkaSerializer:
         try:
             self._data_format = DataFormat(data_format)
         except ValueError:
-            raise ConfigurationError(f"unknown data format: {data_format!r}") from None
+            raise ConfigurationError(f"unknown data format: {_brief(data_format)}") from None
         if schema_name is not None and (not isinstance(schema_name, str) or not schema_name):
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(max_topics, int) or max_topics < 1:
@@ -225,7 +225,7 @@ class KafkaSerializer:
             if naming == "record":
                 return lambda topic, is_key: record
             return lambda topic, is_key: f"{topic}-{record}"
-        raise ConfigurationError(f"unknown naming strategy: {naming!r}")
+        raise ConfigurationError(f"unknown naming strategy: {_brief(naming)}")
 
     def schema_name_for(self, topic: str, *, is_key: bool = False) -> str:
         """Return the schema name used for a topic's keys or values.
@@ -255,7 +255,9 @@ class KafkaSerializer:
             )
         name = self._naming(topic, is_key)
         if not isinstance(name, str) or not name:
-            raise ConfigurationError(f"naming strategy returned {name!r} for topic {topic!r}")
+            raise ConfigurationError(
+                f"naming strategy returned {_brief(name)} for topic {_brief(topic)}"
+            )
         return name
 
     def serializer_for(self, topic: str, *, is_key: bool = False) -> Serializer:

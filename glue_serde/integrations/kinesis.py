@@ -26,7 +26,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from glue_serde._typing import Datum
-from glue_serde.errors import ConfigurationError, GlueSerdeError, PayloadError, SerializationError
+from glue_serde.errors import (
+    ConfigurationError,
+    GlueSerdeError,
+    PayloadError,
+    SerializationError,
+    _brief,
+)
 from glue_serde.integrations._kpl import (
     KPL_MAGIC,
     MAX_RECORD_SIZE,
@@ -265,7 +271,7 @@ class KinesisProducer:
         if not isinstance(key, str) or not 1 <= len(key) <= _MAX_PARTITION_KEY_CHARS:
             raise SerializationError(
                 f"value #{index}: partition key must be a str of 1 to "
-                f"{_MAX_PARTITION_KEY_CHARS} characters, got {key!r}"
+                f"{_MAX_PARTITION_KEY_CHARS} characters, got {_brief(key)}"
             )
         try:
             key.encode("utf-8")
@@ -388,15 +394,26 @@ class KinesisProducer:
                 entry.error_message = f"result entry is a {type(result).__name__}"
                 retry.append(entry)
             elif result.get("ErrorCode"):
-                entry.error_code = result.get("ErrorCode")
-                entry.error_message = result.get("ErrorMessage")
+                entry.error_code = str(result["ErrorCode"])
+                message = result.get("ErrorMessage")
+                entry.error_message = None if message is None else str(message)
                 retry.append(entry)
             else:
+                sequence_number = result.get("SequenceNumber")
+                shard_id = result.get("ShardId")
+                if not (isinstance(sequence_number, str) and sequence_number) or not (
+                    isinstance(shard_id, str) and shard_id
+                ):
+                    # Neither an error nor where Kinesis stored it: not known to be sent.
+                    entry.error_code = "MalformedResponse"
+                    entry.error_message = (
+                        "result entry has neither ErrorCode nor SequenceNumber and ShardId"
+                    )
+                    retry.append(entry)
+                    continue
                 succeeded.append(
                     SentRecord(
-                        indices=entry.indices,
-                        sequence_number=str(result.get("SequenceNumber")),
-                        shard_id=str(result.get("ShardId")),
+                        indices=entry.indices, sequence_number=sequence_number, shard_id=shard_id
                     )
                 )
         return False
@@ -496,7 +513,7 @@ def _record_fields(record: object) -> tuple[bytes, str, str]:
         raise PayloadError(f"Kinesis record is a {type(record).__name__}, not a mapping")
     seq = record.get("SequenceNumber")
     if not isinstance(seq, str) or not seq:
-        raise PayloadError(f"Kinesis record has no SequenceNumber string (got {seq!r:.40})")
+        raise PayloadError(f"Kinesis record has no SequenceNumber string (got {_brief(seq, 40)})")
     data = record.get("Data")
     if not isinstance(data, bytes | bytearray | memoryview):
         raise PayloadError(f"Kinesis record {seq} has no Data bytes")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import os
     import uuid
     from collections.abc import Mapping
+    from datetime import datetime
     from typing import IO
 
     from glue_serde.enums import DataFormat
@@ -208,8 +209,10 @@ class MetadataWriter(Protocol):
 class AuditTrail(Protocol):
     """A registry that records who changed what (the embedded registry's audit trail)."""
 
-    def audit_events(self, schema_name: str | None = None) -> list[AuditEvent]:
-        """Return the audit trail, oldest first (one schema's events, or all).
+    def audit_events(
+        self, schema_name: str | None = None, *, since: datetime | None = None
+    ) -> list[AuditEvent]:
+        """Return the audit trail, oldest first (one schema's events, or all; from ``since``).
 
         Raises
         ------
@@ -219,9 +222,15 @@ class AuditTrail(Protocol):
         ...
 
     def export_audit_jsonl(
-        self, file: str | os.PathLike[str] | IO[str], *, schema_name: str | None = None
+        self,
+        file: str | os.PathLike[str] | IO[str],
+        *,
+        schema_name: str | None = None,
+        since: datetime | None = None,
     ) -> int:
-        """Write the trail as CloudTrail-shaped JSON lines and return the number written.
+        """Write the trail (filtered as ``audit_events``) as CloudTrail-shaped JSON lines.
+
+        Returns the number of lines written.
 
         Raises
         ------

@@ -18,8 +18,9 @@ Rules:
   ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) is never caught.
 - An answer of the wrong type is a non-retryable ``RegistryError``; so is a version whose id
   is not the id asked for (decoding with it would silently produce wrong values), or whose
-  data format is not the one asked for. Enum fields given as their AWS strings (``"AVRO"``)
-  are converted.
+  data format is not the one asked for, or whose fields are not of their types (a status that
+  is no status, a name that is not text, a version number that is not a positive int). Enum
+  fields given as their exact AWS strings (``"AVRO"``, ``"AVAILABLE"``) are converted.
 
 Imports only the package's base modules.
 """
@@ -36,6 +37,7 @@ from glue_serde.errors import (
     GlueSerdeError,
     RegistryError,
     RegistryUnavailableError,
+    _brief,
 )
 from glue_serde.registry._base import (
     AuditTrail,
@@ -89,7 +91,8 @@ def registry_name_of(registry: object) -> str:
         ) from exc
     if not isinstance(name, str) or not name:
         raise ConfigurationError(
-            f"{type(registry).__name__}.registry_name must be a non-empty string, got {name!r}"
+            f"{type(registry).__name__}.registry_name must be a non-empty string, "
+            f"got {_brief(name)}"
         )
     return name
 
@@ -167,6 +170,21 @@ class CheckedRegistry:
             )
         if not isinstance(version.schema_definition, str):
             self._wrong(verb, operation, "a schema_definition that is not text")
+        for name in ("schema_name", "registry_name"):
+            value = getattr(version, name)
+            if not isinstance(value, str) or not value:
+                self._wrong(verb, operation, f"a {name} that is not text: {_brief(value, 40)}")
+        number = version.version_number
+        if number is not None and (
+            type(number) is not int or number < 1 or number.bit_length() > 63
+        ):
+            self._wrong(
+                verb, operation, f"a version_number that is not a positive int: {_brief(number)}"
+            )
+        for name in ("created_time", "schema_arn"):
+            value = getattr(version, name)
+            if value is not None and not isinstance(value, str):
+                self._wrong(verb, operation, f"a {name} that is not text: {_brief(value, 40)}")
         if type(version.data_format) is not DataFormat or (
             type(version.status) is not SchemaVersionStatus
         ):
@@ -178,7 +196,8 @@ class CheckedRegistry:
                 )
             except (ValueError, TypeError) as exc:
                 raise RegistryError(
-                    f"{self._kind}.{verb} answered a version with {exc}",
+                    f"{self._kind}.{verb} answered a version with {exc} (data_format "
+                    f"{_brief(version.data_format, 40)}, status {_brief(version.status, 40)})",
                     operation=operation,
                     retryable=False,
                 ) from exc

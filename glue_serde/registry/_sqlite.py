@@ -128,7 +128,7 @@ _MIGRATIONS: Final[tuple[str, ...]] = (
 
 _VERSION_COLUMNS: Final = (
     "v.version_id, s.name, s.data_format, v.definition, v.version_number, v.status, "
-    "r.name, v.created_time"
+    "r.name, v.created_time, v.definition_sha256"
 )
 _VERSION_FROM: Final = (
     "schema_versions v JOIN schemas s ON s.schema_id = v.schema_id "
@@ -162,6 +162,19 @@ _AUDIT_COLUMNS: Final = (
     "error_code, error_message, problems, request_parameters, response_elements"
 )
 _AUDIT_RESULTS: Final = frozenset({"success", "rejected", "error"})
+
+
+_ALTERED: Final = "the text does not match the SHA-256 stored with it (it was altered)"
+
+
+def _intact(definition: str, digest: object) -> bool:
+    """Whether a stored definition still hashes to the SHA-256 stored next to it."""
+    import hashlib  # noqa: PLC0415  # lazy: a consumer that never reads the file skips it
+
+    try:
+        return hashlib.sha256(definition.encode("utf-8")).hexdigest() == digest
+    except UnicodeEncodeError:  # a lone surrogate: SQLite returned text UTF-8 cannot hold
+        return False
 
 
 def dumps(value: object) -> str:
@@ -362,8 +375,10 @@ class Transaction:
 
     def _version(self, row: Sequence[object]) -> SchemaVersion:
         # The consumer's lookup by id lands here: the common case is checked inline, and only
-        # a row that fails goes through _Columns, which names the damaged column.
-        vid, name, fmt, definition, number, status, registry, created = row
+        # a row that fails goes through _Columns, which names the damaged column. The stored
+        # definition is checked against its SHA-256 on every row read (the caches above the
+        # registry make reads rare): a changed byte is damage, never a different schema.
+        vid, name, fmt, definition, number, status, registry, created, digest = row
         if (
             type(vid) is str
             and type(name) is str
@@ -371,6 +386,7 @@ class Transaction:
             and type(number) is int
             and type(registry) is str
             and type(created) is str
+            and _intact(definition, digest)
         ):
             try:
                 return SchemaVersion(
@@ -386,11 +402,14 @@ class Transaction:
             except ValueError:
                 pass
         c = self._columns("schema_versions", row)
+        definition = c.text(3, "definition")
+        if not _intact(definition, c.text(8, "definition_sha256")):
+            c.damaged("definition", _ALTERED)
         return SchemaVersion(
             schema_version_id=c.uuid(0, "version_id"),
             schema_name=c.text(1, "schemas.name"),
             data_format=c.enum(2, "schemas.data_format", DataFormat),
-            schema_definition=c.text(3, "definition"),
+            schema_definition=definition,
             version_number=c.integer(4, "version_number"),
             status=c.enum(5, "status", SchemaVersionStatus),
             registry_name=c.text(6, "registries.name"),
@@ -597,7 +616,8 @@ class Transaction:
         """Return ``(number, definition)`` of AVAILABLE versions numbered >= ``checkpoint``."""
         rows = self._all(
             "schema_versions",
-            "SELECT version_number, definition, version_id FROM schema_versions "
+            "SELECT version_number, definition, version_id, definition_sha256 "
+            "FROM schema_versions "
             "WHERE schema_id = ? AND status = 'AVAILABLE' AND version_number >= ? "
             "ORDER BY version_number",
             (schema_id, checkpoint),
@@ -605,11 +625,14 @@ class Transaction:
         out: list[tuple[int, str]] = []
         for row in rows:
             number, definition = row[0], row[1]
-            if type(number) is int and type(definition) is str:  # checked inline: hot
-                out.append((number, definition))
+            if type(number) is int and type(definition) is str and _intact(definition, row[3]):
+                out.append((number, definition))  # checked inline: hot
             else:
                 c = self._columns("schema_versions", row, key=2)
-                out.append((c.integer(0, "version_number"), c.text(1, "definition")))
+                definition = c.text(1, "definition")
+                if not _intact(definition, c.text(3, "definition_sha256")):
+                    c.damaged("definition", _ALTERED)
+                out.append((c.integer(0, "version_number"), definition))
         return out
 
     def insert_version(
@@ -876,18 +899,25 @@ class Storage:
                 tx.insert_registry(DEFAULT_REGISTRY_NAME, None, now())
 
     def _open_read_only(self) -> sqlite3.Connection:
-        """Open with SQLite's ``mode=ro``; as an immutable snapshot only when that is safe.
+        """Open refusing every write; as an immutable snapshot only when that is safe.
 
-        A WAL file is read through its ``-shm`` index, which a reader creates next to the file
-        when it is missing (the last connection to close deletes it). In a directory nobody
-        may write (a Lambda package, a read-only volume) it cannot, and SQLite refuses to read.
+        A WAL file is read through its ``-shm`` index (and a ``-wal`` file), which a reader
+        creates next to the file when they are missing; the last connection to close deletes
+        them, but only a connection that may write can. So when this process may write the
+        file and its directory, the connection is opened ``mode=rw`` with ``query_only`` (no
+        statement can change the file) and leaves nothing behind; otherwise ``mode=ro``. In a
+        directory nobody may write (a Lambda package, a read-only volume) SQLite cannot create
+        the index at all, and refuses to read.
         ``immutable=1`` then reads the file without the index and without locks, which is
         only safe if nothing can change the file while it is read and no committed
         transaction waits in a ``-wal`` file: so it is used only when the file is on a
         read-only file system or nobody has write permission on it, and no ``-wal`` file
         holds data. Otherwise the error says what to change.
         """
-        conn = self._connect("ro")
+        assert self.path is not None
+        directory = os.path.dirname(os.path.abspath(self.path))
+        writable = os.access(self.path, os.W_OK) and os.access(directory, os.W_OK)
+        conn = self._connect("rw" if writable else "ro")
         try:
             return self._check_read_only(conn)
         except sqlite3.OperationalError as exc:

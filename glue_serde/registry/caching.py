@@ -63,12 +63,12 @@ import uuid
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from cachetools import LRUCache, TTLCache
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaVersionStatus
-from glue_serde.errors import ConfigurationError, RegistryError, SchemaNotFoundError
+from glue_serde.errors import ConfigurationError, RegistryError, SchemaNotFoundError, _brief
 from glue_serde.registry._checked import CheckedRegistry
 from glue_serde.registry._expiry import TIMER
 from glue_serde.registry._flight import MISS, Miss, SingleFlight
@@ -104,7 +104,7 @@ def _check_seconds(owner: str, name: str, value: object, *, positive: bool = Fal
         or (positive and (value == 0 or math.isinf(value)))
     ):
         want = "a finite number of seconds > 0" if positive else "a number of seconds >= 0"
-        raise ConfigurationError(f"{owner}.{name} must be {want}, got {value!r}")
+        raise ConfigurationError(f"{owner}.{name} must be {want}, got {_brief(value)}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,14 +170,14 @@ class CacheConfig:
             value: object = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigurationError(
-                    f"CacheConfig.{name} must be a positive integer, got {value!r}"
+                    f"CacheConfig.{name} must be a positive integer, got {_brief(value)}"
                 )
         for name in ("ttl", "id_ttl", "stale_retry_interval", "negative_ttl"):
             _check_seconds("CacheConfig", name, getattr(self, name))
         _check_seconds("CacheConfig", "wait_timeout", self.wait_timeout, positive=True)
         if not isinstance(self.serve_stale, bool):
             raise ConfigurationError(
-                f"CacheConfig.serve_stale must be True or False, got {self.serve_stale!r}"
+                f"CacheConfig.serve_stale must be True or False, got {_brief(self.serve_stale)}"
             )
 
 
@@ -354,7 +354,7 @@ class CachingSchemaRegistry:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not isinstance(config, CacheConfig):
-            raise ConfigurationError(f"config must be a CacheConfig, got {config!r}")
+            raise ConfigurationError(f"config must be a CacheConfig, got {_brief(config)}")
         self._checked = CheckedRegistry(registry)
         self._registry = registry
         self._registry_name = self._checked.registry_name
@@ -494,6 +494,14 @@ class CachingSchemaRegistry:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._registry!r}, config={self._config!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the wrapped registry and the cache settings; the copy starts empty.
+
+        The wrapped registry pickles as its own configuration; cached entries, listeners and
+        statistics are not carried over.
+        """
+        return (_rewrap, (self._registry, self._config))
 
     # -----------------------------------------------------------------------------------------
     # Expiry of ids: a coarse timer, off every hot path
@@ -1122,7 +1130,7 @@ def shared_cache(
     if isinstance(registry, CachingSchemaRegistry):
         return registry
     if not isinstance(config, CacheConfig):
-        raise ConfigurationError(f"cache must be a CacheConfig or None, got {config!r}")
+        raise ConfigurationError(f"cache must be a CacheConfig or None, got {_brief(config)}")
     key = (id(registry), config)
     with _SHARED_LOCK:
         cache = _SHARED.get(key)
@@ -1130,3 +1138,8 @@ def shared_cache(
             cache = CachingSchemaRegistry(registry, config=config)
             _SHARED[key] = cache
     return cache
+
+
+def _rewrap(registry: SchemaRegistry, config: CacheConfig) -> CachingSchemaRegistry:
+    """Unpickle a :class:`CachingSchemaRegistry`: an empty cache over the same registry."""
+    return CachingSchemaRegistry(registry, config=config)

@@ -12,7 +12,9 @@ producer, registered schemas   ``glue:GetSchemaByDefinition``
 producer, auto-registration    plus ``glue:CreateSchema``, ``glue:RegisterSchemaVersion``,
                                ``glue:GetSchemaVersion`` (polling PENDING versions) and
                                ``glue:PutSchemaVersionMetadata`` (metadata)
-CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersions``
+CLI ``check --registry``       plus ``glue:GetSchema``, ``glue:ListSchemaVersions``,
+                               ``glue:GetRegistry`` (a missing registry vs a new schema)
+CLI ``set-compatibility``      ``glue:UpdateSchema``, ``glue:GetSchema``
 =============================  =========================================================
 
 Error handling keys on ``ClientError.response["Error"]["Code"]`` through one table,
@@ -25,6 +27,9 @@ timeout and botocore's ``standard`` retries with 3 attempts in total
 an endpoint that accepts connections but never answers fails a call with
 :class:`~glue_serde.errors.RegistryUnavailableError` after about 10 s instead of botocore's
 3 x 60 s; a ``botocore_config`` is merged over them. A client passed in ready is used as it is.
+Those timeouts are per socket read, so each call also runs under a total deadline,
+``call_timeout`` (:data:`DEFAULT_CALL_TIMEOUT`, 15 s), that an endpoint trickling its answer
+cannot evade (:mod:`glue_serde.registry._deadline`).
 
 Without the ``glue`` extra (boto3 and botocore), constructing the class raises
 :class:`~glue_serde.errors.ConfigurationError` naming ``pip install 'glue-serde[glue]'``.
@@ -64,6 +69,7 @@ from glue_serde._version import __version__
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
     ConfigurationError,
+    GlueSerdeError,
     IncompatibleSchemaError,
     RegistryAccessDeniedError,
     RegistryError,
@@ -72,7 +78,9 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+    _brief,
 )
+from glue_serde.registry._deadline import CallDeadline, check_call_timeout, refuse_abandoned
 from glue_serde.registry._limits import check_metadata
 from glue_serde.schema import (
     DEFAULT_REGISTRY_NAME,
@@ -85,9 +93,8 @@ from glue_serde.schema import (
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
-    from glue_serde.errors import GlueSerdeError
-
 __all__ = [
+    "DEFAULT_CALL_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_ATTEMPTS",
     "DEFAULT_READ_TIMEOUT",
@@ -105,6 +112,9 @@ DEFAULT_READ_TIMEOUT: Final = 3.0
 #: Attempts per call, the first included (botocore ``standard`` retries; throttling and
 #: timeouts are retried with backoff).
 DEFAULT_MAX_ATTEMPTS: Final = 3
+#: Total seconds one Glue API call may take, attempts and backoff included, whatever the
+#: endpoint does (botocore's timeouts are per socket read: a trickling endpoint evades them).
+DEFAULT_CALL_TIMEOUT: Final = 15.0
 
 _MISSING_EXTRA: Final = (
     "the Glue backend needs an optional dependency that is not installed ({name}); install it "
@@ -154,6 +164,14 @@ class GlueClient(Protocol):
 
     def list_schema_versions(self, **kwargs: Any) -> dict[str, Any]:
         """ListSchemaVersions."""
+        ...
+
+    def update_schema(self, **kwargs: Any) -> dict[str, Any]:
+        """UpdateSchema."""
+        ...
+
+    def get_registry(self, **kwargs: Any) -> dict[str, Any]:
+        """GetRegistry."""
         ...
 
 
@@ -335,6 +353,14 @@ class GlueSchemaRegistry:
         are 60 s timeouts: give it short ones too).
     pending_poll
         Bounds on waiting for ``PENDING`` versions.
+    call_timeout
+        Total seconds one Glue API call may take, botocore's attempts and backoff included
+        (default :data:`DEFAULT_CALL_TIMEOUT`, 15 s): past it the caller gets a retryable
+        :class:`~glue_serde.errors.RegistryUnavailableError`, even from an endpoint that
+        trickles its answer a byte at a time. The call runs in a worker thread; an abandoned
+        one sends no further retry, and at most four run on per registry (see
+        ``glue_serde.registry._deadline``). ``None`` calls in the caller's thread, bounded
+        only by the client's own timeouts.
     sleep, clock, rng
         Injected for tests: ``time.sleep``, ``time.monotonic`` and ``random.random`` by default.
 
@@ -361,6 +387,7 @@ class GlueSchemaRegistry:
         profile_name: str | None = None,
         botocore_config: Any = None,
         pending_poll: PendingPollConfig | None = None,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: Callable[[], float] = random.random,
@@ -381,6 +408,8 @@ class GlueSchemaRegistry:
         self._profile_name = profile_name
         self._botocore_config = botocore_config
         self._poll = pending_poll or PendingPollConfig()
+        self._deadline = CallDeadline(check_call_timeout(call_timeout))
+        self._registry_found = False
         self._sleep = sleep
         self._clock = clock
         self._rng = rng
@@ -407,6 +436,35 @@ class GlueSchemaRegistry:
     def registry_name(self) -> str:
         """The registry this instance reads and writes."""
         return self._registry_name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the configuration: registry name, region, endpoint, profile; no secrets.
+
+        Credentials, clients and sessions never travel: an unpickled copy (on a Spark
+        executor, say) builds its own client from the default credential chain of the
+        machine it runs on, with the given profile if any. A given client or session
+        contributes its region and endpoint (and a session its explicitly chosen profile).
+        The test hooks ``sleep``, ``clock`` and ``rng`` are not kept.
+        """
+        region, endpoint, profile = self._region_name, self._endpoint_url, self._profile_name
+        meta = getattr(self._client, "meta", None)
+        if meta is not None:
+            region = region or getattr(meta, "region_name", None)
+            endpoint = endpoint or getattr(meta, "endpoint_url", None)
+        if self._session is not None:
+            region = region or getattr(self._session, "region_name", None)
+            chosen = getattr(self._session, "profile_name", None)
+            if profile is None and chosen not in (None, "default"):
+                profile = chosen
+        settings: dict[str, Any] = {
+            "registry_name": self._registry_name,
+            "region_name": region,
+            "endpoint_url": endpoint,
+            "profile_name": profile,
+            "botocore_config": self._botocore_config,
+            "pending_poll": self._poll,
+        }
+        return (_rebuild, (settings,))
 
     @property
     def client(self) -> GlueClient:
@@ -447,8 +505,49 @@ class GlueSchemaRegistry:
                 endpoint_url=self._endpoint_url,
                 config=config,
             )
+        # An abandoned call (past call_timeout) sends no retry: see registry._deadline.
+        client.meta.events.register("before-send.glue", refuse_abandoned)
         glue: GlueClient = client
         return glue
+
+    @contextlib.contextmanager
+    def _in_registry(self, operation: str) -> Iterator[None]:
+        """Translate a call scoped to this registry; a not-found names a missing registry."""
+        try:
+            with _translated(operation):
+                yield
+        except SchemaNotFoundError:
+            self._require_registry(operation)
+            raise
+
+    def _require_registry(self, operation: str) -> None:
+        """After a not-found answer, tell a missing registry from a missing schema.
+
+        Glue answers ``EntityNotFoundException`` for both. One ``GetRegistry`` settles it (once
+        it has found the registry, never again); an answer it cannot read (no
+        ``glue:GetRegistry`` permission, an outage) leaves the original error standing. The
+        default registry is not checked: Glue creates it on first use.
+        """
+        name = self._registry_name
+        if self._registry_found or name == DEFAULT_REGISTRY_NAME:
+            return
+        try:
+            with _translated("GetRegistry"):
+                self._call("GetRegistry", "get_registry", RegistryId={"RegistryName": name})
+        except SchemaNotFoundError as exc:
+            region = getattr(getattr(self.client, "meta", None), "region_name", None)
+            where = f" in region {region}" if isinstance(region, str) else ""
+            raise ConfigurationError(
+                f"{operation}: AWS Glue has no registry {name!r}{where}: check the registry "
+                "name (registry_name=, or glue://NAME on the command line) and the region"
+            ) from exc
+        except GlueSerdeError:
+            return  # cannot tell: the schema's not-found stands
+        self._registry_found = True
+
+    def _call(self, operation: str, method: str, /, **request: Any) -> Any:
+        """Call one client method under the call deadline (see ``call_timeout``)."""
+        return self._deadline.run(operation, lambda: getattr(self.client, method)(**request))
 
     def _schema_id(self, schema_name: str) -> dict[str, str]:
         return {"SchemaName": schema_name, "RegistryName": self._registry_name}
@@ -481,7 +580,11 @@ class GlueSchemaRegistry:
             raise ConfigurationError("schema_version_id must be a uuid.UUID")
         try:
             with _translated("GetSchemaVersion"):
-                response = self.client.get_schema_version(SchemaVersionId=str(schema_version_id))
+                response = self._call(
+                    "GetSchemaVersion",
+                    "get_schema_version",
+                    SchemaVersionId=str(schema_version_id),
+                )
         except SchemaNotFoundError as exc:
             raise SchemaNotFoundError(
                 str(exc),
@@ -562,9 +665,12 @@ class GlueSchemaRegistry:
             Access denied, throttled, unreachable, or the schema is of another format.
         """
         try:
-            with _translated("GetSchemaByDefinition"):
-                response = self.client.get_schema_by_definition(
-                    SchemaId=self._schema_id(schema_name), SchemaDefinition=schema_definition
+            with self._in_registry("GetSchemaByDefinition"):
+                response = self._call(
+                    "GetSchemaByDefinition",
+                    "get_schema_by_definition",
+                    SchemaId=self._schema_id(schema_name),
+                    SchemaDefinition=schema_definition,
                 )
         except SchemaNotFoundError:
             return None
@@ -629,8 +735,8 @@ class GlueSchemaRegistry:
             request["Description"] = description
         if tags:
             request["Tags"] = dict(tags)
-        with _translated("CreateSchema"):
-            response = self.client.create_schema(**request)
+        with self._in_registry("CreateSchema"):
+            response = self._call("CreateSchema", "create_schema", **request)
         return SchemaVersion(
             schema_version_id=uuid.UUID(str(response["SchemaVersionId"])),
             schema_name=str(response.get("SchemaName", schema_name)),
@@ -671,9 +777,12 @@ class GlueSchemaRegistry:
         RegistryError
             Access denied, quota reached, throttled, unreachable.
         """
-        with _translated("RegisterSchemaVersion"):
-            response = self.client.register_schema_version(
-                SchemaId=self._schema_id(schema_name), SchemaDefinition=schema_definition
+        with self._in_registry("RegisterSchemaVersion"):
+            response = self._call(
+                "RegisterSchemaVersion",
+                "register_schema_version",
+                SchemaId=self._schema_id(schema_name),
+                SchemaDefinition=schema_definition,
             )
         version = SchemaVersion(
             schema_version_id=uuid.UUID(str(response["SchemaVersionId"])),
@@ -768,7 +877,9 @@ class GlueSchemaRegistry:
         key, value = check_metadata(key, value)
         try:
             with _translated("PutSchemaVersionMetadata"):
-                self.client.put_schema_version_metadata(
+                self._call(
+                    "PutSchemaVersionMetadata",
+                    "put_schema_version_metadata",
                     SchemaVersionId=str(schema_version_id),
                     MetadataKeyValue={"MetadataKey": key, "MetadataValue": value},
                 )
@@ -787,8 +898,8 @@ class GlueSchemaRegistry:
         RegistryError
             Access denied, throttled, unreachable.
         """
-        with _translated("GetSchema"):
-            response = self.client.get_schema(SchemaId=self._schema_id(schema_name))
+        with self._in_registry("GetSchema"):
+            response = self._call("GetSchema", "get_schema", SchemaId=self._schema_id(schema_name))
         try:
             return SchemaInfo(
                 schema_name=str(response.get("SchemaName", schema_name)),
@@ -809,6 +920,52 @@ class GlueSchemaRegistry:
                 f"GetSchema answered unexpectedly: {exc}", operation="GetSchema"
             ) from exc
 
+    def update_compatibility(self, schema_name: str, compatibility: Compatibility) -> SchemaInfo:
+        """Change a schema's compatibility mode (``UpdateSchema``), then describe it.
+
+        Not retroactive: the checkpoint moves to the latest version
+        (``SchemaVersionNumber={"LatestVersion": True}``, as Glue requires with a new mode), so
+        later registrations are checked against it and the versions after it.
+
+        Parameters
+        ----------
+        schema_name
+            The schema.
+        compatibility
+            The new mode.
+
+        Returns
+        -------
+        SchemaInfo
+            The schema as ``GetSchema`` describes it afterwards.
+
+        Raises
+        ------
+        ConfigurationError
+            The mode or the name is invalid (checked before any call).
+        SchemaNotFoundError
+            The schema (or the registry) does not exist.
+        RegistryError
+            Access denied (``glue:UpdateSchema``), throttled, unreachable.
+        """
+        if not isinstance(schema_name, str) or not schema_name:
+            raise ConfigurationError("schema_name must be a non-empty string")
+        try:
+            mode = Compatibility(compatibility)
+        except ValueError:
+            raise ConfigurationError(
+                f"unknown compatibility mode {_brief(compatibility, 40)}"
+            ) from None
+        with self._in_registry("UpdateSchema"):
+            self._call(
+                "UpdateSchema",
+                "update_schema",
+                SchemaId=self._schema_id(schema_name),
+                SchemaVersionNumber={"LatestVersion": True},
+                Compatibility=mode.value,
+            )
+        return self.get_schema(schema_name)
+
     def list_schema_versions(self, schema_name: str) -> list[SchemaVersion]:
         """Every version of a schema, oldest first (``ListSchemaVersions`` + ``GetSchemaVersion``).
 
@@ -825,14 +982,19 @@ class GlueSchemaRegistry:
             request: dict[str, Any] = {"SchemaId": self._schema_id(schema_name)}
             if token:
                 request["NextToken"] = token
-            with _translated("ListSchemaVersions"):
-                response = self.client.list_schema_versions(**request)
+            with self._in_registry("ListSchemaVersions"):
+                response = self._call("ListSchemaVersions", "list_schema_versions", **request)
             for item in response.get("Schemas", []):
                 ids.append((int(item["VersionNumber"]), uuid.UUID(str(item["SchemaVersionId"]))))
             token = response.get("NextToken")
             if not token:
                 break
         return [self.get_schema_version(vid) for _, vid in sorted(ids)]
+
+
+def _rebuild(settings: dict[str, Any]) -> GlueSchemaRegistry:
+    """Unpickle a :class:`GlueSchemaRegistry` from its configuration."""
+    return GlueSchemaRegistry(**settings)
 
 
 def _int_or_none(value: object) -> int | None:

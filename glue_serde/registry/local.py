@@ -32,7 +32,7 @@ import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from glue_serde.enums import Compatibility, DataFormat, SchemaStatus, SchemaVersionStatus
 from glue_serde.errors import (
@@ -43,6 +43,7 @@ from glue_serde.errors import (
     SchemaAlreadyExistsError,
     SchemaError,
     SchemaNotFoundError,
+    _brief,
 )
 from glue_serde.registry._definitions import definition_hashes, lookup_hashes
 from glue_serde.registry._limits import (
@@ -58,7 +59,7 @@ from glue_serde.registry._limits import (
     coerce_version_id,
     parse_versions,
 )
-from glue_serde.registry._sqlite import SchemaRow, Storage, Transaction
+from glue_serde.registry._sqlite import AuditRow, SchemaRow, Storage, Transaction
 from glue_serde.registry.audit import (
     AuditEvent,
     AuditRecord,
@@ -213,7 +214,7 @@ class LocalSchemaRegistry:
             if not isinstance(identity, str) or not 1 <= len(identity) <= _MAX_IDENTITY_CHARS:
                 raise ConfigurationError(
                     f"identity must be text of 1-{_MAX_IDENTITY_CHARS} characters, got "
-                    f"{type(identity).__name__} {identity!r:.60}"
+                    f"{type(identity).__name__} {_brief(identity, 60)}"
                 )
             check_utf8(identity, "identity", ConfigurationError)
         # The default identity (user@host) is looked up on first use: getpass and socket
@@ -231,13 +232,18 @@ class LocalSchemaRegistry:
             or not 0 <= busy_timeout <= _MAX_BUSY_TIMEOUT  # NaN fails both comparisons
         ):
             raise ConfigurationError(
-                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, got {busy_timeout!r:.40}"
+                f"busy_timeout must be 0-{_MAX_BUSY_TIMEOUT} seconds, "
+                f"got {_brief(busy_timeout, 40)}"
             )
         if read_only is not None and not isinstance(read_only, bool):
-            raise ConfigurationError(f"read_only must be a bool or None, got {read_only!r:.40}")
+            raise ConfigurationError(
+                f"read_only must be a bool or None, got {_brief(read_only, 40)}"
+            )
         if not isinstance(create, bool):
-            raise ConfigurationError(f"create must be True or False, got {create!r:.40}")
+            raise ConfigurationError(f"create must be True or False, got {_brief(create, 40)}")
         self._busy_timeout = float(busy_timeout)
+        self._read_only_asked = read_only
+        self._create = create
         self._storage = Storage(
             _check_path(path),
             busy_timeout=self._busy_timeout,
@@ -268,6 +274,32 @@ class LocalSchemaRegistry:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the configuration: the file path and settings, never the connection.
+
+        An unpickled copy opens the same file (Spark executors, multiprocessing workers). An
+        in-memory registry has no path to share and refuses with ``ConfigurationError``.
+        """
+        if self.path is None:
+            raise ConfigurationError(
+                "an in-memory LocalSchemaRegistry cannot be pickled: its schemas live in this "
+                "process only. Use LocalSchemaRegistry(path) on a file the other processes "
+                "can read (for Spark, one every executor can read), or GlueSchemaRegistry."
+            )
+        settings: dict[str, Any] = {
+            "registry_name": self._registry_name,
+            "busy_timeout": self._busy_timeout,
+            "read_only": self._read_only_asked,
+            "create": self._create,
+        }
+        if self._identity is not None:
+            settings["identity"] = self._identity
+        if self._checker is not None:
+            settings["compatibility_checker"] = self._checker
+        if self._clock is not _utc_now:
+            settings["clock"] = self._clock
+        return (_reopen, (self.path, settings))
 
     def __repr__(self) -> str:
         where = "memory" if self.path is None else repr(self.path)
@@ -1153,7 +1185,9 @@ class LocalSchemaRegistry:
 
     # -- audit trail ----------------------------------------------------------------------------
 
-    def audit_events(self, schema_name: str | None = None) -> list[AuditEvent]:
+    def audit_events(
+        self, schema_name: str | None = None, *, since: datetime | None = None
+    ) -> list[AuditEvent]:
         """Return the audit trail, oldest first.
 
         Parameters
@@ -1161,6 +1195,9 @@ class LocalSchemaRegistry:
         schema_name
             Only the events of this schema of the bound registry; every event of the storage
             (all registries) when ``None``.
+        since
+            Only the events at or after this time (a naive time is UTC); an event whose stored
+            time cannot be read is never hidden.
 
         Returns
         -------
@@ -1170,16 +1207,26 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid.
+            If the name or the time is invalid.
         """
+        return [AuditEvent.from_row(row) for row in self._audit_rows(schema_name, since)]
+
+    def _audit_rows(self, schema_name: str | None, since: datetime | None) -> list[AuditRow]:
         if schema_name is not None:
             check_name(schema_name, "schema name")
+        bound = _since_bound(since)
         with self._storage.read("AuditEvents") as tx:
             rows = tx.audit_rows(self._registry_name, schema_name)
-        return [AuditEvent.from_row(row) for row in rows]
+        if bound is None:
+            return rows
+        return [row for row in rows if _at_or_after(row.event_time, bound)]
 
     def export_audit_jsonl(
-        self, file: str | os.PathLike[str] | IO[str], *, schema_name: str | None = None
+        self,
+        file: str | os.PathLike[str] | IO[str],
+        *,
+        schema_name: str | None = None,
+        since: datetime | None = None,
     ) -> int:
         """Write the audit trail as CloudTrail-shaped management events, one JSON object a line.
 
@@ -1190,7 +1237,7 @@ class LocalSchemaRegistry:
         ----------
         file
             A path (appended to, created if missing) or a text stream.
-        schema_name
+        schema_name, since
             As for :meth:`audit_events`.
 
         Returns
@@ -1201,10 +1248,32 @@ class LocalSchemaRegistry:
         Raises
         ------
         ConfigurationError
-            If the name is invalid or the file or stream cannot be written.
+            If the name or the time is invalid or the file or stream cannot be written.
         """
-        if schema_name is not None:
-            check_name(schema_name, "schema name")
-        with self._storage.read("AuditEvents") as tx:
-            rows = tx.audit_rows(self._registry_name, schema_name)
-        return write_cloudtrail_jsonl(file, rows)
+        return write_cloudtrail_jsonl(file, self._audit_rows(schema_name, since))
+
+
+def _since_bound(since: object) -> datetime | None:
+    """Check ``since`` and return it timezone-aware (a naive time is UTC)."""
+    if since is None:
+        return None
+    if not isinstance(since, datetime):
+        raise ConfigurationError(
+            f"since must be a datetime, got {type(since).__name__} {_brief(since, 40)}"
+        )
+    return since if since.tzinfo is not None else since.replace(tzinfo=timezone.utc)
+
+
+def _at_or_after(event_time: str, bound: datetime) -> bool:
+    try:
+        moment = datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    except ValueError:
+        return True  # never hide an event whose time cannot be read
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment >= bound
+
+
+def _reopen(path: str, settings: dict[str, Any]) -> LocalSchemaRegistry:
+    """Unpickle a :class:`LocalSchemaRegistry`: open its file again with its settings."""
+    return LocalSchemaRegistry(path, **settings)

@@ -28,6 +28,7 @@ from glue_serde.errors import (
     ConfigurationError,
     SchemaAlreadyExistsError,
     SchemaNotFoundError,
+    _brief,
 )
 from glue_serde.schema import DEFAULT_REGISTRY_NAME, SchemaInfo, SchemaVersion
 
@@ -55,7 +56,7 @@ class _Schema:
 
 def _text(value: object, what: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ConfigurationError(f"{what} must be a non-empty string, got {value!r}")
+        raise ConfigurationError(f"{what} must be a non-empty string, got {_brief(value)}")
     return value
 
 
@@ -63,7 +64,7 @@ def _format(value: object) -> DataFormat:
     try:
         return DataFormat(value)
     except ValueError:
-        raise ConfigurationError(f"unknown data format {value!r}") from None
+        raise ConfigurationError(f"unknown data format {_brief(value)}") from None
 
 
 class InMemorySchemaRegistry:
@@ -285,7 +286,9 @@ class InMemorySchemaRegistry:
         """
         match = _VERSIONS.fullmatch(versions) if isinstance(versions, str) else None
         if match is None:
-            raise ConfigurationError(f"invalid version range {versions!r}: expected 'N' or 'N-M'")
+            raise ConfigurationError(
+                f"invalid version range {_brief(versions)}: expected 'N' or 'N-M'"
+            )
         low = int(match.group(1))
         high = int(match.group(2) or low)
         with self._lock:
@@ -415,7 +418,7 @@ class InMemorySchemaRegistry:
         try:
             mode = Compatibility(compatibility)
         except ValueError:
-            raise ConfigurationError(f"unknown compatibility {compatibility!r}") from None
+            raise ConfigurationError(f"unknown compatibility {_brief(compatibility)}") from None
         with self._lock:
             if schema_name in self._schemas:
                 raise SchemaAlreadyExistsError(
@@ -511,7 +514,7 @@ class InMemorySchemaRegistry:
         try:
             mode = Compatibility(compatibility)
         except ValueError:
-            raise ConfigurationError(f"unknown compatibility {compatibility!r}") from None
+            raise ConfigurationError(f"unknown compatibility {_brief(compatibility)}") from None
         with self._lock:
             schema = self._schema(schema_name, "UpdateSchema")
             schema.compatibility = mode

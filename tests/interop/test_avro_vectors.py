@@ -1,6 +1,6 @@
 """Byte-for-byte Avro frames, as the Java reference writes them.
 
-Expected bytes are written out by hand from the wire-format reference (§9) and the Avro
+Expected bytes are written out by hand from docs/wire-format.md ("Test vectors") and the Avro
 specification (zig-zag varints), never computed by the code under test. Compressed frames are
 compared after decompressing (other zlib builds may emit other valid streams), and also decoded
 from the reference's exact bytes.

@@ -1,4 +1,4 @@
-"""Byte-for-byte frames for JSON and Protobuf (wire-format reference, sections 5.2, 5.3, 9).
+"""Byte-for-byte frames for JSON and Protobuf (docs/wire-format.md: payloads, test vectors).
 
 Every expected frame is written out literally. Each test decodes the frame through
 ``glue_serde.wire`` plus the codec, then re-encodes the datum and compares: uncompressed

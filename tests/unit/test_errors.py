@@ -12,7 +12,7 @@ from glue_serde.schema import CompatibilityReport
 
 EXPORTED_ERRORS = [
     value
-    for name, value in vars(glue_serde).items()
+    for value in (getattr(glue_serde, name) for name in glue_serde.__all__)  # loads lazy names
     if inspect.isclass(value) and issubclass(value, BaseException)
 ]
 

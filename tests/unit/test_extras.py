@@ -136,6 +136,7 @@ def test_the_cli_names_the_glue_extra_instead_of_a_traceback(tmp_path: Path) -> 
     outcome = _first_use("boto3,botocore", code)
     assert outcome["type"] == "builtins.SystemExit", outcome
     assert outcome["message"] != "0"
+    assert outcome["message"] == "2"  # a missing extra is a configuration error
     assert "pip install 'glue-serde[glue]'" in str(outcome["stderr"])
     assert "Traceback" not in str(outcome["stderr"])
 

@@ -493,9 +493,9 @@ def test_a_forgotten_entry_is_never_left_hot() -> None:
     frame, registry, vid = _frame_and_registry()
     des = Deserializer(registry, cache=None)
     des.deserialize(frame)
-    assert des._hot[1] is not None
+    assert des._hot[2] is not None
     des._forget(frozenset({vid.bytes}))
-    assert des._hot[1] is None and des._entries == {}
+    assert des._hot[2] is None and des._entries == {}
     des.deserialize(frame)
     assert registry.calls == {"get_schema_version": 2}
 
@@ -506,7 +506,7 @@ def test_a_hot_entry_the_bounded_table_dropped_is_still_forgotten() -> None:
     des.deserialize(frame)
     des._entries.clear()  # as if evicted by DEFAULT_DECODER_CACHE_SIZE while still hot
     des._forget(frozenset({vid.bytes}))
-    assert des._hot[1] is None
+    assert des._hot[2] is None
     des.deserialize(frame)
     assert registry.calls == {"get_schema_version": 2}
 
@@ -524,7 +524,7 @@ def test_an_entry_fetched_while_the_cache_forgets_is_used_once_then_fetched_agai
     for _ in range(3):
         assert des.deserialize(frame) == {"name": "Ann", "age": 31}
     assert registry.calls == {"get_schema_version": 3}  # never installed, never hot
-    assert des._entries == {} and des._hot[1] is None
+    assert des._entries == {} and des._hot[2] is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -568,3 +568,61 @@ def test_reprs_say_what_a_serde_is_without_secrets() -> None:
     assert "convert=<class 'dict'>" in repr(des) and repr(des).endswith("writer_versions=0)")
     des.deserialize(ser.serialize({"name": "a", "age": 1}))
     assert repr(des).endswith("writer_versions=1)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments checked at construction, and frames read as bytes only
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 1.5, 2**31, 10**30, "16"])
+def test_a_deserializer_refuses_an_unusable_decompression_limit_at_construction(
+    registry: LocalSchemaRegistry, limit: Any
+) -> None:
+    from glue_serde import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="max_decompressed_size"):
+        Deserializer(registry, max_decompressed_size=limit)
+
+
+def test_the_largest_decompression_limit_is_accepted(registry: LocalSchemaRegistry) -> None:
+    from glue_serde.compression import MAX_DECOMPRESSED_SIZE_LIMIT
+
+    ser = _serializer(registry, auto_register=True, compression=Compression.ZLIB)
+    des = Deserializer(registry, max_decompressed_size=MAX_DECOMPRESSED_SIZE_LIMIT)
+    assert des.deserialize(ser.serialize({"name": "a", "age": 1})) == {"name": "a", "age": 1}
+
+
+@pytest.mark.parametrize("typecode", ["H", "I", "L", "Q"])
+@pytest.mark.parametrize(
+    "method", ["deserialize", "deserialize_record", "deserialize_many", "schema_version_for"]
+)
+def test_a_view_of_wide_items_equal_to_the_hot_header_is_refused(
+    registry: LocalSchemaRegistry, typecode: str, method: str
+) -> None:
+    from array import array
+
+    des = Deserializer(registry)
+    frame = _serializer(registry, auto_register=True).serialize({"name": "a", "age": 1})
+    assert des.deserialize(frame) == {"name": "a", "age": 1}  # its header is now the hot one
+    # 18 items equal to the header's 18 bytes, then the payload's bytes as items.
+    wide = memoryview(array(typecode, list(frame)))
+    assert wide[:18] == frame[:18]  # compares equal item by item: must not pass for a header
+    with pytest.raises(FrameError, match="memoryview of format") as info:
+        if method == "deserialize_many":
+            des.deserialize_many([frame, wide])  # type: ignore[list-item]
+        else:
+            getattr(des, method)(wide)
+    assert info.value.reason == "not_bytes"
+    assert des.deserialize(memoryview(frame)) == {"name": "a", "age": 1}  # bytes: read
+
+
+def test_a_protobuf_serializer_names_its_schema_in_definition_errors(
+    registry: LocalSchemaRegistry,
+) -> None:
+    from glue_serde import SchemaError
+
+    text = 'syntax = "proto3"; package orders; import "other.proto"; message Order { int32 a = 1; }'
+    with pytest.raises(SchemaError, match=r"^schema 'orders-value': .*other\.proto"):
+        Serializer(
+            registry, data_format=DataFormat.PROTOBUF, schema=text, schema_name="orders-value"
+        )

@@ -289,4 +289,38 @@ def test_encode_frame_refuses_a_payload_that_is_not_bytes_like(payload: object) 
 
     for compression in Compression:
         with pytest.raises(ValidationError, match="bytes-like"):
-            encode_frame(VID, payload, compression=compression)  # type: ignore[arg-type]
+            encode_frame(
+                VID,
+                payload,  # type: ignore[arg-type]
+                compression=compression,
+                allow_non_java_compression=True,
+            )
+
+
+def test_every_reader_refuses_a_released_view_with_a_frame_error() -> None:
+    # A released memoryview refuses every access with ValueError: a FrameError instead.
+    from glue_serde import Deserializer
+    from glue_serde.compression import decompress
+    from glue_serde.registry.memory import InMemorySchemaRegistry
+
+    registry = InMemorySchemaRegistry()
+    registry.add("s", '"string"', schema_version_id=VID)
+    deserializer = Deserializer(registry)
+    readers = (
+        decode_frame,
+        peek_schema_version_id,
+        split_frame,
+        lambda v: decompress(Compression.NONE, v),
+        lambda v: decompress(Compression.ZLIB, v),
+        deserializer.deserialize,
+        deserializer.deserialize_record,
+        lambda v: deserializer.deserialize_many([v]),
+        lambda v: deserializer.deserialize_many([encode_frame(VID, b"\x02a"), v]),
+    )
+    for read in readers:
+        view = memoryview(bytearray(encode_frame(VID, b"payload")))
+        view.release()
+        with pytest.raises(FrameError, match="released memoryview") as info:
+            read(view)
+        assert info.value.reason == "not_bytes"
+        assert isinstance(info.value.__cause__, ValueError)

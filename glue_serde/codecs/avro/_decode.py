@@ -4,9 +4,11 @@ fastavro reads through a file object: every varint byte and every string costs a
 ``read`` call. A decoder generated once per schema reads with index arithmetic over the
 payload's bytes instead, which measures well under fastavro's own per-record cost on small
 records. Values are exactly fastavro's (its logical-type readers are called for logical
-types), and it is stricter on corrupt input: a boolean byte other than 0 or 1, a negative or
-out-of-range union or enum index, a varint beyond 64 bits, a ``time-millis``/``time-micros``
-outside one day (fastavro reads -1 as 00:00:00.999) and any byte left over are errors.
+types, decimals are read here), and it is stricter on corrupt input: a boolean byte other than
+0 or 1, a negative or out-of-range union or enum index, a varint beyond 64 bits, an ``int``
+beyond 32 bits (fastavro reads any 64; Java refuses them), a ``time-millis``/``time-micros``
+outside one day (fastavro reads -1 as 00:00:00.999), a decimal with more digits than its
+precision (fastavro rounds it; Java returns it unchanged) and any byte left over are errors.
 
 Every schema compiles, whatever its shape:
 
@@ -56,6 +58,8 @@ _BLOCKS: Final = frozenset(("array", "map"))
 # time-millis / time-micros: what fastavro's readers turn into a time of day.
 _DAY: Final = {"int-time-millis": 86_400_000, "long-time-micros": 86_400_000_000}
 _DECIMALS: Final = frozenset(("bytes-decimal", "fixed-decimal"))
+INT32_MIN: Final = -(2**31)
+INT32_MAX: Final = 2**31 - 1
 # Exact decimal arithmetic whatever the thread's context.
 _EXACT: Final = decimal.Context(
     prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
@@ -192,7 +196,8 @@ class Generator:
             args.append("budget")
         return f"{target}, {self.results} = {function}({', '.join(args)})"
 
-    def varint(self, out: Function, target: str, depth: int) -> None:
+    def varint(self, out: Function, target: str, depth: int, *, int32: bool = False) -> None:
+        """Read a zig-zag varint (``int32``: refused outside the 32 bits of an Avro ``int``)."""
         # One-byte varints (-64..63) inline; anything longer through _long.
         out.line(depth, "b = data[pos]")
         out.line(depth, "if b < 0x80:")
@@ -200,6 +205,9 @@ class Generator:
         out.line(depth + 1, "pos += 1")
         out.line(depth, "else:")
         out.line(depth + 1, f"{target}, pos = _long(data, pos)")
+        if int32:  # fastavro reads any 64 bits into an int; Java refuses them
+            out.line(depth + 1, f"if not {INT32_MIN} <= {target} <= {INT32_MAX}:")
+            out.line(depth + 2, "raise _bad('int beyond 32 bits')")
 
     def blob(self, out: Function, target: str, depth: int, *, decode: bool = False) -> None:
         """Read a length-prefixed value (``decode``: as UTF-8 text) into ``target``."""
@@ -332,7 +340,7 @@ class Generator:
             out.line(depth + 1, "raise _bad('boolean byte is neither 0 nor 1')")
             out.line(depth, f"{target} = b == 1")
         elif kind in ("int", "long"):
-            self.varint(out, target, depth)
+            self.varint(out, target, depth, int32=kind == "int")
         elif kind == "float":
             out.line(depth, f"{target} = _uf(data, pos)[0]")
             out.line(depth, "pos += 4")

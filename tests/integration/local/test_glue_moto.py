@@ -85,6 +85,93 @@ def test_missing_things_map_to_library_errors(registry: GlueSchemaRegistry) -> N
     assert registry.find_schema_version(name, USER_V2, DataFormat.AVRO) is None
 
 
+def test_update_compatibility_changes_the_mode_through_update_schema(
+    registry: GlueSchemaRegistry, glue_client: Any
+) -> None:
+    from glue_serde.registry import CompatibilityAdmin
+
+    assert isinstance(registry, CompatibilityAdmin)
+    name = _name()
+    registry.create_schema(name, USER, DataFormat.AVRO)
+    registry.register_schema_version(name, USER_V2, DataFormat.AVRO)
+    sent: list[dict[str, Any]] = []
+    glue_client.meta.events.register(
+        "provide-client-params.glue.UpdateSchema", lambda params, **_: sent.append(params)
+    )
+    info = registry.update_compatibility(name, Compatibility.FULL)
+    assert info.compatibility is Compatibility.FULL and info.schema_name == name
+    assert registry.get_schema(name).compatibility is Compatibility.FULL
+    assert sent == [
+        {
+            "SchemaId": {"SchemaName": name, "RegistryName": "default-registry"},
+            "SchemaVersionNumber": {"LatestVersion": True},
+            "Compatibility": "FULL",
+        }
+    ]
+    assert registry.update_compatibility(name, "NONE").compatibility is Compatibility.NONE  # type: ignore[arg-type]
+
+
+def test_update_compatibility_errors(registry: GlueSchemaRegistry) -> None:
+    from glue_serde import ConfigurationError
+
+    with pytest.raises(SchemaNotFoundError):
+        registry.update_compatibility(_name(), Compatibility.FULL)
+    for mode in ("STRICT", None, 10**5000):
+        with pytest.raises(ConfigurationError, match="compatibility"):
+            registry.update_compatibility("s", mode)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="schema_name"):
+        registry.update_compatibility("", Compatibility.FULL)
+
+
+def test_a_misspelt_registry_is_a_configuration_error_not_a_missing_schema(
+    glue_client: Any,
+) -> None:
+    from glue_serde import ConfigurationError
+
+    name = f"payments-{uuid.uuid4().hex[:8]}"
+    glue_client.create_registry(RegistryName=name)
+    typo = GlueSchemaRegistry(glue_client, registry_name=f"{name}-typo")
+    calls = (
+        lambda: typo.get_schema("s"),
+        lambda: typo.find_schema_version("s", USER, DataFormat.AVRO),
+        lambda: typo.create_schema("s", USER, DataFormat.AVRO),
+        lambda: typo.register_schema_version("s", USER, DataFormat.AVRO),
+        # (ListSchemaVersions: moto answers a 500 for a missing registry, AWS the not-found)
+        lambda: typo.update_compatibility("s", Compatibility.FULL),
+    )
+    for call in calls:
+        with pytest.raises(ConfigurationError, match=f"no registry '{name}-typo'") as info:
+            call()
+        assert isinstance(info.value.__cause__, SchemaNotFoundError)
+    # In the registry that exists, a missing schema is a missing schema; GetRegistry is asked
+    # once, then never again.
+    real = GlueSchemaRegistry(glue_client, registry_name=name)
+    counted = _counting(glue_client)
+    for _ in range(3):
+        with pytest.raises(SchemaNotFoundError):
+            real.get_schema(_name())
+        assert real.find_schema_version(_name(), USER, DataFormat.AVRO) is None
+    assert counted["GetRegistry"] == 1
+
+
+def test_an_unanswerable_registry_check_leaves_the_schema_error_standing() -> None:
+    from botocore.stub import Stubber
+
+    client = boto3.client(
+        "glue",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    registry = GlueSchemaRegistry(client, registry_name="payments-reg")
+    with Stubber(client) as stub:  # moto cannot deny a permission
+        stub.add_client_error("get_schema", "EntityNotFoundException", "Schema is not found")
+        stub.add_client_error("get_registry", "AccessDeniedException", "not authorized")
+        with pytest.raises(SchemaNotFoundError):
+            registry.get_schema("s")
+        stub.assert_no_pending_responses()
+
+
 def test_metadata_is_stored_and_repeats_are_harmless(
     registry: GlueSchemaRegistry, glue_client: Any
 ) -> None:

@@ -1,8 +1,9 @@
 """Kafka adapters end to end through librdkafka's in-process mock cluster (loopback only).
 
 One owner client creates the mock cluster and stays alive for the module; every other client
-gets its bootstrap address (reference/integrations.md §5). Consumers use ``assign`` with
-explicit partitions, which skips the ~3 s consumer-group join.
+gets its bootstrap address (every client that sets ``test.mock.num.brokers`` starts a cluster of
+its own). Consumers use ``assign`` with explicit partitions, which skips the ~3 s consumer-group
+join.
 """
 
 from __future__ import annotations

@@ -191,6 +191,27 @@ def test_lone_surrogates_are_refused_at_write(codec: JsonCodec, document: Any) -
         codec.encode("{}", document)
 
 
+@ENGINES
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        (10**5000, ()),
+        ({"amount": -(10**5000)}, ("amount",)),
+        ({"a": [1, 2**64, {"b": 10**4400}]}, ("a", 2, "b")),
+        ([{"ok": 10**4000}, {"big": 10**9000}], (1, "big")),
+    ],
+    ids=["root", "field", "nested", "second-item"],
+)
+def test_integers_past_the_digit_limit_are_refused_naming_their_path(
+    codec: JsonCodec, document: Any, path: tuple[Any, ...]
+) -> None:
+    # Python writes (and reads) at most 4,300 digits: refused at write, where they are.
+    with pytest.raises(ValidationError) as info:
+        codec.encode("{}", document)
+    assert info.value.errors[0].loc == path
+    assert "/".join(map(str, path)) in str(info.value)
+
+
 def test_lone_surrogates_made_by_to_dict_are_refused_too() -> None:
     codec = JsonCodec(to_dict=lambda value: {"name": value})
     with pytest.raises(ValidationError):

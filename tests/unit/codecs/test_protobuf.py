@@ -30,7 +30,7 @@ NESTING = (DATA / "complex_nesting.proto").read_text()
 NESTING2 = (DATA / "complex_nesting_proto2.proto").read_text()
 ALL_PROTOS = sorted(DATA.glob("*.proto"))
 
-# Java MessageIndexFinderTest expectations (wire-format reference, section 9).
+# Java MessageIndexFinderTest expectations (docs/wire-format.md, "Protobuf").
 NESTING_INDICES = [
     "A",
     "A.B",

@@ -92,7 +92,7 @@ LIST2_REQUIRED = json.dumps(
 )
 
 CASES: list[Case] = [
-    # reference illustrations (compatibility-rules.md §2.1)
+    # the three textbook cases of Avro schema resolution (docs/compatibility.md, "Per format")
     case(
         "avro-add-nullable-field-with-default",
         V1,
@@ -667,3 +667,53 @@ def test_unparsable_earlier_version_is_reported_with_its_number() -> None:
 def test_non_string_definition_is_a_schema_error() -> None:
     with pytest.raises(SchemaError):
         validate_definition(DataFormat.AVRO, {"type": "string"})  # type: ignore[arg-type]
+
+
+def _nested(kind: str, depth: int) -> str:
+    if kind == "arrays":
+        return '{"type":"array","items":' * depth + '"int"' + "}" * depth
+    if kind == "maps":
+        return '{"type":"map","values":' * depth + '"int"' + "}" * depth
+    opening = (
+        f'{{"type":"record","name":"N{i}","fields":[{{"name":"x","type":' for i in range(depth)
+    )
+    return "".join(opening) + '"int"' + "}]}" * depth
+
+
+@pytest.mark.parametrize("kind", ["arrays", "maps", "records"])
+@pytest.mark.parametrize("depth", [300, 900, 5000, 100_000])
+def test_deep_definitions_are_schema_errors_naming_the_bound(kind: str, depth: int) -> None:
+    # Never a RecursionError, in the parse or in the check that follows it.
+    from glue_serde.compat.avro import MAX_SCHEMA_NESTING
+    from glue_serde.compat.avro import validate_definition as validate_avro
+
+    text = _nested(kind, depth)
+    for call in (
+        lambda: validate_avro(text),
+        lambda: check_compatibility(DataFormat.AVRO, text, ['"int"'], Compatibility.BACKWARD),
+        lambda: check_compatibility(DataFormat.AVRO, '"int"', [text], Compatibility.FULL_ALL),
+    ):
+        with pytest.raises(SchemaError, match=f"nested deeper than {MAX_SCHEMA_NESTING}"):
+            call()
+
+
+@pytest.mark.parametrize(("kind", "depth"), [("arrays", 199), ("maps", 199), ("records", 49)])
+def test_definitions_nested_within_the_bound_are_checked(kind: str, depth: int) -> None:
+    text = _nested(kind, depth)
+    report = check_compatibility(DataFormat.AVRO, text, [text], Compatibility.FULL_ALL)
+    assert report.compatible
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999", "-1e400", "1" * 5000])
+def test_definitions_with_numbers_json_cannot_hold_are_refused(literal: str) -> None:
+    text = (
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":'
+        + literal
+        + "}]}"
+    )
+    from glue_serde.compat.avro import validate_definition as validate_avro
+
+    with pytest.raises(SchemaError, match="not valid JSON"):
+        validate_avro(text)
+    with pytest.raises(SchemaError):
+        check_compatibility(DataFormat.AVRO, text, ['"int"'], Compatibility.BACKWARD)

@@ -1,4 +1,4 @@
-"""JSON Schema compatibility: inclusion of validation sets (compatibility-rules.md §3).
+"""JSON Schema compatibility: inclusion of validation sets (docs/compatibility.md).
 
 BACKWARD(old, new) holds when every document valid under old is valid under new; FORWARD the
 reverse. Every incompatible verdict in the table comes with a witness document: valid under
@@ -47,7 +47,7 @@ BASE = obj({"id": STR})
 CLOSED = obj({"id": STR}, closed=False)
 
 CASES: list[Case] = [
-    # content models (§3.3)
+    # content models: open and closed (docs/compatibility.md, "Per format")
     case(
         "json-add-optional-property-open-model",
         BASE,

@@ -1,9 +1,12 @@
 # ruff: noqa: E501  (the case table keeps one change per line)
-"""Protobuf compatibility: the tag-based diff of compatibility-rules.md §4.
+"""Protobuf compatibility: the tag-based diff described in docs/compatibility.md.
 
-The table covers every rule of §4.2 and the glue_serde column of §4.3. Compatible verdicts are
-also checked with data: a message filled by the writer's class is parsed by the reader's class
-(real protobuf runtime, descriptors from the real protoc).
+The table covers every rule stated there, including glue_serde's choices where Google's,
+Confluent's and buf's checkers disagree (a field number changed, a field removed without
+``reserved``, singular to repeated, enum to int32, a field moved into a new oneof, a new
+message type under FORWARD). Compatible verdicts are also checked with data: a message filled
+by the writer's class is parsed by the reader's class (real protobuf runtime, descriptors from
+the real protoc).
 """
 
 from __future__ import annotations

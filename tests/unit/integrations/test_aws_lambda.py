@@ -430,6 +430,103 @@ def test_esm_source_mode_payload_is_decoded_with_the_schema_id(
     assert forced == {"batchItemFailures": []} and seen[-1].value == BOB
 
 
+PAIR = (
+    '{"type":"record","name":"Pair","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"}]}'
+)
+# One field of 7 raw bytes: the JSON text {"x":1} is also a valid Avro record of this schema.
+SEVEN = (
+    '{"type":"record","name":"Seven","fields":[{"name":"x","type":'
+    '{"type":"fixed","name":"F","size":7}}]}'
+)
+
+
+def _esm(registry: MemoryRegistry, schema: str, name: str) -> tuple[Serializer, dict[str, str]]:
+    ser = Serializer(
+        registry, data_format="AVRO", schema=schema, schema_name=name, auto_register=True
+    )
+    ser.resolve()
+    return ser, {"dataFormat": "AVRO", "schemaId": str(ser.schema_version_id)}
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({"a": -62, "b": -63}, b"{}"),  # zig-zag 0x7b, 0x7d
+        ({"a": -46, "b": -47}, b"[]"),  # zig-zag 0x5b, 0x5d
+        ({"a": -62, "b": 62}, b"{|"),  # not JSON at all: plainly SOURCE
+    ],
+)
+def test_esm_avro_payloads_that_spell_json_are_read_as_avro(
+    registry: MemoryRegistry, value: dict[str, int], text: bytes
+) -> None:
+    ser, meta = _esm(registry, PAIR, "pair")
+    frame = ser.serialize(value)
+    assert frame is not None and frame[18:] == text
+    record = _kafka_record("t", 0, 1, text, valueSchemaMetadata=meta)
+    decoded = aws_lambda.decode_kafka_record(record, Deserializer(registry))
+    assert decoded.value == value and decoded.schema_version_id == ser.schema_version_id
+
+
+def test_esm_json_documents_are_read_as_json_when_they_are_no_source_payload(
+    registry: MemoryRegistry,
+) -> None:
+    _, meta = _esm(registry, PAIR, "pair")
+    de = Deserializer(registry)
+    for doc in ({"a": 1, "b": 2}, {"a": 1}, [1, 2], {"b": 2, "a": 1}, [{"a": 1, "b": 2}]):
+        text = json.dumps(doc).encode()
+        record = _kafka_record("t", 0, 1, text, valueSchemaMetadata=meta)
+        assert aws_lambda.decode_kafka_record(record, de).value == doc
+
+
+def test_esm_payload_reading_exactly_both_ways_is_refused_not_guessed(
+    registry: MemoryRegistry,
+) -> None:
+    ser, meta = _esm(registry, SEVEN, "seven")
+    text = b'{"x":1}'
+    frame = ser.serialize({"x": text})
+    assert frame is not None and frame[18:] == text
+    record = _kafka_record("t", 0, 1, text, valueSchemaMetadata=meta)
+    de = Deserializer(registry)
+    with pytest.raises(PayloadError, match="esm_record_format"):
+        aws_lambda.decode_kafka_record(record, de)
+    as_source = aws_lambda.decode_kafka_record(record, de, esm_record_format="SOURCE")
+    as_json = aws_lambda.decode_kafka_record(record, de, esm_record_format="JSON")
+    assert (as_source.value, as_json.value) == ({"x": text}, {"x": 1})
+
+
+def test_esm_key_follows_the_format_found_for_its_value(registry: MemoryRegistry) -> None:
+    _, meta = _esm(registry, PAIR, "pair")
+    key_text = b'{"k":1}'  # no key deserializer: the key is delivered as read
+    source = _kafka_record(
+        "t", 0, 1, b"{}", valueSchemaMetadata=meta, key=_b64(key_text), keySchemaMetadata=meta
+    )
+    json_mode = _kafka_record(
+        "t",
+        0,
+        2,
+        b'{"a":1,"b":2}',
+        valueSchemaMetadata=meta,
+        key=_b64(key_text),
+        keySchemaMetadata=meta,
+    )
+    de = Deserializer(registry)
+    assert aws_lambda.decode_kafka_record(source, de).key == key_text
+    assert aws_lambda.decode_kafka_record(json_mode, de).key == {"k": 1}
+
+
+def test_esm_detection_lets_a_registry_failure_through(registry: MemoryRegistry) -> None:
+    from glue_serde.errors import SchemaNotFoundError
+
+    meta = {"dataFormat": "AVRO", "schemaId": str(uuid.UUID(int=7))}
+    record = _kafka_record("t", 0, 1, b"{}", valueSchemaMetadata=meta)
+    with pytest.raises(SchemaNotFoundError):
+        aws_lambda.decode_kafka_record(record, Deserializer(registry))
+    forced = aws_lambda.decode_kafka_record(
+        record, Deserializer(registry), esm_record_format="JSON"
+    )
+    assert forced.value == {}
+
+
 def test_kafka_record_handler_and_decorator(deserializer: Deserializer[Any]) -> None:
     records = _event("msk.json")["records"]["users-0"]
     handler = kafka_record_handler(lambda r: (r.offset, r.value["name"]), deserializer=deserializer)

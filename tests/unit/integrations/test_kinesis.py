@@ -364,7 +364,26 @@ class MalformedAnswers(ScriptedKinesis):
 
 
 @pytest.mark.parametrize(
-    "answer", [None, [], {"Records": None}, {"Records": [None, None]}, {"Records": "xx"}]
+    "answer",
+    [
+        None,
+        [],
+        {"Records": None},
+        {"Records": [None, None]},
+        {"Records": "xx"},
+        # Entries that name neither an error nor where Kinesis stored the record: never
+        # reported as sent with an invented sequence number.
+        {"Records": [{}, {}]},
+        {"Records": [{"ShardId": "s"}, {"ShardId": "s"}]},
+        {"Records": [{"SequenceNumber": "1"}, {"SequenceNumber": "2"}]},
+        {
+            "Records": [
+                {"SequenceNumber": 1, "ShardId": "s"},
+                {"SequenceNumber": "", "ShardId": "s"},
+            ]
+        },
+        {"Records": [{"ErrorCode": None}, {"ErrorCode": ""}]},
+    ],
 )
 def test_malformed_put_records_answers_are_retried_then_reported(
     serializer: Serializer, answer: Any
@@ -386,6 +405,17 @@ def test_malformed_put_records_answers_are_retried_then_reported(
     result = producer.put_records(_users(2))
     assert result.failed_indices == (0, 1)
     assert {f.error_code for f in result.failed} == {"MalformedResponse"}
+    assert result.succeeded == ()
+
+
+def test_error_codes_that_are_not_text_are_reported_as_text(serializer: Serializer) -> None:
+    answer = {"Records": [{"ErrorCode": 500, "ErrorMessage": 7}, {"ErrorCode": "X"}]}
+    client = MalformedAnswers([answer])
+    producer = KinesisProducer(
+        client, stream_name="s", serializer=serializer, max_attempts=1, sleep=lambda d: None
+    )
+    result = producer.put_records(_users(2))
+    assert [(f.error_code, f.error_message) for f in result.failed] == [("500", "7"), ("X", None)]
 
 
 def test_an_unreadable_user_record_goes_to_on_error_with_its_position(

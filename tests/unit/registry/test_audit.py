@@ -142,3 +142,43 @@ def test_export_writes_one_parsable_line_per_event(tmp_path: Path) -> None:
         assert count == len(lines) == len(registry.audit_events())
         names = [json.loads(line)["eventName"] for line in lines]
         assert names == [e.event_name for e in registry.audit_events()]
+
+
+def test_since_filters_events_and_the_export_alike() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    now = [datetime(2026, 3, 1, 12, tzinfo=timezone.utc)]
+    with LocalSchemaRegistry(identity="t@test", clock=lambda: now[0]) as registry:
+        registry.create_schema("s", record(), AVRO)  # March 1
+        now[0] = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+        registry.register_schema_version("s", record("a"), AVRO)
+        now[0] = datetime(2026, 3, 3, 12, tzinfo=timezone.utc)
+        registry.create_schema("t", record(), AVRO)
+        since = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+        events = registry.audit_events(since=since)
+        assert [e.event_name for e in events] == ["RegisterSchemaVersion", "CreateSchema"]
+        assert [e.event_name for e in registry.audit_events("s", since=since)] == [
+            "RegisterSchemaVersion"
+        ]
+        # A naive time is UTC; an aware one in another zone is the same instant.
+        assert registry.audit_events(since=since.replace(tzinfo=None)) == events
+        paris = since.astimezone(timezone(timedelta(hours=1)))
+        assert registry.audit_events(since=paris) == events
+        stream = io.StringIO()
+        assert registry.export_audit_jsonl(stream, since=since) == 2
+        exported = [json.loads(line)["eventName"] for line in stream.getvalue().splitlines()]
+        assert exported == ["RegisterSchemaVersion", "CreateSchema"]
+        later = io.StringIO()
+        assert registry.export_audit_jsonl(later, schema_name="t", since=since) == 1
+        assert registry.audit_events(since=datetime(2999, 1, 1)) == []
+
+
+@pytest.mark.parametrize(
+    "since", ["2026-01-01", 1700000000, 10**5000, object()], ids=["text", "int", "huge", "object"]
+)
+def test_since_must_be_a_datetime(since: object) -> None:
+    with LocalSchemaRegistry(identity="t@test") as registry:
+        with pytest.raises(ConfigurationError, match="since"):
+            registry.audit_events(since=since)  # type: ignore[arg-type]
+        with pytest.raises(ConfigurationError, match="since"):
+            registry.export_audit_jsonl(io.StringIO(), since=since)  # type: ignore[arg-type]

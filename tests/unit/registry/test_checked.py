@@ -136,6 +136,22 @@ WRONG_ANSWERS: dict[str, object] = {
     "a version with a text id": _version(schema_version_id=str(VID)),
     "a version with an unknown status": _version(status="BROKEN"),
     "a version with bytes for a definition": _version(schema_definition=b'"string"'),
+    "a version with a lowercase status": _version(status="available"),
+    "a version with no status": _version(status=None),
+    "a version with a status of another enum": _version(status=DataFormat.AVRO),
+    "a version with a data format of another enum": _version(
+        data_format=SchemaVersionStatus.AVAILABLE
+    ),
+    "a version with an int for a data format": _version(data_format=1),
+    "a version with no schema name": _version(schema_name=None),
+    "a version with an empty schema name": _version(schema_name=""),
+    "a version with an int for a registry name": _version(registry_name=7),
+    "a version with a text version number": _version(version_number="1"),
+    "a version with a bool version number": _version(version_number=True),
+    "a version with version number 0": _version(version_number=0),
+    "a version with a 5000-digit version number": _version(version_number=10**5000),
+    "a version with bytes for created_time": _version(created_time=b"2026"),
+    "a version with a list for schema_arn": _version(schema_arn=["arn"]),
 }
 
 FOREIGN: dict[str, BaseException] = {

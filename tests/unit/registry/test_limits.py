@@ -111,13 +111,10 @@ def test_the_metadata_pattern_is_glues_documented_pattern_verbatim() -> None:
         assert model.shape_for(shape).metadata["pattern"] == _limits.METADATA_PATTERN
     assert model.shape_for("MetadataKeyString").metadata["max"] == _limits.MAX_METADATA_KEY_CHARS
     assert (
-        model.shape_for("MetadataValueString").metadata["max"]
-        == _limits.MAX_METADATA_VALUE_CHARS
+        model.shape_for("MetadataValueString").metadata["max"] == _limits.MAX_METADATA_VALUE_CHARS
     )
     assert model.shape_for("VersionLongNumber").metadata["max"] == _limits.MAX_VERSION_NUMBER
-    assert (
-        model.shape_for("SchemaDefinitionString").metadata["max"] == _limits.MAX_DEFINITION_CHARS
-    )
+    assert model.shape_for("SchemaDefinitionString").metadata["max"] == _limits.MAX_DEFINITION_CHARS
     assert model.shape_for("DescriptionString").metadata["max"] == _limits.MAX_DESCRIPTION_CHARS
     assert model.shape_for("SchemaRegistryNameString").metadata["max"] == _limits.MAX_NAME_CHARS
 

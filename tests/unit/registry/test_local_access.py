@@ -303,6 +303,28 @@ def test_explicit_read_only_refuses_writes_and_leaves_the_file_unchanged(tmp_pat
     assert len(path.read_bytes()) >= len(before)
 
 
+def test_a_read_only_registry_in_a_writable_directory_leaves_no_index_files(
+    tmp_path: Path,
+) -> None:
+    # SQLite's -wal/-shm files are created by any reader of a WAL file and removed by the
+    # last connection to close, if it may write: a read-only open must not leave them behind.
+    path = tmp_path / "schemas.sqlite"
+    vid = _populate(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schemas.sqlite"]
+    before = path.read_bytes()
+    with LocalSchemaRegistry(path, read_only=True) as registry:
+        assert registry.get_schema_version(vid).schema_definition == V1
+        list(registry.audit_events())
+        with pytest.raises(RegistryAccessDeniedError):
+            registry.create_schema("t", V1, AVRO)
+        # The connection itself refuses writes too, whatever a verb would do.
+        conn = registry._storage._conn
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            conn.execute("DELETE FROM schema_versions")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["schemas.sqlite"]
+    assert path.read_bytes() == before
+
+
 @pytest.mark.parametrize("kwargs", [{"read_only": True}, {"create": False}])
 def test_a_missing_file_is_not_created_when_asked_not_to(
     tmp_path: Path, kwargs: dict[str, bool]

@@ -168,6 +168,41 @@ def test_a_bad_row_is_a_non_retryable_error_naming_the_file_and_the_row(
     assert any(f"table {table}" in str(error) for error in refused)
 
 
+@pytest.mark.parametrize("how", ["flipped-byte", "row-rewritten"])
+def test_an_altered_definition_is_damage_never_a_different_schema(
+    pristine: tuple[Path, list[uuid.UUID]], copy: Path, how: str
+) -> None:
+    # Each definition's SHA-256 is stored next to it: the text is checked on every row read.
+    version_id = pristine[1][2]
+    with LocalSchemaRegistry(copy) as registry:
+        original = registry.get_schema_version(version_id).schema_definition
+    if how == "flipped-byte":
+        data = bytearray(copy.read_bytes())
+        at = data.index(original.encode()) + original.index('"f1"') + 2
+        data[at] ^= 0x01  # "f1" -> "g1": still a valid schema
+        copy.write_bytes(bytes(data))
+    else:
+        altered = original.replace('"f1"', '"g1"')
+        _raw(
+            copy,
+            f"UPDATE schema_versions SET definition = '{altered}' "
+            f"WHERE version_id = '{version_id}'",
+        )
+    with LocalSchemaRegistry(copy) as registry:
+        with pytest.raises(RegistryUnavailableError, match="definition") as info:
+            registry.get_schema_version(version_id)
+        assert info.value.retryable is False
+        assert str(copy) in str(info.value) and str(version_id) in str(info.value)
+        assert "SHA-256" in str(info.value)
+        # Lookups by definition and the compatibility check read it too.
+        with pytest.raises(RegistryUnavailableError, match="SHA-256"):
+            registry.list_schema_versions("s")
+        with pytest.raises(RegistryUnavailableError, match="SHA-256"):
+            registry.register_schema_version("s", record(*(f"f{j}" for j in range(9))), AVRO)
+        # Versions whose text is intact still read.
+        assert registry.get_schema_version(pristine[1][0]).schema_definition == record()
+
+
 def test_a_damaged_layout_version_is_refused_on_open(copy: Path) -> None:
     _raw(copy, "UPDATE meta SET value = '1x' WHERE key = 'schema_version'")
     with pytest.raises(RegistryUnavailableError, match="damaged") as info:
