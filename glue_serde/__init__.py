@@ -47,9 +47,10 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from glue_serde.registry import SchemaRegistry
+    from glue_serde.registry.audit import AuditEvent
     from glue_serde.registry.caching import CacheConfig, CachingSchemaRegistry
     from glue_serde.registry.glue import GlueSchemaRegistry, PendingPollConfig
-    from glue_serde.registry.local import AuditEvent, LocalSchemaRegistry
+    from glue_serde.registry.local import LocalSchemaRegistry
     from glue_serde.registry.memory import InMemorySchemaRegistry
     from glue_serde.schema import (
         CompatibilityProblem,
@@ -94,9 +95,10 @@ _LAZY = {
         "ValidationError",
     ),
     "SchemaRegistry": "glue_serde.registry",
+    "AuditEvent": "glue_serde.registry.audit",
     **_names("glue_serde.registry.caching", "CacheConfig", "CachingSchemaRegistry"),
     **_names("glue_serde.registry.glue", "GlueSchemaRegistry", "PendingPollConfig"),
-    **_names("glue_serde.registry.local", "AuditEvent", "LocalSchemaRegistry"),
+    "LocalSchemaRegistry": "glue_serde.registry.local",
     "InMemorySchemaRegistry": "glue_serde.registry.memory",
     **_names(
         "glue_serde.schema",

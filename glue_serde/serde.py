@@ -30,13 +30,12 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
-from glue_serde.codecs import Decoder, codec_for
+from glue_serde.codecs import DirectDecoder, DirectEncoder, FramedCodec, codec_for
 from glue_serde.compression import (
     DEFAULT_MAX_DECOMPRESSED_SIZE,
     byte_buffer,
@@ -62,17 +61,24 @@ from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
 
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable, Iterable, Mapping
 
     from glue_serde._typing import Buffer, Datum
-    from glue_serde.codecs import Codec, Encoder
+    from glue_serde.codecs import Codec, Decoder, DirectRead, DirectWrite, Encoder
     from glue_serde.registry import SchemaRegistry
 
 __all__ = ["DecodedRecord", "Deserializer", "Serializer"]
 
 T = TypeVar("T")
 
-_log = logging.getLogger("glue_serde.serde")
+
+def _log() -> logging.Logger:
+    """Return the module's logger (``logging`` is imported on the first message, not at import)."""
+    import logging  # noqa: PLC0415 - a consumer's cold start never needs it
+
+    return logging.getLogger("glue_serde.serde")
+
 
 #: How many schema versions a deserializer keeps decoders for.
 DEFAULT_DECODER_CACHE_SIZE: Final = 1000
@@ -226,9 +232,9 @@ class Serializer:
         self._header_plain = b""
         self._header_compressed = b""
         self._framed: Encoder | None = None
-        #: ``framed_encoder(...).direct`` of codecs that offer it: class -> (frame prefix,
-        #: C callable writing the rest) for values whose frame is the prefix plus that output.
-        self._direct: Callable[[type], tuple[bytes, Callable[[Any], bytes]] | None] | None = None
+        #: The framed encoder's fast path, when it is a ``DirectEncoder``: class -> (frame
+        #: prefix, C callable writing the rest) for values whose frame is the prefix plus that.
+        self._direct: DirectWrite | None = None
         #: (class, prefix, callable): the last class ``_direct`` answered for (serialize's
         #: first test); a class no value has, until then.
         self._hot: tuple[type, bytes, Callable[[Any], bytes]] = _NO_HOT_WRITE
@@ -262,12 +268,13 @@ class Serializer:
 
     def _set_headers(self, version_id: uuid.UUID) -> None:
         header = encode_header(version_id, compression=Compression.NONE)
-        framed = getattr(self._codec, "framed_encoder", None)
-        if framed is not None and self._compress is None:
+        codec = self._codec
+        if isinstance(codec, FramedCodec) and self._compress is None:
             # The codec writes the payload after the header in one buffer (one copy less).
-            self._framed = framed(self._definition, header)
-            if self._to_dict is None:
-                self._direct = getattr(self._framed, "direct", None)
+            framed = codec.framed_encoder(self._definition, header)
+            self._framed = framed
+            if self._to_dict is None and isinstance(framed, DirectEncoder):
+                self._direct = framed.direct
         self._header_compressed = encode_header(
             version_id,
             compression=self._compression,
@@ -377,7 +384,7 @@ class Serializer:
             try:
                 writer.put_schema_version_metadata(version.schema_version_id, key, value)
             except Exception as exc:  # logged, not raised (Java): the version is usable
-                _log.warning(
+                _log().warning(
                     "could not write metadata %s=%s on schema version %s: %s: %s",
                     key,
                     value,
@@ -542,7 +549,7 @@ class _Entry:
         self,
         version: SchemaVersion,
         decode: Callable[[Buffer], Datum],
-        direct: Mapping[int, Callable[[Buffer], Datum]] | None = None,
+        direct: DirectRead | None = None,
     ) -> None:
         self.version = version
         self.decode = decode
@@ -756,7 +763,11 @@ class Deserializer(Generic[T]):
         # A codec's decoder may offer C callables that decode a payload from its second byte
         # (Protobuf: the message class's FromString per one-byte message index); only for
         # uncompressed frames, whose payload follows the header as written.
-        direct = getattr(decode, "direct", None) if compression is Compression.NONE else None
+        direct = (
+            decode.direct
+            if compression is Compression.NONE and isinstance(decode, DirectDecoder)
+            else None
+        )
         entry = _Entry(version, self._reader(version, decode, compression), direct)
         with self._lock:
             if self._epoch != epoch:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from typing import TextIO
 
     from glue_serde.registry import SchemaRegistry
-    from glue_serde.registry.local import AuditEvent
+    from glue_serde.registry.audit import AuditEvent
 
 __all__ = ["SCHEMA_NAME", "Demo"]
 

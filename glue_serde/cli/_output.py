@@ -21,7 +21,7 @@ from glue_serde.errors import RegistryError
 if TYPE_CHECKING:
     from glue_serde.cli._base import ExitCode, UsageError
     from glue_serde.errors import GlueSerdeError
-    from glue_serde.registry.local import AuditEvent
+    from glue_serde.registry.audit import AuditEvent
     from glue_serde.schema import CompatibilityReport
 
 __all__ = [

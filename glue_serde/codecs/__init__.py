@@ -10,11 +10,30 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from glue_serde.codecs._base import Codec, Decoder, Encoder
+from glue_serde.codecs._base import (
+    Codec,
+    Decoder,
+    DirectDecoder,
+    DirectEncoder,
+    DirectRead,
+    DirectWrite,
+    Encoder,
+    FramedCodec,
+)
 from glue_serde.enums import DataFormat
 from glue_serde.errors import ConfigurationError, _brief
 
-__all__ = ["Codec", "Decoder", "Encoder", "codec_for"]
+__all__ = [
+    "Codec",
+    "Decoder",
+    "DirectDecoder",
+    "DirectEncoder",
+    "DirectRead",
+    "DirectWrite",
+    "Encoder",
+    "FramedCodec",
+    "codec_for",
+]
 
 _MODULES = {
     DataFormat.AVRO: ("glue_serde.codecs.avro", "AvroCodec"),

@@ -33,8 +33,9 @@ Decisions (docs/integrations.md, "KPL aggregates"):
   (:class:`BrokenUserRecord` from :func:`iter_user_records`); its siblings are read.
 - reading is lazy: memory is bounded by the key tables, whatever the record count claims.
 
-Shared by :mod:`glue_serde.integrations.kinesis` and :mod:`glue_serde.integrations.aws_lambda`.
-Pure functions; imports only :mod:`glue_serde.errors`.
+Shared by :mod:`glue_serde.integrations.kinesis` and
+:mod:`glue_serde.integrations.aws_lambda.kinesis`. Pure functions; imports only
+:mod:`glue_serde.errors`.
 """
 
 from __future__ import annotations
@@ -389,7 +390,7 @@ def deaggregate(
         an overlong varint, a length past the end, an index outside its table, a missing
         required field, a nested aggregate or no user record at all. Never a silent drop.
         (The consumers in :mod:`~glue_serde.integrations.kinesis` and
-        :mod:`~glue_serde.integrations.aws_lambda` read user records one by one instead,
+        :mod:`~glue_serde.integrations.aws_lambda.kinesis` read user records one by one instead,
         so one malformed user record does not take its siblings with it.)
 
     Examples

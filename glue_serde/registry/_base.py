@@ -26,7 +26,8 @@ Verb meanings are fixed: ``get_*`` raises when the thing is missing, ``find_*`` 
 ``None``; ``create_schema`` makes a schema and its first version; ``register_schema_version``
 adds a version to an existing schema (idempotent for an identical definition).
 
-Imports only the package's base modules (and, for annotations only, ``AuditEvent``).
+Imports only the package's base modules (and, for annotations only, ``AuditEvent`` from
+:mod:`glue_serde.registry.audit`, never the embedded registry itself).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from typing import IO
 
     from glue_serde.enums import DataFormat
-    from glue_serde.registry.local import AuditEvent
+    from glue_serde.registry.audit import AuditEvent
     from glue_serde.schema import SchemaInfo, SchemaVersion
 
 __all__ = [

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import IO
 
-    from glue_serde.registry.local import AuditEvent
+    from glue_serde.registry.audit import AuditEvent
 
 __all__ = ["CheckedRegistry", "registry_name_of"]
 

@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import os
 import threading
 import time
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    import logging
     import weakref
     from collections.abc import Callable
 
 __all__ = ["IDLE_EXIT", "TIMER", "ExpiryTimer"]
 
-_log = logging.getLogger("glue_serde.registry.caching")
+
+def _log() -> logging.Logger:
+    """Return the module's logger (``logging`` is imported on the first message, not at import)."""
+    import logging  # noqa: PLC0415 - a consumer's cold start never needs it
+
+    return logging.getLogger("glue_serde.registry.caching")
+
 
 #: The thread ends after this many idle seconds (nothing scheduled); the next call starts one.
 IDLE_EXIT: Final = 60.0
@@ -80,7 +86,7 @@ class ExpiryTimer:
                 try:
                     callback()
                 except Exception:  # never let one cache stop the timer of every other
-                    _log.exception("a schema cache's expiry callback failed")
+                    _log().exception("a schema cache's expiry callback failed")
 
     def after_fork_in_child(self) -> None:
         """Only the forking thread survives ``fork``: new lock, and a new thread if needed."""

@@ -54,8 +54,6 @@ Imports only the package's base modules, those registry modules and :mod:`cachet
 
 from __future__ import annotations
 
-import inspect
-import logging
 import math
 import threading
 import time
@@ -63,6 +61,7 @@ import uuid
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from types import MethodType
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from cachetools import LRUCache, TTLCache
@@ -72,20 +71,26 @@ from glue_serde.errors import ConfigurationError, RegistryError, SchemaNotFoundE
 from glue_serde.registry._checked import CheckedRegistry
 from glue_serde.registry._expiry import TIMER
 from glue_serde.registry._flight import MISS, Miss, SingleFlight
-from glue_serde.schema import SchemaVersion
 
 if TYPE_CHECKING:
+    import logging
     import os
     from collections.abc import Callable, Mapping
     from typing import IO
 
     from glue_serde.registry._base import SchemaRegistry
-    from glue_serde.registry.local import AuditEvent
-    from glue_serde.schema import SchemaInfo
+    from glue_serde.registry.audit import AuditEvent
+    from glue_serde.schema import SchemaInfo, SchemaVersion
 
 __all__ = ["CacheConfig", "CacheStats", "CachingSchemaRegistry", "shared_cache"]
 
-_log = logging.getLogger(__name__)
+
+def _log() -> logging.Logger:
+    """Return the module's logger (``logging`` is imported on the first message, not at import)."""
+    import logging  # noqa: PLC0415 - a consumer's cold start never needs it
+
+    return logging.getLogger(__name__)
+
 
 #: Length of a schema version id on the wire (``glue_serde.wire.SCHEMA_VERSION_ID_SIZE``;
 #: not imported, the registry layer does not depend on ``wire``).
@@ -218,8 +223,7 @@ class CacheStats:
     definition_entries: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _DefinitionKey:
+class _DefinitionKey(NamedTuple):
     """What ``find_schema_version`` is keyed on; also the core of a registration key."""
 
     registry_name: str
@@ -228,8 +232,7 @@ class _DefinitionKey:
     data_format: DataFormat
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _RegistrationKey:
+class _RegistrationKey(NamedTuple):
     """Identifies one registration call, so identical concurrent ones share a flight."""
 
     operation: Literal["CreateSchema", "RegisterSchemaVersion"]
@@ -239,8 +242,7 @@ class _RegistrationKey:
     tags: tuple[tuple[str, str], ...] | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _DefinitionEntry:
+class _DefinitionEntry(NamedTuple):
     """A cached ``find_schema_version`` answer."""
 
     version: SchemaVersion
@@ -275,7 +277,7 @@ def _copy_not_found(error: SchemaNotFoundError) -> SchemaNotFoundError:
 
 def _weak(listener: Callable[[frozenset[bytes]], None]) -> weakref.ref[Callable[..., None]]:
     try:
-        if inspect.ismethod(listener):
+        if isinstance(listener, MethodType):
             return weakref.WeakMethod(listener)
         return weakref.ref(listener)
     except TypeError:
@@ -490,7 +492,7 @@ class CachingSchemaRegistry:
             try:
                 listener(forgotten)
             except Exception:
-                _log.exception("a schema cache listener failed")
+                _log().exception("a schema cache listener failed")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._registry!r}, config={self._config!r})"
@@ -706,7 +708,7 @@ class CachingSchemaRegistry:
 
     def _log_stale(self, what: str, error: Exception) -> None:
         """Log a stale answer served after a failed refresh (never with the lock held)."""
-        _log.warning(
+        _log().warning(
             "serving a stale %s after a failed refresh (next attempt in %.0f s): %s",
             what,
             self._config.stale_retry_interval,

@@ -14,6 +14,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "glue_serde"
 BASE = {"enums", "_typing", "errors", "schema", "_version"}
 
 _INTEGRATION_DEPS = {"wire", "compression", "codecs", "registry", "serde"}
+_LAMBDA = "integrations.aws_lambda"
+#: What every Lambda event source module may use of its own package.
+_LAMBDA_SHARED = {_LAMBDA + "._events", _LAMBDA + "._policy", _LAMBDA + "._context"}
 
 # module (dotted, relative to glue_serde) -> package-internal prefixes it may import.
 ALLOWED: dict[str, set[str]] = {
@@ -45,10 +48,27 @@ ALLOWED: dict[str, set[str]] = {
     },
     "serde": BASE | {"wire", "compression", "codecs", "registry"},
     "integrations": BASE | _INTEGRATION_DEPS,
-    # The KPL format is shared by the Kinesis and Lambda integrations, which never import
-    # each other; it lives in one private module both may use.
+    # The KPL format is shared by the Kinesis integration and the Lambda one's Kinesis source,
+    # which never import each other; it lives in one private module both may use.
     "integrations.kinesis": BASE | _INTEGRATION_DEPS | {"integrations._kpl"},
-    "integrations.aws_lambda": BASE | _INTEGRATION_DEPS | {"integrations._kpl"},
+    # The Lambda integration is a package: one module per event source, on top of private
+    # modules they share (event fields, the on_error policy, the user's function and its
+    # context, the ESM record formats). No event source imports another; the package's
+    # __init__ re-exports them.
+    "integrations.aws_lambda": BASE | _INTEGRATION_DEPS | {"integrations.aws_lambda"},
+    "integrations.aws_lambda._events": BASE | _INTEGRATION_DEPS,
+    "integrations.aws_lambda._policy": BASE | _INTEGRATION_DEPS | {_LAMBDA + "._events"},
+    "integrations.aws_lambda._context": BASE | _INTEGRATION_DEPS | {_LAMBDA + "._policy"},
+    "integrations.aws_lambda._esm": BASE | _INTEGRATION_DEPS | {_LAMBDA + "._events"},
+    "integrations.aws_lambda.kinesis": BASE
+    | _INTEGRATION_DEPS
+    | _LAMBDA_SHARED
+    | {"integrations._kpl"},
+    "integrations.aws_lambda.kafka": BASE
+    | _INTEGRATION_DEPS
+    | _LAMBDA_SHARED
+    | {_LAMBDA + "._esm"},
+    "integrations.aws_lambda.firehose": BASE | _INTEGRATION_DEPS | _LAMBDA_SHARED,
     # The Spark integration is a package of its own: its modules import each other only.
     "integrations.spark": BASE | _INTEGRATION_DEPS | {"integrations.spark"},
     "cli": {"*"},

@@ -10,9 +10,10 @@ Strict writes
     fastavro's writer silently truncates or drops what does not fit (``129.99`` into a
     ``long``, ``True`` into an ``int``, ``2**40`` into an ``int``, unknown keys, a naive
     ``datetime`` read in local time). :class:`AvroCodec` refuses all of it with a
-    :class:`~glue_serde.errors.ValidationError` listing every violation. Per schema it builds,
-    once, a boolean checker (Python source generated for the schema and compiled) that runs on
-    every datum; only when it answers "invalid" does a thorough walker build the
+    :class:`~glue_serde.errors.ValidationError` listing every violation. Per schema it
+    generates, once, an encoder (Python source, compiled) that checks each value and writes it
+    in one pass, into one buffer (after the Glue header for a framed encoder), writing the
+    bytes fastavro writes; only when it refuses a value does a thorough walker build the
     :class:`~glue_serde.errors.ErrorDetail` list. The rules, by Avro type:
 
     ``null`` ``None`` only. ``boolean`` ``bool`` only. ``int``/``long`` an integral value that
@@ -56,10 +57,14 @@ Bounds
     Schemas nest at most 200 JSON levels. Details in :mod:`~glue_serde.codecs.avro._bounds`.
 
 Reads
-    Any failure of the reader (truncated or garbage bytes, bad UTF-8, an out-of-range union or
-    enum index, a reader schema that does not resolve, a depth or budget beyond the bounds) is
-    a :class:`~glue_serde.errors.PayloadError`, as are bytes left after the datum. Lengths in
-    the payload never cause an allocation larger than the payload.
+    A decoder is generated per writer schema, and per (writer, reader) pair when a reader schema
+    is given (Avro schema resolution, resolved once: see
+    :mod:`~glue_serde.codecs.avro._resolve`). Any failure of the reader (truncated or garbage
+    bytes, bad UTF-8, an out-of-range union or enum index, a decimal with more digits than its
+    precision, a time of day outside one day, a part of the writer schema the reader schema
+    cannot take, a depth or budget beyond the bounds) is a
+    :class:`~glue_serde.errors.PayloadError`, as are bytes left after the datum. Lengths in the
+    payload never cause an allocation larger than the payload.
 
 Schema text
     :meth:`AvroCodec.canonical_definition` renders what Avro Java's ``Schema.toString()`` sends
@@ -68,10 +73,11 @@ Schema text
 Modules, one reason to change each
     ``_schema`` loading, parsing, interning, named types and the writer form of a schema;
     ``_javatext`` the schema text Java sends; ``_rules`` the value rules; ``_union`` fastavro's
-    union choice; ``_check`` the compiled checker and the violation walker; ``_bounds`` depth
-    and value budget; ``_decode`` the generated decoders; ``_codegen`` the code-generation
-    scaffold both generators share; ``_fastavro`` every private fastavro import, probed, with
-    its fallback; ``_codec`` the codec on top.
+    union choice; ``_check`` the violation walker; ``_bounds`` depth and value budget;
+    ``_encode`` the generated encoders; ``_decode`` the generated decoders; ``_resolve`` the
+    generated resolving decoders; ``_codegen`` the code-generation scaffold the generators
+    share; ``_fastavro`` every private fastavro import, probed, with its fallback; ``_codec``
+    the codec on top.
 
 Imports fastavro and the package's base modules only.
 """

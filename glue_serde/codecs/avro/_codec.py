@@ -2,11 +2,13 @@
 
 :class:`AvroCodec` joins the parts of this package: schemas from
 :mod:`~glue_serde.codecs.avro._schema`, the Java text from
-:mod:`~glue_serde.codecs.avro._javatext`, the checker and walker from
+:mod:`~glue_serde.codecs.avro._javatext`, the walker from
 :mod:`~glue_serde.codecs.avro._check`, depth and value budget from
-:mod:`~glue_serde.codecs.avro._bounds`, the generated decoders from
-:mod:`~glue_serde.codecs.avro._decode`, and fastavro's entry points from
-:mod:`~glue_serde.codecs.avro._fastavro`.
+:mod:`~glue_serde.codecs.avro._bounds`, the generated encoders from
+:mod:`~glue_serde.codecs.avro._encode`, the generated decoders from
+:mod:`~glue_serde.codecs.avro._decode` and :mod:`~glue_serde.codecs.avro._resolve`, and
+fastavro's entry points from :mod:`~glue_serde.codecs.avro._fastavro` (reads fall back to
+them only on a fastavro without its logical-type table).
 
 Imports fastavro's public API, the package's base modules and the Avro package's modules.
 """
@@ -27,7 +29,6 @@ from glue_serde.codecs.avro._bounds import (
     Bounds,
     value_budget,
 )
-from glue_serde.codecs.avro._check import CheckerCompiler, Walker
 from glue_serde.codecs.avro._decode import as_bytes, compile_decoder
 from glue_serde.codecs.avro._javatext import java_schema_text
 from glue_serde.codecs.avro._schema import Schema, build_schema, load, parse, writer_form
@@ -47,6 +48,10 @@ if TYPE_CHECKING:
 
     from glue_serde._typing import Buffer, Datum
     from glue_serde.codecs._base import Decoder, Encoder
+    from glue_serde.codecs.avro._check import Walker
+
+# The write side (walker, generated encoders) and the resolving decoders are imported when first
+# needed: a consumer without a reader schema never loads them (cold start).
 
 __all__ = ["AvroCodec"]
 
@@ -55,40 +60,44 @@ class _Prepared:
     """One writer schema, prepared once per codec.
 
     The read side (parsed schema, bounds) is built at once; the write side (writer form, its
-    bounds, the compiled checker, the walker) on first use, so a consumer never compiles a
-    checker.
+    bounds, the walker, the generated encoder) on first use, so a consumer never generates an
+    encoder.
     """
 
-    __slots__ = ("_writing", "max_depth", "read_bounds", "schema")
+    __slots__ = ("_writing", "max_depth", "per_byte", "read_bounds", "schema")
 
-    def __init__(self, schema: Schema, max_depth: int) -> None:
+    def __init__(self, schema: Schema, max_depth: int, per_byte: int) -> None:
         self.schema = schema
         self.max_depth = max_depth
+        self.per_byte = per_byte
         self.read_bounds = Bounds(schema)
         self._writing: _Writing | None = None
 
     def writing(self) -> _Writing:
         """Return the write side (built on first use)."""
         if self._writing is None:
-            self._writing = _Writing(self, self.max_depth)
+            self._writing = _Writing(self, self.max_depth, self.per_byte)
         return self._writing
 
 
 class _Writing:
-    """The write side of a prepared schema: writer form, bounds, checker, walker."""
+    """The write side of a prepared schema: writer form, bounds, walker, generated encoder."""
 
-    __slots__ = ("bounds", "checker", "walker", "writer")
+    __slots__ = ("bounds", "program", "walker", "writer")
 
-    def __init__(self, prepared: _Prepared, max_depth: int) -> None:
+    def __init__(self, prepared: _Prepared, max_depth: int, per_byte: int) -> None:
+        from glue_serde.codecs.avro._check import Walker  # noqa: PLC0415
+        from glue_serde.codecs.avro._encode import EncoderProgram  # noqa: PLC0415
+
         self.writer = writer_form(prepared.schema)
         self.bounds = (
             prepared.read_bounds if self.writer is prepared.schema else Bounds(self.writer)
         )
         self.walker = Walker(self.writer, max_depth)
         _check_defaults(self.walker)
-        self.checker: Callable[[object], bool] = CheckerCompiler(
-            self.writer, self.bounds, max_depth
-        ).compile()
+        self.program = EncoderProgram(
+            self.writer, self.bounds, max_depth, counted=self.bounds.counted(per_byte)
+        )
 
 
 def _invalid(errors: tuple[ErrorDetail, ...], cause: BaseException | None) -> ValidationError:
@@ -133,8 +142,10 @@ class AvroCodec:
     ----------
     reader_schema
         When given (Avro JSON text), decoded datums are resolved from the writer schema to this
-        schema (Avro schema resolution); otherwise they are read with the writer schema alone,
-        as Java's ``GENERIC_RECORD`` mode does.
+        schema (Avro schema resolution, by a decoder generated per writer schema; the rules and
+        where they differ from fastavro's resolving reader are in
+        :mod:`~glue_serde.codecs.avro._resolve`); otherwise they are read with the writer
+        schema alone, as Java's ``GENERIC_RECORD`` mode does.
     parsed_cache_size
         Parsed schemas (with their compiled checkers and bound encoder/decoder) kept per codec.
     max_depth
@@ -154,7 +165,7 @@ class AvroCodec:
     Raises
     ------
     SchemaError
-        If ``reader_schema`` does not parse.
+        If ``reader_schema`` does not parse, or has a default its field cannot hold.
     ConfigurationError
         If ``parsed_cache_size``, ``max_depth`` or ``max_values_per_byte`` is out of range.
 
@@ -181,9 +192,10 @@ class AvroCodec:
         _check_int("max_values_per_byte", max_values_per_byte, 1, None)
         self._max_depth = max_depth
         self._per_byte = max_values_per_byte
-        self._reader: Any = None
+        self._reader: Schema | None = None
         if reader_schema is not None:
-            self._reader = parse(load(reader_schema))[0]
+            self.canonical_definition(reader_schema)  # its defaults must fit their fields
+            self._reader = Schema(*parse(load(reader_schema)))
         self._reader_schema = reader_schema
         self._encoders: ParsedCache[str, Encoder] = ParsedCache(parsed_cache_size)
         self._decoders: ParsedCache[str, Decoder] = ParsedCache(parsed_cache_size)
@@ -266,6 +278,8 @@ class AvroCodec:
         >>> AvroCodec().canonical_definition('{"fields": [], "name": "E", "type": "record"}')
         '{"type":"record","name":"E","fields":[]}'
         """
+        from glue_serde.codecs.avro._check import Walker  # noqa: PLC0415
+
         loaded = load(schema_definition)
         parsed, named = parse(loaded)
         try:
@@ -283,7 +297,7 @@ class AvroCodec:
 
     def _prepare(self, schema_definition: str) -> _Prepared:
         schema = build_schema(schema_definition)
-        return _translated(lambda: _Prepared(schema, self._max_depth))
+        return _translated(lambda: _Prepared(schema, self._max_depth, self._per_byte))
 
     def _writing(self, schema_definition: str) -> _Writing:
         prepared = self._schema(schema_definition)
@@ -336,49 +350,18 @@ class AvroCodec:
         return self._build_encoder(schema_definition, bytes(header))
 
     def _build_encoder(self, schema_definition: str, header: bytes = b"") -> Encoder:
+        from glue_serde.codecs.avro._encode import Refused  # noqa: PLC0415
+
         writing = self._writing(schema_definition)
-        check = writing.checker
         walker = writing.walker
-        parsed = writing.writer.parsed
-        named = writing.writer.named
-        compiled = _fastavro.COMPILED
-        write_data = compiled[1] if compiled is not None else None
-        writer = fastavro.schemaless_writer
-        bytes_io = io.BytesIO
-        options = dict(_fastavro.WRITE_OPTIONS)
+
+        def refuse(datum: Datum, exc: BaseException) -> BaseException:
+            # The generated encoder refused a value (Refused) or something raised while it
+            # wrote (a lone surrogate, a hostile Mapping, RecursionError): the walker explains.
+            return _refusal(walker, datum, None if isinstance(exc, Refused) else exc)
+
         budget = _budget_check(writing.bounds, len(header), self._max_depth, self._per_byte)
-
-        def encode(datum: Datum) -> bytes:
-            failure: Exception | None = None
-            try:
-                ok = check(datum)
-            except Exception as exc:  # a hostile Mapping or RecursionError: let the walker explain
-                ok, failure = False, exc
-            if not ok:
-                raise _refusal(walker, datum, failure)
-            try:
-                if write_data is not None:
-                    buffer = bytearray(header)
-                    write_data(buffer, datum, parsed, named, "", options)
-                    payload = bytes(buffer)
-                else:
-                    out = bytes_io(header)
-                    out.seek(len(header))
-                    writer(out, parsed, datum)
-                    payload = out.getvalue()
-            except Exception as exc:  # a lone surrogate in a string, ...: the walker says where
-                refusal = _refusal(walker, datum, exc)
-                if isinstance(refusal, ValidationError):
-                    raise refusal from exc
-                raise SerializationError(
-                    f"fastavro could not write the datum: {type(exc).__name__}: {exc}",
-                    data_format=DataFormat.AVRO,
-                ) from exc
-            if budget is not None:
-                budget(datum, payload)
-            return payload
-
-        return encode
+        return _translated(lambda: writing.program.instantiate(header, refuse, budget))
 
     def decoder(self, schema_definition: str) -> Decoder:
         """Return a decoder bound to one writer schema (built once per definition).
@@ -396,7 +379,12 @@ class AvroCodec:
         Raises
         ------
         SchemaError
-            If the definition does not parse.
+            If the definition does not parse, or (with a reader schema) two of its fields
+            resolve to one reader field.
+        PayloadError
+            With a reader schema, if no payload of this writer schema can resolve to it (the
+            top-level record lacks a field the reader requires, the types do not match); the
+            cause, a ``SchemaError``, says why.
         """
         return self._decoders.get_or_build(schema_definition, self._build_decoder)
 
@@ -407,9 +395,20 @@ class AvroCodec:
         writer = schema.parsed
         limits = {"max_depth": self._max_depth, "max_values_per_byte": self._per_byte}
         logical_readers = _fastavro.LOGICAL_READERS
-        resolving = self._reader is not None and self._reader != writer
-        if logical_readers is not None and not resolving:
-            return _translated(lambda: compile_decoder(schema, bounds, logical_readers, **limits))
+        reader = self._reader
+        resolving = reader is not None and reader.parsed != writer
+        if logical_readers is not None:
+            if reader is None or not resolving:
+                return _translated(
+                    lambda: compile_decoder(schema, bounds, logical_readers, **limits)
+                )
+            from glue_serde.codecs.avro import _resolve  # noqa: PLC0415
+
+            return _translated(
+                lambda: _resolve.compile_resolving_decoder(
+                    schema, bounds, reader, logical_readers, **limits
+                )
+            )
         # fastavro reads (schema resolution, or no logical-type table): a generated decoder
         # first checks the payload's depth and budget when the schema does not bound them.
         guard = None
@@ -422,12 +421,13 @@ class AvroCodec:
             read_data = compiled[0]
             named: dict[str, dict[str, Any]] = {"writer": dict(schema.named), "reader": {}}
             reader_schema: Any = None
-            if resolving:
-                reader_schema = fastavro.parse_schema(self._reader, named_schemas=named["reader"])
+            if reader is not None and resolving:
+                reader_schema = fastavro.parse_schema(reader.parsed, named_schemas=named["reader"])
             options = dict(_fastavro.READ_OPTIONS)
         else:
             read_data = _fastavro.public_read_data
-            named, reader_schema, options = {}, self._reader if resolving else None, {}
+            named, options = {}, {}
+            reader_schema = reader.parsed if reader is not None and resolving else None
         bytes_io = io.BytesIO
 
         def decode(payload: Buffer) -> Datum:
@@ -557,12 +557,12 @@ def _check_int(name: str, value: object, low: int, high: int | None) -> None:
 
 def _budget_check(
     bounds: Bounds, header: int, max_depth: int, per_byte: int
-) -> Callable[[Datum, bytes], None] | None:
+) -> Callable[[Datum, bytearray], None] | None:
     """Return the encoder's value-budget check, or ``None`` when the schema cannot exceed it."""
     if not bounds.counted(per_byte):
         return None
 
-    def check(datum: Datum, framed: bytes) -> None:
+    def check(datum: Datum, framed: bytearray) -> None:
         size = len(framed) - header
         limit = value_budget(size, per_byte)
         over = bounds.first_over_budget(datum, limit, max_depth)

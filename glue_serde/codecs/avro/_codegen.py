@@ -76,6 +76,10 @@ class Program:
         self.functions.append(function)
         return function
 
+    def source(self) -> str:
+        """Return the source of every function, in the order they were started."""
+        return "\n\n".join(function.source() for function in self.functions)
+
     def compile(self) -> dict[str, Any]:
         """Compile every function and return the namespace holding them.
 
@@ -84,7 +88,6 @@ class Program:
         SyntaxError, RecursionError, MemoryError
             If CPython cannot compile the source (generators keep nesting below its limits).
         """
-        source = "\n\n".join(function.source() for function in self.functions)
-        code = compile(source, self.filename, "exec")
+        code = compile(self.source(), self.filename, "exec")
         exec(code, self.env)  # source is generated from a parsed schema, never from user text
         return self.env

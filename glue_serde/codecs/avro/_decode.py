@@ -4,9 +4,11 @@ fastavro reads through a file object: every varint byte and every string costs a
 ``read`` call. A decoder generated once per schema reads with index arithmetic over the
 payload's bytes instead, which measures well under fastavro's own per-record cost on small
 records. Values are exactly fastavro's (its logical-type readers are called for logical
-types), and it is stricter on corrupt input: a boolean byte other than 0 or 1, a negative or
-out-of-range union or enum index, a varint beyond 64 bits, a ``time-millis``/``time-micros``
-outside one day (fastavro reads -1 as 00:00:00.999) and any byte left over are errors.
+types, decimals are read here), and it is stricter on corrupt input: a boolean byte other than
+0 or 1, a negative or out-of-range union or enum index, a varint beyond 64 bits, an ``int``
+beyond 32 bits (fastavro reads any 64; Java refuses them), a ``time-millis``/``time-micros``
+outside one day (fastavro reads -1 as 00:00:00.999), a decimal with more digits than its
+precision (fastavro rounds it; Java returns it unchanged) and any byte left over are errors.
 
 Every schema compiles, whatever its shape:
 
@@ -30,6 +32,7 @@ Imports the package's base modules and the Avro package's scaffold, bounds and s
 
 from __future__ import annotations
 
+import decimal
 import struct
 from typing import TYPE_CHECKING, Any, Final
 
@@ -44,7 +47,7 @@ if TYPE_CHECKING:
     from glue_serde.codecs.avro._bounds import Bounds
     from glue_serde.codecs.avro._schema import Schema
 
-__all__ = ["as_bytes", "compile_decoder"]
+__all__ = ["Generator", "as_bytes", "compile_decoder", "generated_decoder"]
 
 _UNPACK_FLOAT: Final = struct.Struct("<f").unpack_from
 _UNPACK_DOUBLE: Final = struct.Struct("<d").unpack_from
@@ -54,6 +57,13 @@ _OUTLINE_AT: Final = 8
 _BLOCKS: Final = frozenset(("array", "map"))
 # time-millis / time-micros: what fastavro's readers turn into a time of day.
 _DAY: Final = {"int-time-millis": 86_400_000, "long-time-micros": 86_400_000_000}
+_DECIMALS: Final = frozenset(("bytes-decimal", "fixed-decimal"))
+INT32_MIN: Final = -(2**31)
+INT32_MAX: Final = 2**31 - 1
+# Exact decimal arithmetic whatever the thread's context.
+_EXACT: Final = decimal.Context(
+    prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN, traps=[]
+)
 
 
 def _long(data: bytes, pos: int) -> tuple[int, int]:
@@ -109,7 +119,7 @@ def _left() -> PayloadError:
     return PayloadError("bytes left after the Avro datum", data_format=DataFormat.AVRO)
 
 
-class _Generator:
+class Generator:
     def __init__(
         self,
         schema: Schema,
@@ -153,6 +163,9 @@ class _Generator:
                 "_PayloadError": PayloadError,
                 "_uf": _UNPACK_FLOAT,
                 "_ud": _UNPACK_DOUBLE,
+                "_from_bytes": int.from_bytes,
+                "_Decimal": decimal.Decimal,
+                "_EXACT": _EXACT,
             },
         )
         self.functions: dict[str, str] = {}  # recursive type -> its function
@@ -183,7 +196,8 @@ class _Generator:
             args.append("budget")
         return f"{target}, {self.results} = {function}({', '.join(args)})"
 
-    def varint(self, out: Function, target: str, depth: int) -> None:
+    def varint(self, out: Function, target: str, depth: int, *, int32: bool = False) -> None:
+        """Read a zig-zag varint (``int32``: refused outside the 32 bits of an Avro ``int``)."""
         # One-byte varints (-64..63) inline; anything longer through _long.
         out.line(depth, "b = data[pos]")
         out.line(depth, "if b < 0x80:")
@@ -191,14 +205,28 @@ class _Generator:
         out.line(depth + 1, "pos += 1")
         out.line(depth, "else:")
         out.line(depth + 1, f"{target}, pos = _long(data, pos)")
+        if int32:  # fastavro reads any 64 bits into an int; Java refuses them
+            out.line(depth + 1, f"if not {INT32_MIN} <= {target} <= {INT32_MAX}:")
+            out.line(depth + 2, "raise _bad('int beyond 32 bits')")
 
-    def blob(self, out: Function, target: str, depth: int) -> None:
-        n = self.fresh("n")
-        self.varint(out, n, depth)
-        out.line(depth, f"if {n} < 0 or pos + {n} > size:")
-        out.line(depth + 1, "raise _bad('length past the end of the payload')")
-        out.line(depth, f"{target} = data[pos:pos + {n}]")
-        out.line(depth, f"pos += {n}")
+    def blob(self, out: Function, target: str, depth: int, *, decode: bool = False) -> None:
+        """Read a length-prefixed value (``decode``: as UTF-8 text) into ``target``."""
+        n, end = self.fresh("n"), self.fresh("end")
+        # A one-byte length (0 to 63: an even byte below 0x80) inline; anything longer (or
+        # negative: odd) through _long.
+        out.line(depth, "b = data[pos]")
+        out.line(depth, "if b < 0x80:")
+        out.line(depth + 1, "pos += 1")
+        out.line(depth + 1, f"{end} = pos + (b >> 1)")
+        out.line(depth + 1, f"if b & 1 or {end} > size:")
+        out.line(depth + 2, "raise _bad('length past the end of the payload')")
+        out.line(depth, "else:")
+        out.line(depth + 1, f"{n}, pos = _long(data, pos)")
+        out.line(depth + 1, f"{end} = pos + {n}")
+        out.line(depth + 1, f"if {n} < 0 or {end} > size:")
+        out.line(depth + 2, "raise _bad('length past the end of the payload')")
+        out.line(depth, f"{target} = data[pos:{end}]" + (".decode()" if decode else ""))
+        out.line(depth, f"pos = {end}")
 
     def charge(self, out: Function, depth: int, amount: str) -> None:
         out.line(depth, f"budget -= {amount}")
@@ -267,6 +295,9 @@ class _Generator:
         kind = node if isinstance(node, str) else node.get("type")
         logical = None if isinstance(node, str) else node.get("logicalType")
         key = f"{kind}-{logical}"
+        if key in _DECIMALS and self.logical_readers is not None:
+            self.decimal(node, kind, target, out, depth, k=k)
+            return
         reader = None
         if logical is not None and self.logical_readers is not None:
             reader = self.logical_readers.get(key)
@@ -284,6 +315,19 @@ class _Generator:
         else:
             out.line(depth, f"{target} = {raw}")
 
+    def decimal(
+        self, node: dict[str, Any], kind: str, target: str, out: Function, depth: int, *, k: int
+    ) -> None:
+        """Read a decimal, refused when its digits exceed the precision (fastavro rounds)."""
+        precision = int(node.get("precision", 0))
+        scale = int(node.get("scale", 0))
+        raw, unscaled = self.fresh("r"), self.fresh("d")
+        self.emit_kind(node, kind, raw, out, depth, k=k)
+        out.line(depth, f"{unscaled} = _from_bytes({raw}, 'big', signed=True)")
+        out.line(depth, f"if not {-(10**precision)} < {unscaled} < {10**precision}:")
+        out.line(depth + 1, "raise _bad('decimal has more digits than its precision')")
+        out.line(depth, f"{target} = _Decimal({unscaled}).scaleb({-scale}, _EXACT)")
+
     def emit_kind(
         self, node: Any, kind: object, target: str, out: Function, depth: int, *, k: int
     ) -> None:
@@ -296,7 +340,7 @@ class _Generator:
             out.line(depth + 1, "raise _bad('boolean byte is neither 0 nor 1')")
             out.line(depth, f"{target} = b == 1")
         elif kind in ("int", "long"):
-            self.varint(out, target, depth)
+            self.varint(out, target, depth, int32=kind == "int")
         elif kind == "float":
             out.line(depth, f"{target} = _uf(data, pos)[0]")
             out.line(depth, "pos += 4")
@@ -304,9 +348,7 @@ class _Generator:
             out.line(depth, f"{target} = _ud(data, pos)[0]")
             out.line(depth, "pos += 8")
         elif kind == "string":
-            raw = self.fresh("s")
-            self.blob(out, raw, depth)
-            out.line(depth, f"{target} = {raw}.decode()")
+            self.blob(out, target, depth, decode=True)
         elif kind == "bytes":
             self.blob(out, target, depth)
         elif kind == "fixed":
@@ -336,19 +378,44 @@ class _Generator:
             raise SchemaError(f"unsupported Avro type {kind!r}", data_format=DataFormat.AVRO)
 
     def block(
-        self, node: Any, kind: object, target: str, out: Function, depth: int, *, k: int
+        self,
+        node: Any,
+        kind: object,
+        target: str | None,
+        out: Function,
+        depth: int,
+        *,
+        k: int,
+        item: Callable[[Function, str | None, int, int], None] | None = None,
     ) -> None:
+        """Read an array or a map into ``target`` (or skip it when ``target`` is ``None``).
+
+        ``item(out, var, depth, k)`` emits the reading of one item (the writer's item schema
+        by default); it is given ``None`` for ``var`` when skipping.
+        """
         item_schema = node["items"] if kind == "array" else node["values"]
-        count, item, key = self.fresh("c"), self.fresh("v"), self.fresh("key")
+        skipping = target is None
+        count, var, key = self.fresh("c"), self.fresh("v"), self.fresh("key")
+        append = self.fresh("append")
         self.depth_guard(out, depth, k + 1)
-        out.line(depth, f"{target} = {'[]' if kind == 'array' else '{}'}")
+        if not skipping:
+            out.line(depth, f"{target} = {'[]' if kind == 'array' else '{}'}")
+            if kind == "array":
+                out.line(depth, f"{append} = {target}.append")
         out.line(depth, "while True:")
         self.varint(out, count, depth + 1)
         out.line(depth + 1, f"if {count} == 0:")
         out.line(depth + 2, "break")
         out.line(depth + 1, f"if {count} < 0:")
         out.line(depth + 2, f"{count} = -{count}")
-        self.varint(out, self.fresh("blocksize"), depth + 2)
+        blocksize = self.fresh("blocksize")
+        self.varint(out, blocksize, depth + 2)
+        if skipping:
+            # The block's byte size is given: skip it whole, as Java and fastavro do.
+            out.line(depth + 2, f"if {blocksize} < 0 or pos + {blocksize} > size:")
+            out.line(depth + 3, "raise _bad('block size past the end of the payload')")
+            out.line(depth + 2, f"pos += {blocksize}")
+            out.line(depth + 2, "continue")
         if self.counted:
             cost = self.bounds.cost(item_schema) + (kind == "map")
             if cost:
@@ -361,12 +428,31 @@ class _Generator:
             out.line(depth + 2, "raise _bad('block count past the end of the payload')")
         out.line(depth + 1, f"for _ in range({count}):")
         if kind == "map":
-            self.emit("string", key, out, depth + 2, k + 1)
-        self.emit(item_schema, item, out, depth + 2, k + 1)
-        if kind == "array":
-            out.line(depth + 2, f"{target}.append({item})")
+            if skipping:
+                self.skip_blob(out, depth + 2)
+            else:
+                self.emit("string", key, out, depth + 2, k + 1)
+        if item is None:  # the writer's item, read as it is (no extra frame: schemas nest deep)
+            self.emit(item_schema, var, out, depth + 2, k + 1)
         else:
-            out.line(depth + 2, f"{target}[{key}] = {item}")
+            before = len(out.lines)
+            item(out, None if skipping else var, depth + 2, k + 1)
+            if len(out.lines) == before:  # a skipped item that takes no byte (null)
+                out.line(depth + 2, "pass")
+        if skipping:
+            return
+        if kind == "array":
+            out.line(depth + 2, f"{append}({var})")
+        else:
+            out.line(depth + 2, f"{target}[{key}] = {var}")
+
+    def skip_blob(self, out: Function, depth: int) -> None:
+        """Skip a length-prefixed string or bytes value."""
+        n = self.fresh("n")
+        self.varint(out, n, depth)
+        out.line(depth, f"if {n} < 0 or pos + {n} > size:")
+        out.line(depth + 1, "raise _bad('length past the end of the payload')")
+        out.line(depth, f"pos += {n}")
 
     def union(self, branches: list[Any], target: str, out: Function, depth: int, k: int) -> None:
         index = self.fresh("u")
@@ -400,7 +486,22 @@ def compile_decoder(
     SchemaError
         If the generated source does not compile (a bug: every schema should).
     """
-    generator = _Generator(schema, bounds, logical_readers, max_depth, max_values_per_byte)
+    generator = Generator(schema, bounds, logical_readers, max_depth, max_values_per_byte)
+    return generated_decoder(
+        generator, lambda out, depth: generator.emit(schema.parsed, "value", out, depth, 0)
+    )
+
+
+def generated_decoder(
+    generator: Generator, emit: Callable[[Function, int], None]
+) -> Callable[[Any], Any]:
+    """Wrap what ``emit(out, depth)`` reads into ``value`` as ``decode(payload) -> datum``.
+
+    Raises
+    ------
+    SchemaError
+        If the generated source does not compile (a bug: every schema should).
+    """
     out = generator.program.function("decode", "payload")
     out.line(1, "data = payload if type(payload) is bytes else _bytes(payload)")
     out.line(1, "size = len(data)")
@@ -408,9 +509,9 @@ def compile_decoder(
     if generator.tracked:
         out.line(1, "d = 0")
     if generator.counted:
-        out.line(1, f"budget = {VALUE_BUDGET_FLOOR} + {max_values_per_byte} * size")
+        out.line(1, f"budget = {VALUE_BUDGET_FLOOR} + {generator.per_byte} * size")
     out.line(1, "try:")
-    generator.emit(schema.parsed, "value", out, 2, 0)
+    emit(out, 2)
     out.line(1, "except _PayloadError:")
     out.line(2, "raise")
     out.line(1, "except Exception as exc:  # truncated (IndexError, struct.error), bad UTF-8, ...")

@@ -1,15 +1,17 @@
 """The one boundary with fastavro's internals: every private import, probed, with a fallback.
 
-``schemaless_reader``/``schemaless_writer`` re-run per call what a bound codec does once: they
-build a named-types dict, re-enter ``parse_schema`` on the parsed schema, compare the writer
-schema with the reader schema and build an options dict (about 0.4 µs, a fifth of a small
-record's decode). The compiled functions they delegate to (``fastavro._read._read_data``,
-``fastavro._write.write_data``) are used directly when, at import, they behave exactly like
-the public API on a probe schema; otherwise the public API is used. Nothing outside this module
-imports a private fastavro module (a layering test checks). The logical-type tables
-(``fastavro.read.LOGICAL_READERS``, ``fastavro.write.LOGICAL_WRITERS``) are public; they are
-read here too, and one corrected ``fixed`` decimal writer is registered under a logical type of
-glue_serde's own.
+The codec writes with its generated encoders and reads with its generated decoders, which call
+fastavro's logical-type readers (``fastavro.read.LOGICAL_READERS``, a public table) for
+logical values. fastavro's own reader is used only on a fastavro without that table: then
+``schemaless_reader`` would re-run per call what a bound codec does once (a named-types dict,
+``parse_schema`` on the parsed schema, comparing writer and reader schemas, an options dict),
+so the compiled function it delegates to (``fastavro._read._read_data``) is called directly
+when, at import, it and ``fastavro._write.write_data`` behave exactly like the public API on a
+probe schema; otherwise the public API is used. Nothing outside this module imports a private
+fastavro module (a layering test checks). ``fastavro.write.LOGICAL_WRITERS`` is public too: the
+union choice calls it as fastavro's writer does, and one corrected ``fixed`` decimal writer is
+registered in it under a logical type of glue_serde's own (what fastavro writes for a writer
+schema in glue_serde's writer form, which the differential tests compare with).
 
 fastavro is a core dependency of glue_serde: if it is missing the package is broken, not
 short of an extra.

@@ -35,7 +35,6 @@ __all__ = [
     "float_ok",
     "float_problem",
     "is_integral",
-    "logical_fast_path",
     "logical_rule",
     "type_name",
 ]
@@ -241,20 +240,6 @@ def logical_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str
         size = int(schema["size"]) if base == "fixed" else None
         return lambda v: _decimal_problem(v, precision, scale, size)
     return None
-
-
-def logical_fast_path(schema: Mapping[str, Any], v: str) -> str:
-    """Return a Python condition that accepts the common value of a logical type, or ``""``.
-
-    Only values the full rule accepts pass it: a UTC ``datetime`` for ``timestamp-*`` (every
-    UTC datetime is in range).
-    """
-    logical = schema.get("logicalType")
-    if schema.get("type") != "long":
-        return ""
-    if logical in ("timestamp-millis", "timestamp-micros"):
-        return f"type({v}) is _datetime and {v}.tzinfo is _UTC"
-    return ""
 
 
 def type_name(schema: object) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_SCHEMA_NESTING",
     "build_schema",
     "check_structure",
+    "default_datum",
     "writer_form",
     "interned",
     "load",
@@ -308,6 +309,11 @@ class _WriterForm:
             if default is not field["default"]:
                 changes["default"] = default
         return {**field, **changes} if changes else field
+
+
+def default_datum(node: Any, value: Any, named: dict[str, Any]) -> Any:
+    """Turn a field default's JSON form into the Python value fastavro's writer takes."""
+    return _default_datum(node, value, named, 0)
 
 
 def _default_datum(node: Any, value: Any, named: dict[str, Any], depth: int) -> Any:

@@ -15,7 +15,7 @@ import fastavro.read
 import pytest
 
 from benchmarks.data import RECORDS, SCHEMAS
-from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro
+from glue_serde.codecs.avro import AvroCodec, _codec, _fastavro, _resolve
 from glue_serde.codecs.avro._bounds import Bounds
 from glue_serde.codecs.avro._decode import compile_decoder
 from glue_serde.codecs.avro._schema import build_schema
@@ -190,21 +190,23 @@ def test_recursive_zero_width_and_deep_schemas_are_generated_too() -> None:
         assert decode(payload) == datum == fastavro_read(schema, payload)
 
 
-def test_a_reader_schema_is_resolved_by_fastavro(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reader_schema_gets_a_generated_resolving_decoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     calls: list[object] = []
-    real = _codec.compile_decoder
+    real = _resolve.compile_resolving_decoder
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_codec, "compile_decoder", counting)
+    monkeypatch.setattr(_resolve, "compile_resolving_decoder", counting)
     writer = json.dumps(IN)
     y = {"name": "y", "type": "int", "default": 7}
     reader = json.dumps({**IN, "fields": [*IN["fields"], y]})
     assert AvroCodec(reader_schema=reader).decode(writer, b"\x02") == {"x": 1, "y": 7}
-    assert calls == []
-    assert AvroCodec().decode(writer, b"\x02") == {"x": 1}
+    assert len(calls) == 1
+    assert AvroCodec().decode(writer, b"\x02") == {"x": 1}  # no reader schema: the plain one
     assert len(calls) == 1
 
 

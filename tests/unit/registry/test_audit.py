@@ -182,3 +182,52 @@ def test_since_must_be_a_datetime(since: object) -> None:
             registry.audit_events(since=since)  # type: ignore[arg-type]
         with pytest.raises(ConfigurationError, match="since"):
             registry.export_audit_jsonl(io.StringIO(), since=since)  # type: ignore[arg-type]
+
+
+def test_audit_event_is_one_class_wherever_it_is_imported_from() -> None:
+    import glue_serde
+    from glue_serde.registry import audit, local
+
+    assert audit.AuditEvent.__module__ == "glue_serde.registry.audit"
+    assert local.AuditEvent is audit.AuditEvent  # the public import of earlier releases
+    assert "AuditEvent" in local.__all__
+    assert glue_serde.AuditEvent is audit.AuditEvent
+
+
+def test_the_registry_seams_name_audit_event_from_the_audit_module_not_the_embedded_one() -> None:
+    # The protocols, the boundary and the cache must not point at an implementation.
+    import ast
+
+    import glue_serde
+
+    registry_dir = Path(glue_serde.__file__).parent / "registry"
+    for path in sorted(registry_dir.glob("*.py")):
+        if path.name == "local.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        }
+        assert "glue_serde.registry.local" not in imported, path.name
+
+
+def test_glue_serde_audit_event_loads_the_audit_module_not_the_embedded_registry() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, glue_serde\n"
+        "glue_serde.AuditEvent\n"
+        "mods = sys.modules\n"
+        "print('glue_serde.registry.audit' in mods, 'glue_serde.registry.local' in mods)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert out.stdout.split() == ["True", "False"]

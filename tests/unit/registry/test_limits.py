@@ -169,6 +169,23 @@ def test_descriptions_follow_glues_character_rule() -> None:
             _limits.check_description(bad)
 
 
+def test_description_rule_is_the_models_pattern_for_every_code_point() -> None:
+    # The model's DescriptionString pattern, in code points, as a regular expression; the
+    # module checks a set of refused characters instead (the pattern's compilation is slow).
+    import re
+
+    pattern = re.compile("[\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff\r\n\t]*")
+    for code in range(0x110000):
+        char = chr(code)
+        expected = pattern.fullmatch(f"a{char}b") is not None
+        try:
+            _limits.check_description(f"a{char}b")
+            accepted = True
+        except ConfigurationError:
+            accepted = False
+        assert accepted == expected, hex(code)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     value=st.one_of(
