@@ -24,6 +24,7 @@ May import anything in the package; format libraries still load only when a comm
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING, BinaryIO, Final
@@ -39,11 +40,13 @@ from glue_serde.cli._commands import (
     run_register,
     run_set_compatibility,
 )
+from glue_serde.cli._inputs import close_registries
 from glue_serde.cli._output import dumps, error_dict
 from glue_serde.cli._parser import build_parser
 from glue_serde.errors import GlueSerdeError
 
 if TYPE_CHECKING:
+    import argparse
     from collections.abc import Callable, Sequence
 
 __all__ = ["main"]
@@ -114,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out.write(dumps({"command": command, **error_dict(error, code)}) + "\n")
         return int(code)
 
+    args: argparse.Namespace | None = None
     try:
         args, extras = parser.parse_known_args(args_list)
         usage = args.command_parser.format_usage()
@@ -152,6 +156,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             detail = {"type": type(exc).__name__, "message": str(exc), "internal": True}
             out.write(dumps({"command": command, "exit_code": 1, "error": detail}) + "\n")
         return int(ExitCode.REJECTED)
+    finally:
+        # Every registry the command opened is closed, however the command ended. A failure
+        # to close (all writes are committed by then) must not replace the command's result.
+        with contextlib.suppress(Exception):
+            close_registries(args)
 
 
 def _discard_stdout() -> None:

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_RECORD_BYTES",
     "MAX_SCHEMA_FILE_BYTES",
     "data_format_of",
+    "close_registries",
     "open_registry",
     "read_record",
     "read_schema_file",
@@ -55,6 +56,9 @@ _HEADER_VERSION: Final = 3
 
 # ---------------------------------------------------------------------------------------------
 # registries
+
+#: Attribute of the parsed command line listing the registries the command opened.
+_OPENED: Final = "opened_registries"
 
 
 def open_registry(
@@ -98,11 +102,14 @@ def open_registry(
     if spec.startswith(_GLUE_PREFIX):
         from glue_serde.registry.glue import GlueSchemaRegistry  # noqa: PLC0415
 
-        return GlueSchemaRegistry(
-            registry_name=spec.removeprefix(_GLUE_PREFIX) or DEFAULT_REGISTRY_NAME,
-            region_name=args.region,
-            endpoint_url=args.endpoint_url,
-            profile_name=args.profile,
+        return _opened(
+            args,
+            GlueSchemaRegistry(
+                registry_name=spec.removeprefix(_GLUE_PREFIX) or DEFAULT_REGISTRY_NAME,
+                region_name=args.region,
+                endpoint_url=args.endpoint_url,
+                profile_name=args.profile,
+            ),
         )
     glue_options = [
         option
@@ -125,14 +132,38 @@ def open_registry(
                 f"--registry {spec} is an empty in-memory registry: give a registry file or "
                 "glue://REGISTRY_NAME"
             )
-        return LocalSchemaRegistry(identity=args.identity)
+        return _opened(args, LocalSchemaRegistry(identity=args.identity))
     path = spec.removeprefix("sqlite://")
     # Checked here, before opening, so that a missing file is a usage error (exit 2) with the
     # CLI's own message; the registry is asked not to create one either.
     _check_registry_file(path, create=create and not read_only)
     if read_only:
-        return LocalSchemaRegistry(path, identity=args.identity, read_only=True, create=False)
-    return LocalSchemaRegistry(path, identity=args.identity, create=create)
+        return _opened(
+            args, LocalSchemaRegistry(path, identity=args.identity, read_only=True, create=False)
+        )
+    return _opened(args, LocalSchemaRegistry(path, identity=args.identity, create=create))
+
+
+def _opened(args: argparse.Namespace, registry: SchemaRegistry) -> SchemaRegistry:
+    """Record a registry the command opened, so that :func:`close_registries` closes it."""
+    opened: list[SchemaRegistry] = vars(args).setdefault(_OPENED, [])
+    opened.append(registry)
+    return registry
+
+
+def close_registries(args: argparse.Namespace | None) -> None:
+    """Close every registry :func:`open_registry` opened for this command line.
+
+    ``glue_serde.cli.main`` calls it when the command ends, however it ends, so that a caller
+    running several commands in one process (a test suite, a CI script) leaks no SQLite
+    connection. A registry without ``close`` (Glue's client closes with its process) is left.
+    """
+    if args is None:
+        return
+    for registry in reversed(vars(args).pop(_OPENED, [])):
+        close = getattr(registry, "close", None)
+        if callable(close):
+            close()
 
 
 def _check_registry_file(path: str, *, create: bool) -> None:

@@ -53,6 +53,8 @@ from glue_serde.serde import Deserializer, Serializer
 from glue_serde.wire import HEADER_VERSION
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from glue_serde._typing import Buffer, Datum
     from glue_serde.registry import SchemaRegistry
 
@@ -135,8 +137,10 @@ class KafkaSerializer:
     is_key
         Whether this serializer writes keys, for callers whose context has no ``field``
         (kafka-python). With confluent-kafka the context's field decides.
-    auto_register, compatibility, compression, compression_threshold, cache
+    auto_register, compatibility, description, compression, compression_threshold, cache
         As :class:`~glue_serde.serde.Serializer`.
+    allow_non_java_compression, metadata, to_dict
+        As :class:`~glue_serde.serde.Serializer` (zstd needs the first: Java consumers refuse it).
     max_topics
         Bound on the cached per-(topic, field) serializers (the oldest is dropped beyond).
 
@@ -165,8 +169,12 @@ class KafkaSerializer:
         is_key: bool | None = None,
         auto_register: bool = False,
         compatibility: Compatibility | str = Compatibility.BACKWARD,
+        description: str | None = None,
         compression: Compression | str = Compression.NONE,
         compression_threshold: int = 0,
+        allow_non_java_compression: bool = False,
+        metadata: Mapping[str, str] | None = None,
+        to_dict: Callable[[Any], Datum] | None = None,
         cache: CacheConfig | None = _DEFAULT_CACHE,
         max_topics: int = DEFAULT_MAX_TOPICS,
     ) -> None:
@@ -192,8 +200,12 @@ class KafkaSerializer:
         self._options: dict[str, Any] = {
             "auto_register": auto_register,
             "compatibility": compatibility,
+            "description": description,
             "compression": compression,
             "compression_threshold": compression_threshold,
+            "allow_non_java_compression": allow_non_java_compression,
+            "metadata": metadata,
+            "to_dict": to_dict,
             "cache": cache,
         }
         self._max_topics = max_topics

@@ -220,3 +220,36 @@ def test_check_an_invalid_schema_exits_1(tmp_path: Path, schemas: dict[str, str]
     bad = tmp_path / "bad.avsc"
     bad.write_text('{"type": "record", "name": "tax-rate", "fields": []}')
     assert main(["check", str(bad), "--against", schemas["v1"]]) == 1
+
+
+def test_every_registry_a_command_opens_is_closed_however_it_ends(
+    schemas: dict[str, str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glue_serde.registry.local import LocalSchemaRegistry
+
+    opened: list[LocalSchemaRegistry] = []
+    closed: list[LocalSchemaRegistry] = []
+    real_init, real_close = LocalSchemaRegistry.__init__, LocalSchemaRegistry.close
+
+    def init(self: LocalSchemaRegistry, *args: object, **kwargs: object) -> None:
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+        opened.append(self)
+
+    def close(self: LocalSchemaRegistry) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(LocalSchemaRegistry, "__init__", init)
+    monkeypatch.setattr(LocalSchemaRegistry, "close", close)
+    reg = str(tmp_path / "reg.sqlite")
+    base = ["--schema", "payments", "--registry", reg]
+    assert main(["register", schemas["v1"], *base]) == 0  # writes
+    assert main(["register", schemas["v2_breaking"], *base]) == 1  # rejected
+    assert main(["check", schemas["v2_ok"], *base]) == 0  # reads
+    assert main(["audit", "--registry", reg, "--since", "not-a-time"]) == 2  # fails late
+    assert main(["set-compatibility", "FULL", *base]) == 0
+    assert len(opened) >= 4
+    assert closed == opened

@@ -209,3 +209,24 @@ def test_invalid_constructor_arguments(registry: MemoryRegistry) -> None:
     with pytest.raises(ConfigurationError):
         _values(registry, max_topics=0)
     assert DataFormat.AVRO.value == "AVRO"
+
+
+def test_zstd_needs_the_same_explicit_opt_in_as_a_serializer(registry: MemoryRegistry) -> None:
+    with pytest.raises(ConfigurationError, match="allow_non_java_compression"):
+        _values(registry, compression="ZSTD")
+    ser = _values(registry, compression="ZSTD", allow_non_java_compression=True)
+    frame = ser(ANN, Ctx("users"))
+    assert frame is not None and frame[:2] == b"\x03\x5a"
+    assert KafkaDeserializer(registry)(frame, Ctx("users")) == ANN
+
+
+def test_serializer_options_are_forwarded_to_every_topic(registry: MemoryRegistry) -> None:
+    @dataclass
+    class User:
+        name: str
+        age: int
+
+    ser = _values(registry, to_dict=dataclasses.asdict, compression="ZLIB")
+    frame = ser(User("Ann", 31), Ctx("users"))
+    assert frame is not None and frame[1] == 5
+    assert KafkaDeserializer(registry)(frame, Ctx("users")) == ANN
