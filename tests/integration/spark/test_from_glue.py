@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import pickle
+import sys
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -540,12 +541,12 @@ def test_protobuf_column_resolved_by_field_number(spark: Any, registry: Any, eng
     )
     first = {
         "id": "o1",
-        "total": str(BIG),
+        "total": BIG,
         "status": "PAID",
         "lines": [{"sku": "s", "qty": 2}],
-        "meta": {"k": str(BIG)},
-        "at": "2024-01-01T00:00:00.123456Z",
-        "big": str(2**64 - 1),
+        "meta": {"k": BIG},
+        "at": {"seconds": 1704067200, "nanos": 123456000},
+        "big": 2**64 - 1,
         "email": "a@b",
     }
     frames = [
@@ -684,11 +685,26 @@ def test_argument_errors_are_configuration_errors(registry: Any) -> None:
             from_glue("value", registry, reader_schema=V1, engine="arrow")
 
 
-def test_check_workers_catches_a_worker_interpreter_without_glue_serde(spark: Any) -> None:
+def test_check_workers_catches_a_worker_interpreter_without_glue_serde(
+    spark: Any, tmp_path: Path
+) -> None:
     gs.check_workers(spark)  # this interpreter: fine
+    # A worker interpreter that cannot import glue_serde: this Python, started away from the
+    # checkout (a worker's path starts with its working directory) with a package of that name
+    # first on its path that fails to import (whatever else the machine has installed).
+    shadow = tmp_path / "shadow" / "glue_serde"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('glue_serde is not installed here')\n")
+    python = tmp_path / "python-without-glue-serde"
+    python.write_text(
+        "#!/bin/sh\n"
+        f'cd "{tmp_path}" && PYTHONPATH="{shadow.parent}${{PYTHONPATH:+:$PYTHONPATH}}" '
+        f'exec "{sys.executable}" "$@"\n'
+    )
+    python.chmod(0o755)
     context = spark.sparkContext
     original = context.pythonExec
-    context.pythonExec = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
+    context.pythonExec = str(python)
     try:
         with pytest.raises(ConfigurationError, match="PYSPARK_PYTHON"):
             gs.check_workers(spark)
