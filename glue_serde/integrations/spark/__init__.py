@@ -26,11 +26,13 @@ UDFs whose flat columns are Arrow-backed (nullable longs never go through float6
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from typing import TYPE_CHECKING, Any, Final
 
 try:
     import pyarrow as pa  # checked here so the error names the extra
+    from pyspark import __version__ as _PYSPARK_VERSION
     from pyspark.sql import Column
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -43,7 +45,7 @@ except ImportError as _exc:  # pragma: no cover - exercised on machines without 
 
 from glue_serde.codecs import codec_for
 from glue_serde.enums import Compression, DataFormat, SchemaVersionStatus
-from glue_serde.errors import ConfigurationError, SchemaError, SchemaNotFoundError
+from glue_serde.errors import ConfigurationError, SchemaError, SchemaNotFoundError, _brief
 from glue_serde.integrations.spark import _runtime
 from glue_serde.integrations.spark._runtime import (
     ERROR_MESSAGE,
@@ -77,6 +79,37 @@ __all__ = [
     "to_glue",
     "to_spark_schema",
 ]
+
+#: The oldest pyspark the integration runs on: a pandas UDF of pyspark 3.4 and earlier cannot
+#: return a struct nested in a struct ("Nested StructType not supported in conversion to
+#: Arrow"), which every record with a nested record, a union or an error column needs.
+_MIN_PYSPARK: Final = (3, 5)
+
+
+def _check_pyspark_version(version: str) -> None:
+    """Refuse a pyspark older than :data:`_MIN_PYSPARK` (checked when this module is imported).
+
+    Parameters
+    ----------
+    version
+        ``pyspark.__version__``.
+
+    Raises
+    ------
+    ConfigurationError
+        The version is older than 3.5 (or not a version), with what to do instead.
+    """
+    numbers = re.match(r"(\d+)\.(\d+)", version)
+    if numbers is None or (int(numbers[1]), int(numbers[2])) < _MIN_PYSPARK:
+        raise ConfigurationError(
+            f"the Spark integration needs pyspark 3.5 or later, not {_brief(version)}: its "
+            "pandas UDFs cannot return nested structs before 3.5 (AWS Glue 5.0 and EMR 7 run "
+            "Spark 3.5). On an older Spark, decode with a plain glue_serde.Deserializer inside "
+            "mapPartitions or mapInPandas (see docs/spark.md)"
+        )
+
+
+_check_pyspark_version(_PYSPARK_VERSION)
 
 _MODES: Final = ("PERMISSIVE", "FAILFAST")
 _ENGINES: Final = ("auto", "arrow", "pandas")

@@ -66,3 +66,14 @@ def test_the_check_above_would_see_pyspark_warn_on_pandas_3(
     monkeypatch.setattr(pandas, "__version__", "3.0.0")
     with pytest.warns(FutureWarning, match="pandas >= 3"):
         require_minimum_pandas_version()
+
+
+def test_a_pyspark_before_3_5_is_refused_with_what_to_do_instead() -> None:
+    from glue_serde.errors import ConfigurationError
+    from glue_serde.integrations import spark
+
+    for version in ("3.4.4", "3.3.0", "2.4.8", "not a version", ""):
+        with pytest.raises(ConfigurationError, match=r"pyspark 3\.5 or later.*Deserializer"):
+            spark._check_pyspark_version(version)
+    for version in ("3.5.0", "3.5.9", "4.0.1", "4.3.0", "10.0.0.dev1"):
+        spark._check_pyspark_version(version)
