@@ -10,28 +10,54 @@ up (never refusing: text that does not parse simply matches nothing but itself).
 AVRO and JSON definitions must be standard JSON: ``NaN``, ``Infinity`` and numbers that do not
 fit a double are refused, since every frame written with them would fail in a consumer.
 
-Imports: the package's base modules and :mod:`glue_serde.registry._limits`; ``hashlib`` is
-loaded on first use (OpenSSL costs a consumer's cold start milliseconds it never needs).
+Imports: the package's base modules and :mod:`glue_serde.registry._limits`; SHA-256 comes from
+the interpreter's built-in implementation when it has one, else from ``hashlib`` on first use
+(OpenSSL costs a consumer's cold start milliseconds it never needs).
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import math
-from typing import Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from glue_serde.enums import DataFormat
 from glue_serde.errors import SchemaError
 from glue_serde.registry._limits import check_definition_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["definition_hashes", "lookup_hashes", "sha256"]
 
 
 def sha256(text: str) -> str:
     """Return the hex SHA-256 of ``text`` in UTF-8."""
+    digest: str = _sha256_constructor()(text.encode("utf-8")).hexdigest()
+    return digest
+
+
+@functools.cache
+def _sha256_constructor() -> Callable[[bytes], Any]:
+    """Return a SHA-256 constructor, CPython's built-in one when it has it.
+
+    ``hashlib`` loads OpenSSL (about 2 ms of a consumer's cold start, which verifies the
+    stored definitions it reads); the interpreter's own implementation (``_sha256`` before
+    Python 3.12, ``_sha2`` since), which ``hashlib`` itself falls back to, gives the same
+    digests (a test compares them) without it. The digests check a stored definition against
+    damage, not an adversary.
+    """
+    for module, name in (("_sha2", "sha256"), ("_sha256", "sha256")):
+        try:
+            constructor: Callable[[bytes], Any] = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            continue
+        return constructor
     import hashlib  # noqa: PLC0415  # lazy: see the module docstring
 
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256
 
 
 def definition_hashes(definition: object, data_format: DataFormat) -> tuple[str, str]:
