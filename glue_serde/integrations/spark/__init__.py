@@ -532,6 +532,7 @@ def to_glue(
     data_format: DataFormat | str | None = None,
     compression: Compression | str = Compression.NONE,
     compression_threshold: int = 0,
+    allow_non_java_compression: bool = False,
     engine: str = "auto",
 ) -> Column:
     """Encode a column into Glue frames (binary), like ``to_avro``, for a Kafka/Kinesis sink.
@@ -553,8 +554,8 @@ def to_glue(
         The writer schema; the latest AVAILABLE version of ``schema_name`` when omitted.
     data_format
         The schema's format (``AVRO`` by default when ``schema`` is given).
-    compression, compression_threshold
-        As :class:`~glue_serde.Serializer`.
+    compression, compression_threshold, allow_non_java_compression
+        As :class:`~glue_serde.Serializer` (``ZSTD`` needs the opt-in: Java readers refuse it).
     engine
         As :func:`from_glue_with_errors`.
 
@@ -597,6 +598,7 @@ def to_glue(
         schema_name=schema_name,
         compression=compression,
         compression_threshold=compression_threshold,
+        allow_non_java_compression=allow_non_java_compression,
     ).resolve()
     spec = EncodeSpec(
         token=uuid.uuid4().hex,
@@ -606,6 +608,7 @@ def to_glue(
         schema_name=schema_name,
         compression=Compression(compression).value,
         compression_threshold=compression_threshold,
+        allow_non_java_compression=allow_non_java_compression is True,
         session_time_zone=None if arrow else _session_time_zone(),
     )
     if arrow:

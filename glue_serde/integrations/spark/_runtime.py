@@ -98,6 +98,7 @@ class EncodeSpec:
     schema_name: str
     compression: str
     compression_threshold: int
+    allow_non_java_compression: bool
     session_time_zone: str | None  # pandas path: naive timestamps are in this zone
 
 
@@ -452,6 +453,7 @@ class ColumnEncoder:
             schema_name=spec.schema_name,
             compression=spec.compression,
             compression_threshold=spec.compression_threshold,
+            allow_non_java_compression=spec.allow_non_java_compression,
         )
         # The writer schema's Spark type says which values are maps (Arrow hands maps over
         # as lists of pairs) and timestamps; the mapping's encode undoes the column's form

@@ -604,6 +604,29 @@ def test_to_glue_round_trips_and_the_plain_deserializer_reads_it(
     assert [_as_python(r.p) for r in again.collect()] == [e for _, e in payments["good"]]
 
 
+def test_to_glue_writes_zstd_only_with_the_explicit_opt_in(
+    spark: Any, registry: Any, payments: dict[str, Any]
+) -> None:
+    with pytest.raises(ConfigurationError, match="allow_non_java_compression"):
+        to_glue("p", registry, schema_name="payments", schema=V2, compression="ZSTD")
+    df = spark.createDataFrame([(f,) for f, _ in payments["good"]], "value binary")
+    decoded = df.select(from_glue("value", registry, reader_schema=V2).alias("p"))
+    framed = decoded.select(
+        to_glue(
+            "p",
+            registry,
+            schema_name="payments",
+            schema=V2,
+            compression="ZSTD",
+            allow_non_java_compression=True,
+        ).alias("frame")
+    )
+    frames = [bytes(r.frame) for r in framed.collect()]
+    assert frames and all(f[:2] == b"\x03\x5a" for f in frames)
+    plain = Deserializer(registry)
+    assert [plain.deserialize(f)["amount"] for f in frames] == [BIG, -BIG, 2**63 - 1, -(2**63)]
+
+
 def test_to_glue_is_strict_and_never_auto_registers(
     spark: Any, registry: Any, payments: dict[str, Any]
 ) -> None:
