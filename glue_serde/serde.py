@@ -223,6 +223,11 @@ class Serializer:
             self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
                 schema, schema_name=schema_name
             )
+            if not isinstance(schema, str):  # a generated class (or instance): dicts are one
+                self._codec = codec_for(
+                    self._data_format,
+                    message_class=schema if isinstance(schema, type) else type(schema),
+                )
         else:
             self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +61,78 @@ def test_protobuf_round_trip_with_the_generated_class(
     dynamic = Deserializer(registry).deserialize(frame)
     assert dynamic.DESCRIPTOR.full_name == "glue.tests.syntax2.Customer"
     assert Deserializer(registry, as_dict=True).deserialize(frame) == {"name": "sansa"}
+
+
+ORDERS_PROTO = """
+syntax = "proto3";
+package firsthour.shop.v1;
+import "google/protobuf/timestamp.proto";
+message Line { string sku = 1; uint32 quantity = 2; }
+message Order {
+  string order_id = 1;
+  int64 cents = 2;
+  repeated Line lines = 3;
+  google.protobuf.Timestamp placed_at = 4;
+  enum Status { UNKNOWN = 0; PAID = 1; }
+  Status status = 5;
+}
+"""
+
+
+def test_a_serializer_given_a_protoc_class_writes_dicts_as_that_message(
+    registry: LocalSchemaRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user's path: protoc (grpcio-tools) generates the class from a file that declares
+    # two top-level messages; the serializer is given the class and fed dicts.
+    from grpc_tools import protoc
+
+    (tmp_path / "firsthour_orders.proto").write_text(ORDERS_PROTO)
+    include = str(Path(protoc.__file__).parent / "_proto")
+    argv = ["protoc", f"-I{tmp_path}", f"-I{include}", f"--python_out={tmp_path}"]
+    assert protoc.main([*argv, "firsthour_orders.proto"]) == 0
+    monkeypatch.syspath_prepend(str(tmp_path))
+    orders_pb2 = importlib.import_module("firsthour_orders_pb2")
+
+    for schema in (orders_pb2.Order, orders_pb2.Order()):  # the class, or an instance of it
+        ser = Serializer(
+            registry,
+            data_format="PROTOBUF",
+            schema=schema,
+            schema_name="shop.Order",
+            auto_register=True,
+        )
+        value = {
+            "order_id": "o-1",
+            "cents": 2**40,
+            "lines": [{"sku": "a", "quantity": 2}],
+            "placed_at": {"seconds": 1704067200, "nanos": 5},
+            "status": "PAID",
+        }
+        frame = ser.serialize(value)
+        message = orders_pb2.Order(order_id="o-1", cents=2**40, status=orders_pb2.Order.PAID)
+        message.lines.add(sku="a", quantity=2)
+        message.placed_at.FromNanoseconds(1704067200 * 10**9 + 5)
+        assert frame == ser.serialize(message)  # the dict is the Order, index included
+        assert Deserializer(registry, as_dict=True).deserialize(frame) == value
+        typed = Deserializer(registry, message_class=orders_pb2.Order).deserialize(frame)
+        assert typed == message
+        with pytest.raises(ValidationError, match=r"lines\.0\.quantity"):
+            ser.serialize({**value, "lines": [{"sku": "a", "quantity": -1}]})
+
+    # From the .proto text, a dict cannot say which of the two messages it is: the error
+    # names them and says what to pass instead.
+    text = Serializer(
+        registry,
+        data_format="PROTOBUF",
+        schema=ORDERS_PROTO,
+        schema_name="shop.OrderText",
+        auto_register=True,
+    )
+    with pytest.raises(ValidationError) as info:
+        text.serialize({"order_id": "o-1"})
+    message_text = str(info.value)
+    assert "firsthour.shop.v1.Order" in message_text and "firsthour.shop.v1.Line" in message_text
+    assert "schema=" in message_text and "message instance" in message_text
 
 
 def test_protobuf_definition_registered_from_a_class_is_proto_text(
