@@ -188,12 +188,15 @@ class Serializer:
         to_dict: Callable[[Any], Datum] | None = None,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
+        name = "data_format"
         try:
             self._data_format = DataFormat(data_format)
+            name = "compression"
             self._compression = Compression(compression)
+            name = "compatibility"
             self._compatibility = Compatibility(compatibility)
         except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
+            raise ConfigurationError(f"{name}: {exc}") from None
         if not isinstance(schema_name, str) or not schema_name:
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(compression_threshold, int) or compression_threshold < 0:
