@@ -30,6 +30,7 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from glue_serde.errors import (
     PayloadError,
     RegistryUnavailableError,
     SchemaAlreadyExistsError,
+    SchemaError,
     SchemaNotFoundError,
     SchemaNotRegisteredError,
     SerializationError,
@@ -86,6 +88,37 @@ DEFAULT_DECODER_CACHE_SIZE: Final = 1000
 _DEFAULT_CACHE: Final = CacheConfig()
 
 
+def _schema_source(schema: object, argument: str) -> object:
+    """Return a schema given as a path (``pathlib.Path``, any ``os.PathLike``) as its file's text.
+
+    Anything else is returned as given. A ``str`` is always the definition itself.
+    """
+    if not isinstance(schema, os.PathLike):
+        return schema
+    path = os.fsdecode(os.fspath(schema))
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{argument}: cannot read schema file {path}: {exc}") from exc
+
+
+def _path_hint(schema: object, argument: str, exc: SchemaError) -> SchemaError:
+    """Add what to do to a parse error when the text ``schema`` looks like a file name."""
+    if (
+        isinstance(schema, str)
+        and len(schema) <= 4096
+        and not any(c in schema for c in '\n{}[]"')
+        and (schema.endswith((".avsc", ".json", ".proto")) or os.path.isfile(schema))
+    ):
+        return SchemaError(
+            f"{exc.message.rstrip('.')}. {argument}={schema!r} is read as the schema's text, "
+            f"not as a file name: to read the file, pass pathlib.Path({schema!r})",
+            data_format=exc.data_format,
+        )
+    return exc
+
+
 def _registry_for(
     registry: SchemaRegistry, cache: CacheConfig | None
 ) -> tuple[SchemaRegistry, float]:
@@ -110,7 +143,9 @@ class Serializer:
         ``AVRO``, ``JSON`` or ``PROTOBUF``.
     schema
         The writer schema: Avro JSON text or dict, JSON Schema text or dict, or a generated
-        protobuf message class (or ``.proto`` text).
+        protobuf message class (or ``.proto`` text); or a ``pathlib.Path`` to a file holding
+        the text (a ``str`` is always the text itself). Given a generated class, dicts are
+        written as that message.
     schema_name
         Name of the schema in the registry (for Kafka and Kinesis the Java default is the
         topic or stream name).
@@ -221,18 +256,26 @@ class Serializer:
             raise ConfigurationError("to_dict must be callable")
         self._to_dict = to_dict
         self._codec: Codec = codec_for(self._data_format)
-        if self._data_format is DataFormat.PROTOBUF:
-            # Protobuf's errors (an import no reader bundles, ...) name the schema.
-            self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
-                schema, schema_name=schema_name
-            )
-            if not isinstance(schema, str):  # a generated class (or instance): dicts are one
-                self._codec = codec_for(
-                    self._data_format,
-                    message_class=schema if isinstance(schema, type) else type(schema),
+        given, schema = schema, _schema_source(schema, "schema")
+        try:
+            if self._data_format is DataFormat.PROTOBUF:
+                # Protobuf's errors (an import no reader bundles, ...) name the schema.
+                self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
+                    schema, schema_name=schema_name
                 )
-        else:
-            self._definition = self._codec.canonical_definition(schema)
+            else:
+                self._definition = self._codec.canonical_definition(schema)
+        except SchemaError as exc:
+            hinted = _path_hint(given, "schema", exc)
+            if hinted is exc:
+                raise
+            raise hinted from exc
+        if self._data_format is DataFormat.PROTOBUF and not isinstance(schema, str):
+            # A generated class (or instance): dicts are written as that message.
+            self._codec = codec_for(
+                self._data_format,
+                message_class=schema if isinstance(schema, type) else type(schema),
+            )
         self._encoder: Encoder = self._codec.encoder(self._definition)
         self._lock = threading.Lock()
         self._version: SchemaVersion | None = None
@@ -604,7 +647,8 @@ class Deserializer(Generic[T]):
         Optional hook applied to every decoded value (makes the deserializer generic in its
         output type, like ``msgspec.json.Decoder[T]``).
     reader_schema
-        Avro only: resolve every record to this reader schema (Avro schema resolution).
+        Avro only: resolve every record to this reader schema (Avro schema resolution):
+        JSON text, a dict, or a ``pathlib.Path`` to a ``.avsc`` file.
         Read by fastavro's resolving reader: about 2.3x the generated plain decoder on a medium
         record, so only when asked.
     message_class
@@ -691,7 +735,7 @@ class Deserializer(Generic[T]):
             DataFormat.JSON: {"validate_on_decode": validate},
             DataFormat.PROTOBUF: {"message_class": message_class, "as_dict": as_dict},
         }
-        self._reader_schema = reader_schema
+        self._reader_schema = _schema_source(reader_schema, "reader_schema")
         self._codecs: dict[DataFormat, Codec] = {}
         self._entries: dict[bytes, _Entry] = {}
         # The header of the last frame decoded and its entry, as one tuple so that threads
@@ -743,9 +787,15 @@ class Deserializer(Generic[T]):
             options = dict(self._codec_options[data_format])
             if data_format is DataFormat.AVRO and self._reader_schema is not None:
                 # The reader schema is normalised by a plain codec first (dict or text).
-                options["reader_schema"] = codec_for(DataFormat.AVRO).canonical_definition(
-                    self._reader_schema
-                )
+                try:
+                    options["reader_schema"] = codec_for(DataFormat.AVRO).canonical_definition(
+                        self._reader_schema
+                    )
+                except SchemaError as exc:
+                    hinted = _path_hint(self._reader_schema, "reader_schema", exc)
+                    if hinted is exc:
+                        raise
+                    raise hinted from exc
             codec = codec_for(data_format, **options)
             self._codecs[data_format] = codec
         return codec

@@ -115,7 +115,7 @@ def _registry_options(parser: argparse.ArgumentParser, *, required: bool, writes
 
 
 def _mode(text: str) -> str:
-    """A compatibility mode in any case (``full_all`` or ``full-all`` is ``FULL_ALL``)."""
+    """Return a compatibility mode given in any case (``full-all`` is ``FULL_ALL``)."""
     return text.strip().upper().replace("-", "_")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +14,7 @@ from glue_serde import (
     DataFormat,
     LocalSchemaRegistry,
     PayloadError,
+    SchemaError,
     Serializer,
     ValidationError,
 )
@@ -252,3 +254,72 @@ def test_the_deserializer_fast_path_reads_what_the_codec_reads_and_refuses_what_
             des.deserialize(good[:18] + b"\x7f" + good[19:])
         with pytest.raises(PayloadError, match="index varint is missing"):
             des.deserialize(good[:18])  # a hot header with no payload
+
+
+@pytest.mark.parametrize(
+    ("data_format", "file_name", "text", "value"),
+    [
+        (
+            "AVRO",
+            "user.avsc",
+            '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "int"}]}',
+            {"a": 1},
+        ),
+        (
+            "JSON",
+            "user.json",
+            '{"type": "object", "properties": {"a": {"type": "integer"}}}',
+            {"a": 1},
+        ),
+        ("PROTOBUF", "user.proto", 'syntax = "proto3";\nmessage U { int32 a = 1; }\n', {"a": 1}),
+    ],
+)
+def test_a_schema_file_is_given_as_a_path_and_a_file_name_in_a_str_says_so(
+    registry: LocalSchemaRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data_format: str,
+    file_name: str,
+    text: str,
+    value: dict[str, int],
+) -> None:
+    (tmp_path / file_name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    options: dict[str, Any] = {
+        "data_format": data_format,
+        "schema_name": "u",
+        "auto_register": True,
+    }
+    from_path = Serializer(registry, schema=tmp_path / file_name, **options)
+    from_text = Serializer(registry, schema=text, **options)
+    assert from_path.schema_definition == from_text.schema_definition
+    frame = from_path.serialize(value)
+    assert frame == from_text.serialize(value)
+    # A str is the definition itself; one that names a file says how to read it instead.
+    for name in (file_name, str(tmp_path / file_name)):
+        with pytest.raises(SchemaError) as info:
+            Serializer(registry, schema=name, **options)
+        assert f"pass pathlib.Path({name!r})" in str(info.value)
+        assert isinstance(info.value.__cause__, SchemaError)
+    with pytest.raises(SchemaError, match=r"schema: cannot read schema file .*missing"):
+        Serializer(registry, schema=tmp_path / f"missing-{file_name}", **options)
+
+
+def test_an_avro_reader_schema_is_given_as_a_path_too(
+    registry: LocalSchemaRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v1 = '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "int"}]}'
+    v2 = (
+        '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "long"},'
+        ' {"name": "b", "type": ["null", "string"], "default": null}]}'
+    )
+    (tmp_path / "reader.avsc").write_text(v2)
+    monkeypatch.chdir(tmp_path)
+    writer = Serializer(
+        registry, data_format="AVRO", schema=v1, schema_name="u", auto_register=True
+    )
+    frame = writer.serialize({"a": 1})
+    reader = Deserializer(registry, reader_schema=tmp_path / "reader.avsc")
+    assert reader.deserialize(frame) == {"a": 1, "b": None}
+    with pytest.raises(SchemaError, match=r"pass pathlib.Path\('reader.avsc'\)"):
+        Deserializer(registry, reader_schema="reader.avsc").deserialize(frame)
