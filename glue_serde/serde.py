@@ -55,6 +55,7 @@ from glue_serde.errors import (
     SchemaNotFoundError,
     SchemaNotRegisteredError,
     SerializationError,
+    ValidationError,
 )
 from glue_serde.registry._base import MetadataWriter
 from glue_serde.registry._checked import CheckedRegistry
@@ -117,6 +118,46 @@ def _path_hint(schema: object, argument: str, exc: SchemaError) -> SchemaError:
             data_format=exc.data_format,
         )
     return exc
+
+
+def _object_kind(value: object) -> tuple[str, str] | None:
+    """Return ``(kind, conversion)`` for an object that becomes a dict by a known call."""
+    cls = type(value)
+    if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        return "a dataclass", "dataclasses.asdict"
+    if callable(getattr(cls, "model_dump", None)) and not isinstance(value, type):
+        return "a pydantic model", "lambda m: m.model_dump()"
+    return None
+
+
+def _hinted(exc: ValidationError, value: object) -> ValidationError | None:
+    """Return ``exc`` with what to do when the value (or a field) is a dataclass or model.
+
+    None when neither the value nor a refused field is one.
+    """
+    root = _object_kind(value)
+    if root is not None:
+        hint = f"{type(value).__name__} is {root[0]}: pass to_dict={root[1]} to the Serializer"
+    else:
+        for detail in exc.errors:
+            nested = _object_kind(detail.input)
+            if nested is not None and detail.loc:
+                where = ".".join(map(str, detail.loc))
+                hint = (
+                    f"{where} is {nested[0]} ({type(detail.input).__name__}): give its dict "
+                    "instead, or pass a to_dict that converts the whole value"
+                )
+                break
+        else:
+            return None
+    error = ValidationError(
+        f"{exc.message}; {hint}",
+        errors=exc.errors,
+        schema_name=exc.schema_name,
+        data_format=exc.data_format,
+    )
+    error.__cause__ = exc
+    return error
 
 
 def _registry_for(
@@ -496,14 +537,26 @@ class Serializer:
                     data_format=self._data_format,
                 ) from exc
         if self._framed is not None:
-            out = self._framed(value)
+            try:
+                out = self._framed(value)
+            except ValidationError as exc:
+                hinted = None if self._to_dict is not None else _hinted(exc, value)
+                if hinted is None:
+                    raise
+                raise hinted from exc
             direct = self._direct
             if direct is not None and type(value) is not hot[0]:
                 found = direct(type(value))
                 if found is not None:
                     self._hot = (type(value), *found)
             return out
-        payload = self._encoder(value)
+        try:
+            payload = self._encoder(value)
+        except ValidationError as exc:
+            hinted = None if self._to_dict is not None else _hinted(exc, value)
+            if hinted is None:
+                raise
+            raise hinted from exc
         squeeze = self._compress
         if squeeze is not None and len(payload) >= self._threshold:
             return self._header_compressed + squeeze(payload)
@@ -533,7 +586,10 @@ class Serializer:
         framed = self._framed
         if framed is not None and self._to_dict is None:
             # serialize() inlined for the common case: no per-record method call.
-            return [None if v is None else framed(v) for v in values]
+            try:
+                return [None if v is None else framed(v) for v in values]
+            except ValidationError:
+                pass  # serialize() raises it again, with what to pass as to_dict if it helps
         serialize = self.serialize
         return [serialize(v) for v in values]
 

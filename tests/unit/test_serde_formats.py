@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 from pathlib import Path
@@ -323,3 +324,71 @@ def test_an_avro_reader_schema_is_given_as_a_path_too(
     assert reader.deserialize(frame) == {"a": 1, "b": None}
     with pytest.raises(SchemaError, match=r"pass pathlib.Path\('reader.avsc'\)"):
         Deserializer(registry, reader_schema="reader.avsc").deserialize(frame)
+
+
+@dataclasses.dataclass
+class _Payment:
+    payment_id: str
+    cents: int
+
+
+class _PaymentModel:  # shaped like a pydantic v2 model: model_dump() gives its dict
+    def __init__(self, payment_id: str, cents: int) -> None:
+        self.payment_id, self.cents = payment_id, cents
+
+    def model_dump(self) -> dict[str, Any]:
+        return {"payment_id": self.payment_id, "cents": self.cents}
+
+
+_PAYMENT_SCHEMAS = {
+    "AVRO": {
+        "type": "record",
+        "name": "Payment",
+        "fields": [{"name": "payment_id", "type": "string"}, {"name": "cents", "type": "long"}],
+    },
+    "JSON": {
+        "type": "object",
+        "properties": {"payment_id": {"type": "string"}, "cents": {"type": "integer"}},
+    },
+}
+
+
+@pytest.mark.parametrize("data_format", ["AVRO", "JSON"])
+@pytest.mark.parametrize(
+    ("value", "to_dict"),
+    [
+        (_Payment("p-1", 5), "to_dict=dataclasses.asdict"),
+        (_PaymentModel("p-1", 5), "to_dict=lambda m: m.model_dump()"),
+    ],
+    ids=["dataclass", "pydantic-like"],
+)
+def test_an_object_written_without_to_dict_says_which_to_dict_to_pass(
+    registry: LocalSchemaRegistry, data_format: str, value: object, to_dict: str
+) -> None:
+    options: dict[str, Any] = {
+        "data_format": data_format,
+        "schema": _PAYMENT_SCHEMAS[data_format],
+        "schema_name": "payments",
+        "auto_register": True,
+    }
+    ser = Serializer(registry, **options)
+    for write in (ser.serialize, lambda v: ser.serialize_many([v])):
+        with pytest.raises(ValidationError) as info:
+            write(value)
+        assert f"pass {to_dict} to the Serializer" in str(info.value)
+        assert info.value.errors and isinstance(info.value.__cause__, ValidationError)
+    # ... and with it, the object is written as its dict.
+    convert = dataclasses.asdict if isinstance(value, _Payment) else _PaymentModel.model_dump
+    fixed = Serializer(registry, to_dict=convert, **options)
+    assert Deserializer(registry).deserialize(fixed.serialize(value)) == {
+        "payment_id": "p-1",
+        "cents": 5,
+    }
+    # A dataclass inside a dict is named by its field; other refusals get no such hint.
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({"payment_id": "p-1", "cents": value})
+    if data_format == "AVRO":
+        assert "cents is a" in str(info.value) and "give its dict instead" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({"payment_id": 5, "cents": 5})
+    assert "to_dict" not in str(info.value)
