@@ -54,6 +54,10 @@ __all__ = ["LAYOUT_VERSION", "AuditRow", "SchemaRow", "Storage", "Transaction", 
 _E = TypeVar("_E", bound="Enum")
 
 LAYOUT_VERSION: Final = 1
+#: Tables of layout 1: a file holding most of them is a registry (damaged, without a layout).
+_REGISTRY_TABLES: Final = frozenset(
+    {"registries", "schemas", "schema_versions", "version_metadata", "audit_events"}
+)
 #: The first 16 bytes of every SQLite database file.
 _SQLITE_HEADER: Final = b"SQLite format 3\x00"
 
@@ -989,15 +993,24 @@ class Storage:
         """Refuse a SQLite database that holds tables but is not a registry (layout 0).
 
         Registry tables are only ever added to an empty database: a path that names another
-        application's database (a typo, a wrong ``--registry``) must not be changed.
+        application's database (a typo, a wrong ``--registry``) must not be changed. A file
+        holding most of the registry's own tables without a layout version is a damaged
+        registry.
         """
         tables = [
             str(row[0])
             for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta' "
-                "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 4"
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1000"
             )
         ]
+        if len(_REGISTRY_TABLES.intersection(tables)) >= 3:  # not one generic name: most
+            raise RegistryUnavailableError(
+                f"{self.where} is damaged: it holds registry tables but table meta has no "
+                "layout version; restore it from a backup",
+                operation="Open",
+                retryable=False,
+            )
         if tables:
             shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
             raise ConfigurationError(

@@ -494,3 +494,24 @@ def test_a_file_that_does_not_open_says_whether_it_is_sqlite(
 def test_a_directory_is_named_as_one(tmp_path: Path) -> None:
     with pytest.raises(RegistryUnavailableError, match="it is a directory"):
         LocalSchemaRegistry(tmp_path)
+
+
+def test_a_registry_that_lost_its_layout_row_is_damaged_not_foreign(tmp_path: Path) -> None:
+    path = tmp_path / "schemas.sqlite"
+    with LocalSchemaRegistry(path) as registry:
+        registry.create_schema("s", '"int"', DataFormat.AVRO)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM meta")
+    conn.commit()
+    conn.close()
+    with pytest.raises(RegistryUnavailableError, match="is damaged") as info:
+        LocalSchemaRegistry(path)
+    assert not info.value.retryable
+    # An application's database with one table of a generic name is still foreign.
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    conn.execute("CREATE TABLE schemas (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ConfigurationError, match="not a glue_serde registry"):
+        LocalSchemaRegistry(app)
