@@ -22,9 +22,24 @@ class _TextOnly(EnumMeta):
     """
 
     def __call__(cls, value: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, str) and not args and not kwargs:
+        if args or kwargs:  # the functional API: Enum("Name", "A B")
+            return super().__call__(value, *args, **kwargs)
+        if not isinstance(value, str):
             raise ValueError(f"a {type(value).__name__} is not a valid {cls.__qualname__}")
-        return super().__call__(value, *args, **kwargs)
+        try:
+            return super().__call__(value)
+        except ValueError:
+            raise ValueError(_refusal(cls, value)) from None
+
+
+def _refusal(cls: Any, value: str) -> str:
+    """Explain why ``value`` is no member's value: list the values, and suggest the likely one."""
+    values = [member.value for member in cls]
+    key = value.strip().upper().replace("-", "_").replace(" ", "_")
+    close = [v for v in values if v == key]
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    shown = repr(value) if len(value) <= 40 else repr(value[:40]) + "..."
+    return f"{shown} is not a valid {cls.__qualname__}; expected one of {', '.join(values)}{hint}"
 
 
 class _StrEnum(str, Enum, metaclass=_TextOnly):

@@ -30,6 +30,7 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -50,9 +51,11 @@ from glue_serde.errors import (
     PayloadError,
     RegistryUnavailableError,
     SchemaAlreadyExistsError,
+    SchemaError,
     SchemaNotFoundError,
     SchemaNotRegisteredError,
     SerializationError,
+    ValidationError,
 )
 from glue_serde.registry._base import MetadataWriter
 from glue_serde.registry._checked import CheckedRegistry
@@ -86,6 +89,77 @@ DEFAULT_DECODER_CACHE_SIZE: Final = 1000
 _DEFAULT_CACHE: Final = CacheConfig()
 
 
+def _schema_source(schema: object, argument: str) -> object:
+    """Return a schema given as a path (``pathlib.Path``, any ``os.PathLike``) as its file's text.
+
+    Anything else is returned as given. A ``str`` is always the definition itself.
+    """
+    if not isinstance(schema, os.PathLike):
+        return schema
+    path = os.fsdecode(os.fspath(schema))
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{argument}: cannot read schema file {path}: {exc}") from exc
+
+
+def _path_hint(schema: object, argument: str, exc: SchemaError) -> SchemaError:
+    """Add what to do to a parse error when the text ``schema`` looks like a file name."""
+    if (
+        isinstance(schema, str)
+        and len(schema) <= 4096
+        and not any(c in schema for c in '\n{}[]"')
+        and (schema.endswith((".avsc", ".json", ".proto")) or os.path.isfile(schema))
+    ):
+        return SchemaError(
+            f"{exc.message.rstrip('.')}. {argument}={schema!r} is read as the schema's text, "
+            f"not as a file name: to read the file, pass pathlib.Path({schema!r})",
+            data_format=exc.data_format,
+        )
+    return exc
+
+
+def _object_kind(value: object) -> tuple[str, str] | None:
+    """Return ``(kind, conversion)`` for an object that becomes a dict by a known call."""
+    cls = type(value)
+    if hasattr(cls, "__dataclass_fields__") and not isinstance(value, type):
+        return "a dataclass", "dataclasses.asdict"
+    if callable(getattr(cls, "model_dump", None)) and not isinstance(value, type):
+        return "a pydantic model", "lambda m: m.model_dump()"
+    return None
+
+
+def _hinted(exc: ValidationError, value: object) -> ValidationError | None:
+    """Return ``exc`` with what to do when the value (or a field) is a dataclass or model.
+
+    None when neither the value nor a refused field is one.
+    """
+    root = _object_kind(value)
+    if root is not None:
+        hint = f"{type(value).__name__} is {root[0]}: pass to_dict={root[1]} to the Serializer"
+    else:
+        for detail in exc.errors:
+            nested = _object_kind(detail.input)
+            if nested is not None and detail.loc:
+                where = ".".join(map(str, detail.loc))
+                hint = (
+                    f"{where} is {nested[0]} ({type(detail.input).__name__}): give its dict "
+                    "instead, or pass a to_dict that converts the whole value"
+                )
+                break
+        else:
+            return None
+    error = ValidationError(
+        f"{exc.message}; {hint}",
+        errors=exc.errors,
+        schema_name=exc.schema_name,
+        data_format=exc.data_format,
+    )
+    error.__cause__ = exc
+    return error
+
+
 def _registry_for(
     registry: SchemaRegistry, cache: CacheConfig | None
 ) -> tuple[SchemaRegistry, float]:
@@ -110,7 +184,9 @@ class Serializer:
         ``AVRO``, ``JSON`` or ``PROTOBUF``.
     schema
         The writer schema: Avro JSON text or dict, JSON Schema text or dict, or a generated
-        protobuf message class (or ``.proto`` text).
+        protobuf message class (or ``.proto`` text); or a ``pathlib.Path`` to a file holding
+        the text (a ``str`` is always the text itself). Given a generated class, dicts are
+        written as that message.
     schema_name
         Name of the schema in the registry (for Kafka and Kinesis the Java default is the
         topic or stream name).
@@ -188,12 +264,15 @@ class Serializer:
         to_dict: Callable[[Any], Datum] | None = None,
         cache: CacheConfig | None = _DEFAULT_CACHE,
     ) -> None:
+        name = "data_format"
         try:
             self._data_format = DataFormat(data_format)
+            name = "compression"
             self._compression = Compression(compression)
+            name = "compatibility"
             self._compatibility = Compatibility(compatibility)
         except ValueError as exc:
-            raise ConfigurationError(str(exc)) from None
+            raise ConfigurationError(f"{name}: {exc}") from None
         if not isinstance(schema_name, str) or not schema_name:
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(compression_threshold, int) or compression_threshold < 0:
@@ -218,13 +297,26 @@ class Serializer:
             raise ConfigurationError("to_dict must be callable")
         self._to_dict = to_dict
         self._codec: Codec = codec_for(self._data_format)
-        if self._data_format is DataFormat.PROTOBUF:
-            # Protobuf's errors (an import no reader bundles, ...) name the schema.
-            self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
-                schema, schema_name=schema_name
+        given, schema = schema, _schema_source(schema, "schema")
+        try:
+            if self._data_format is DataFormat.PROTOBUF:
+                # Protobuf's errors (an import no reader bundles, ...) name the schema.
+                self._definition = self._codec.canonical_definition(  # type: ignore[call-arg]
+                    schema, schema_name=schema_name
+                )
+            else:
+                self._definition = self._codec.canonical_definition(schema)
+        except SchemaError as exc:
+            hinted = _path_hint(given, "schema", exc)
+            if hinted is exc:
+                raise
+            raise hinted from exc
+        if self._data_format is DataFormat.PROTOBUF and not isinstance(schema, str):
+            # A generated class (or instance): dicts are written as that message.
+            self._codec = codec_for(
+                self._data_format,
+                message_class=schema if isinstance(schema, type) else type(schema),
             )
-        else:
-            self._definition = self._codec.canonical_definition(schema)
         self._encoder: Encoder = self._codec.encoder(self._definition)
         self._lock = threading.Lock()
         self._version: SchemaVersion | None = None
@@ -445,14 +537,26 @@ class Serializer:
                     data_format=self._data_format,
                 ) from exc
         if self._framed is not None:
-            out = self._framed(value)
+            try:
+                out = self._framed(value)
+            except ValidationError as exc:
+                hinted = None if self._to_dict is not None else _hinted(exc, value)
+                if hinted is None:
+                    raise
+                raise hinted from exc
             direct = self._direct
             if direct is not None and type(value) is not hot[0]:
                 found = direct(type(value))
                 if found is not None:
                     self._hot = (type(value), *found)
             return out
-        payload = self._encoder(value)
+        try:
+            payload = self._encoder(value)
+        except ValidationError as exc:
+            hinted = None if self._to_dict is not None else _hinted(exc, value)
+            if hinted is None:
+                raise
+            raise hinted from exc
         squeeze = self._compress
         if squeeze is not None and len(payload) >= self._threshold:
             return self._header_compressed + squeeze(payload)
@@ -482,7 +586,10 @@ class Serializer:
         framed = self._framed
         if framed is not None and self._to_dict is None:
             # serialize() inlined for the common case: no per-record method call.
-            return [None if v is None else framed(v) for v in values]
+            try:
+                return [None if v is None else framed(v) for v in values]
+            except ValidationError:
+                pass  # serialize() raises it again, with what to pass as to_dict if it helps
         serialize = self.serialize
         return [serialize(v) for v in values]
 
@@ -596,7 +703,8 @@ class Deserializer(Generic[T]):
         Optional hook applied to every decoded value (makes the deserializer generic in its
         output type, like ``msgspec.json.Decoder[T]``).
     reader_schema
-        Avro only: resolve every record to this reader schema (Avro schema resolution).
+        Avro only: resolve every record to this reader schema (Avro schema resolution):
+        JSON text, a dict, or a ``pathlib.Path`` to a ``.avsc`` file.
         Read by fastavro's resolving reader: about 2.3x the generated plain decoder on a medium
         record, so only when asked.
     message_class
@@ -683,7 +791,7 @@ class Deserializer(Generic[T]):
             DataFormat.JSON: {"validate_on_decode": validate},
             DataFormat.PROTOBUF: {"message_class": message_class, "as_dict": as_dict},
         }
-        self._reader_schema = reader_schema
+        self._reader_schema = _schema_source(reader_schema, "reader_schema")
         self._codecs: dict[DataFormat, Codec] = {}
         self._entries: dict[bytes, _Entry] = {}
         # The header of the last frame decoded and its entry, as one tuple so that threads
@@ -735,9 +843,15 @@ class Deserializer(Generic[T]):
             options = dict(self._codec_options[data_format])
             if data_format is DataFormat.AVRO and self._reader_schema is not None:
                 # The reader schema is normalised by a plain codec first (dict or text).
-                options["reader_schema"] = codec_for(DataFormat.AVRO).canonical_definition(
-                    self._reader_schema
-                )
+                try:
+                    options["reader_schema"] = codec_for(DataFormat.AVRO).canonical_definition(
+                        self._reader_schema
+                    )
+                except SchemaError as exc:
+                    hinted = _path_hint(self._reader_schema, "reader_schema", exc)
+                    if hinted is exc:
+                        raise
+                    raise hinted from exc
             codec = codec_for(data_format, **options)
             self._codecs[data_format] = codec
         return codec

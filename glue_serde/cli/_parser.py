@@ -114,6 +114,11 @@ def _registry_options(parser: argparse.ArgumentParser, *, required: bool, writes
         parser.set_defaults(identity=None)
 
 
+def _mode(text: str) -> str:
+    """Return a compatibility mode given in any case (``full-all`` is ``FULL_ALL``)."""
+    return text.strip().upper().replace("-", "_")
+
+
 def _output_option(parser: argparse.ArgumentParser, choices: list[str], help_: str) -> None:
     parser.add_argument("--output", choices=choices, default=None, help=help_)
 
@@ -231,6 +236,7 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
     check.add_argument(
         "--compatibility",
         choices=_MODES,
+        type=_mode,
         metavar="MODE",
         help="the mode to check under (default: the schema's own mode, or BACKWARD); one of "
         + ", ".join(_MODES),
@@ -253,6 +259,7 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
     register.add_argument(
         "--compatibility",
         choices=_MODES,
+        type=_mode,
         metavar="MODE",
         help="the mode of a schema this creates (default BACKWARD); for an existing schema it "
         "must be the schema's mode (change a mode with set-compatibility)",
@@ -269,7 +276,9 @@ def build_parser(handlers: dict[str, Callable[..., int]]) -> argparse.ArgumentPa
         "version (the checkpoint). The embedded registry records the change in its audit "
         "trail.",
     )
-    set_mode.add_argument("mode", choices=_MODES, metavar="MODE", help=", ".join(_MODES))
+    set_mode.add_argument(
+        "mode", choices=_MODES, type=_mode, metavar="MODE", help=", ".join(_MODES)
+    )
     set_mode.add_argument(
         "--schema", required=True, type=_schema_name, metavar="NAME", help="the schema's name"
     )

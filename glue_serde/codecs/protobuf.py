@@ -60,7 +60,7 @@ Imports only the package's base modules (and its private ``_varint``, ``_protopa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, cast
 
@@ -444,7 +444,7 @@ class ProtobufCodec:
             if isinstance(datum, Message):
                 message = datum
             elif isinstance(datum, Mapping):
-                message = _from_dict(datum, dict_target, converter)
+                message = _from_dict(datum, dict_target, converter, parsed.top_level)
                 from_dict = True
             else:
                 raise ValidationError(
@@ -683,12 +683,19 @@ class ProtobufCodec:
 
 
 def _from_dict(
-    datum: Mapping[str, object], target: type[Message] | None, converter: DictConverter
+    datum: Mapping[str, object],
+    target: type[Message] | None,
+    converter: DictConverter,
+    top_level: Sequence[Descriptor] = (),
 ) -> Message:
     if target is None:
+        names = ", ".join(d.full_name for d in top_level[:5]) + (
+            ", ..." if len(top_level) > 5 else ""
+        )
         raise ValidationError(
-            "a dict can be encoded only when the schema has a single top-level message or the "
-            "codec was given message_class; pass a message instance instead",
+            f"a dict does not say which message it is: the schema declares {len(top_level)} "
+            f"top-level messages ({names}); give the Serializer the generated class as "
+            "schema= (or the codec message_class=), or pass a message instance",
             errors=(
                 ErrorDetail(type="message_type", loc=(), msg="ambiguous message type", input=datum),
             ),

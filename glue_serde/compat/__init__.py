@@ -25,7 +25,7 @@ import importlib
 from typing import TYPE_CHECKING, Protocol, cast
 
 from glue_serde.enums import Compatibility, DataFormat
-from glue_serde.errors import ConfigurationError, SchemaError, _brief
+from glue_serde.errors import ConfigurationError, SchemaError
 from glue_serde.schema import CompatibilityProblem, CompatibilityReport
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ _ALL_MODES = frozenset(
 def _format_module(data_format: DataFormat | str) -> tuple[DataFormat, _FormatModule]:
     try:
         fmt = DataFormat(data_format)
-    except ValueError:
-        raise ConfigurationError(f"unknown data format: {_brief(data_format)}") from None
+    except ValueError as exc:
+        raise ConfigurationError(f"data_format: {exc}") from None
     try:
         module = importlib.import_module(_MODULES[fmt])
     except ImportError as exc:
@@ -151,8 +151,8 @@ def check_compatibility(
     fmt, module = _format_module(data_format)
     try:
         mode = Compatibility(compatibility)
-    except ValueError:
-        raise ConfigurationError(f"unknown compatibility mode: {_brief(compatibility)}") from None
+    except ValueError as exc:
+        raise ConfigurationError(f"compatibility: {exc}") from None
     previous = list(previous)
     if previous_version_numbers is None:
         numbers = list(range(1, len(previous) + 1))

@@ -180,8 +180,8 @@ class KafkaSerializer:
     ) -> None:
         try:
             self._data_format = DataFormat(data_format)
-        except ValueError:
-            raise ConfigurationError(f"unknown data format: {_brief(data_format)}") from None
+        except ValueError as exc:
+            raise ConfigurationError(f"data_format: {exc}") from None
         if schema_name is not None and (not isinstance(schema_name, str) or not schema_name):
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(max_topics, int) or max_topics < 1:
@@ -237,7 +237,10 @@ class KafkaSerializer:
             if naming == "record":
                 return lambda topic, is_key: record
             return lambda topic, is_key: f"{topic}-{record}"
-        raise ConfigurationError(f"unknown naming strategy: {_brief(naming)}")
+        raise ConfigurationError(
+            f"unknown naming strategy: {_brief(naming)}; expected 'topic', 'topic_key_value', "
+            "'record', 'topic_record' or a callable (topic, is_key) -> schema name"
+        )
 
     def schema_name_for(self, topic: str, *, is_key: bool = False) -> str:
         """Return the schema name used for a topic's keys or values.

@@ -54,6 +54,12 @@ __all__ = ["LAYOUT_VERSION", "AuditRow", "SchemaRow", "Storage", "Transaction", 
 _E = TypeVar("_E", bound="Enum")
 
 LAYOUT_VERSION: Final = 1
+#: Tables of layout 1: a file holding most of them is a registry (damaged, without a layout).
+_REGISTRY_TABLES: Final = frozenset(
+    {"registries", "schemas", "schema_versions", "version_metadata", "audit_events"}
+)
+#: The first 16 bytes of every SQLite database file.
+_SQLITE_HEADER: Final = b"SQLite format 3\x00"
 
 _MIGRATIONS: Final[tuple[str, ...]] = (
     # 1: registries, schemas, versions, metadata, audit trail.
@@ -873,6 +879,9 @@ class Storage:
         if self.path is not None:
             mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
             if mode != "wal":  # a new file: switching writes its header
+                with self.read("Open"):  # but not into another application's database
+                    if self._layout(conn) == 0:
+                        self._refuse_foreign(conn)
                 mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
             if mode != "wal":
                 raise RegistryUnavailableError(
@@ -886,8 +895,10 @@ class Storage:
             if current == LAYOUT_VERSION and tx.registry_id(DEFAULT_REGISTRY_NAME) is not None:
                 return
         with self.write("Open") as tx:
-            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             current = self._layout(conn)
+            if current == 0:
+                self._refuse_foreign(conn)
+            conn.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             for number in range(current + 1, LAYOUT_VERSION + 1):
                 for statement in _MIGRATIONS[number - 1].split(";"):
                     if statement.strip():
@@ -968,6 +979,8 @@ class Storage:
             current = self._layout(conn)
         finally:
             conn.execute("COMMIT")
+        if current == 0:
+            self._refuse_foreign(conn)
         if current != LAYOUT_VERSION:
             raise ConfigurationError(
                 f"{self.where} is not a registry of storage layout {LAYOUT_VERSION} (found "
@@ -975,6 +988,36 @@ class Storage:
                 "without read_only"
             )
         return conn
+
+    def _refuse_foreign(self, conn: sqlite3.Connection) -> None:
+        """Refuse a SQLite database that holds tables but is not a registry (layout 0).
+
+        Registry tables are only ever added to an empty database: a path that names another
+        application's database (a typo, a wrong ``--registry``) must not be changed. A file
+        holding most of the registry's own tables without a layout version is a damaged
+        registry.
+        """
+        tables = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1000"
+            )
+        ]
+        if len(_REGISTRY_TABLES.intersection(tables)) >= 3:  # not one generic name: most
+            raise RegistryUnavailableError(
+                f"{self.where} is damaged: it holds registry tables but table meta has no "
+                "layout version; restore it from a backup",
+                operation="Open",
+                retryable=False,
+            )
+        if tables:
+            shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+            raise ConfigurationError(
+                f"{self.where} is a SQLite database but not a glue_serde registry (it holds "
+                f"table(s) {shown}): registry tables are only added to a new or empty file; "
+                "check the path"
+            )
 
     def _layout(self, conn: sqlite3.Connection) -> int:
         """Return the file's layout version (0: empty), refusing a newer or damaged one."""
@@ -1034,6 +1077,14 @@ class Storage:
         locked = _is_locked(exc)
         if locked:
             detail = "database is locked by another writer"
+        elif self.path is not None and os.path.isdir(self.path):
+            detail = f"it is a directory ({exc}); give the path of a registry file"
+        elif _is_damaged(exc) and self._foreign_bytes():
+            detail = (
+                "it is not a SQLite database, so not a registry file (it does not start with "
+                "SQLite's header); check the path, or restore the file from a backup if it was "
+                "a registry"
+            )
         elif _is_damaged(exc):
             detail = f"the file is damaged ({exc}); restore it from a backup"
         else:
@@ -1043,6 +1094,17 @@ class Storage:
             operation=operation,
             retryable=locked,
         )
+
+    def _foreign_bytes(self) -> bool:
+        """Whether the file is not empty and does not start with SQLite's 16-byte header."""
+        if self.path is None:
+            return False
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(len(_SQLITE_HEADER))
+        except OSError:
+            return False
+        return bool(head) and head != _SQLITE_HEADER
 
     @contextlib.contextmanager
     def read(self, operation: str, *, atomic: bool = True) -> Iterator[Transaction]:

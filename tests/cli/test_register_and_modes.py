@@ -207,3 +207,39 @@ def test_set_compatibility_changes_a_glue_schema_through_update_schema(
         cwd=tmp_path,
     )
     assert missing.code == 1 and missing.json()["error"]["type"] == "SchemaNotFoundError"
+
+
+def test_modes_are_taken_in_any_case_as_data_formats_are(tmp_path: Path) -> None:
+    # --data-format avro works; --compatibility full-all and set-compatibility backward must too.
+    v1 = write_schema(tmp_path / "v1.avsc", V1)
+    breaking = write_schema(tmp_path / "breaking.avsc", BREAKING)
+    reg = ("--registry", "r.sqlite")
+    run = glue_serde(
+        "register", v1, "--schema", "s", *reg, "--compatibility", "full-all", cwd=tmp_path
+    )
+    assert run.code == 0, run.err
+    run = glue_serde(
+        "check",
+        breaking,
+        "--against",
+        v1,
+        "--compatibility",
+        "none",
+        "--output",
+        "json",
+        cwd=tmp_path,
+    )
+    assert run.code == 0, run.err
+    assert run.json()["compatibility"] == "NONE"
+    run = glue_serde("set-compatibility", "backward", "--schema", "s", *reg, cwd=tmp_path)
+    assert run.code == 0, run.err
+    assert "FULL_ALL -> BACKWARD" in run.out
+    run = glue_serde("check", breaking, "--schema", "s", *reg, "--output", "json", cwd=tmp_path)
+    assert run.code == 1
+    assert run.json()["compatibility"] == "BACKWARD"
+    # A misspelt mode is still a usage error listing the modes.
+    run = glue_serde(
+        "check", breaking, "--against", v1, "--compatibility", "backwards", cwd=tmp_path
+    )
+    assert run.code == 2
+    assert "invalid choice: 'BACKWARDS'" in run.err and "FULL_ALL" in run.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,58 @@ def test_a_file_that_is_not_a_registry_is_a_usage_error(tmp_path: Path) -> None:
     assert run.code == 2
     assert run.json()["error"]["type"] == "RegistryUnavailableError"
     assert (tmp_path / "notes.txt").read_bytes() == b"not a database, not at all" * 100
+
+
+@pytest.mark.parametrize("command", ["register", "check", "audit", "set-compatibility"])
+def test_a_file_that_is_not_sqlite_is_named_as_such_not_as_damaged(
+    tmp_path: Path, command: str
+) -> None:
+    # A user points --registry at the schema file (or any file that is not a registry).
+    schema = write_schema(tmp_path / "v1.avsc", V1)
+    original = (tmp_path / "v1.avsc").read_bytes()
+    argv = {
+        **_read_only_commands(schema),
+        "register": ["register", schema, "--schema", "s", "--registry", "{reg}"],
+    }[command]
+    run = glue_serde(*[a.replace("{reg}", "v1.avsc") for a in argv], cwd=tmp_path)
+    assert run.code == 2, run.err
+    assert "v1.avsc" in run.err and "not a SQLite database" in run.err
+    assert "check the path" in run.err and "damaged" not in run.err
+    assert (tmp_path / "v1.avsc").read_bytes() == original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v1.avsc"]
+
+
+@pytest.mark.parametrize("journal_mode", ["delete", "wal"])
+@pytest.mark.parametrize("command", ["register", "check", "audit"])
+def test_another_applications_database_is_refused_and_left_unchanged(
+    tmp_path: Path, command: str, journal_mode: str
+) -> None:
+    # A typo in --registry names an application's SQLite database: registry tables must not
+    # be added to it, and nothing in it may change (not even its journal mode).
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    conn.execute(f"PRAGMA journal_mode = {journal_mode}")
+    conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total TEXT)")
+    conn.execute("INSERT INTO orders (total) VALUES ('12.50')")
+    conn.commit()
+    conn.close()
+    before = app.read_bytes()
+    schema = write_schema(tmp_path / "v1.avsc", V1)
+    argv = {
+        "register": ["register", schema, "--schema", "s", "--registry", "app.db"],
+        "check": ["check", schema, "--schema", "s", "--registry", "app.db"],
+        "audit": ["audit", "--registry", "app.db"],
+    }[command]
+    run = glue_serde(*argv, "--output", "json", cwd=tmp_path)
+    assert run.code == 2, run.err
+    error = run.json()["error"]
+    assert error["type"] == "ConfigurationError"
+    assert "not a glue_serde registry" in error["message"] and "orders" in error["message"]
+    assert app.read_bytes() == before
+    conn = sqlite3.connect(app)
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    conn.close()
+    assert tables == ["orders"]
 
 
 def test_register_creates_the_registry_file_it_names(tmp_path: Path) -> None:

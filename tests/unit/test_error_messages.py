@@ -208,3 +208,60 @@ def test_brief_quotes_what_it_can_and_names_the_rest() -> None:
 def test_the_kafka_schema_id_error_still_says_what_it_is() -> None:
     with pytest.raises(PayloadError, match="is not a Glue schema version id"):
         _decode_kafka(valueSchemaMetadata={"dataFormat": "AVRO", "schemaId": 10**5000})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        (
+            {"data_format": "avro"},
+            "data_format: 'avro' is not a valid DataFormat; expected one of AVRO, JSON, PROTOBUF"
+            " (did you mean 'AVRO'?)",
+        ),
+        (
+            {"data_format": "JSONSCHEMA"},
+            "data_format: 'JSONSCHEMA' is not a valid DataFormat;"
+            " expected one of AVRO, JSON, PROTOBUF",
+        ),
+        (
+            {"compression": "zlib"},
+            "compression: 'zlib' is not a valid Compression; expected one of NONE, ZLIB, ZSTD"
+            " (did you mean 'ZLIB'?)",
+        ),
+        ({"compatibility": "full-all"}, "(did you mean 'FULL_ALL'?)"),
+        (
+            {"compatibility": "SOMETIMES"},
+            "compatibility: 'SOMETIMES' is not a valid Compatibility;"
+            " expected one of NONE, DISABLED,",
+        ),
+    ],
+)
+def test_a_misspelt_option_names_the_argument_the_choices_and_the_likely_one(
+    kwargs: dict[str, str], expected: str
+) -> None:
+    from glue_serde.errors import ConfigurationError
+
+    options: dict[str, Any] = {"data_format": "AVRO", **kwargs}
+    with pytest.raises(ConfigurationError) as info:
+        Serializer(LocalSchemaRegistry(), schema='"string"', schema_name="s", **options)
+    assert expected in str(info.value)
+    if "did you mean" not in expected:
+        assert "did you mean" not in str(info.value)
+
+
+def test_the_kafka_and_compat_entry_points_list_the_choices_too() -> None:
+    from glue_serde.compat import check_compatibility
+    from glue_serde.errors import ConfigurationError
+    from glue_serde.integrations.kafka import KafkaSerializer
+
+    registry = LocalSchemaRegistry()
+    with pytest.raises(
+        ConfigurationError, match=r"data_format: 'avro' .* \(did you mean 'AVRO'\?\)"
+    ):
+        KafkaSerializer(registry, data_format="avro", schema='"string"')
+    with pytest.raises(ConfigurationError, match="expected 'topic', 'topic_key_value', 'record'"):
+        KafkaSerializer(registry, data_format="AVRO", schema='"string"', naming="topic_value")
+    with pytest.raises(ConfigurationError, match=r"compatibility: .*did you mean 'BACKWARD'"):
+        check_compatibility("AVRO", '"string"', ['"string"'], "backward")
+    with pytest.raises(ConfigurationError, match=r"data_format: .*did you mean 'JSON'"):
+        check_compatibility("json", "{}", ["{}"], "BACKWARD")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +15,7 @@ from glue_serde import (
     DataFormat,
     LocalSchemaRegistry,
     PayloadError,
+    SchemaError,
     Serializer,
     ValidationError,
 )
@@ -59,6 +64,78 @@ def test_protobuf_round_trip_with_the_generated_class(
     dynamic = Deserializer(registry).deserialize(frame)
     assert dynamic.DESCRIPTOR.full_name == "glue.tests.syntax2.Customer"
     assert Deserializer(registry, as_dict=True).deserialize(frame) == {"name": "sansa"}
+
+
+ORDERS_PROTO = """
+syntax = "proto3";
+package firsthour.shop.v1;
+import "google/protobuf/timestamp.proto";
+message Line { string sku = 1; uint32 quantity = 2; }
+message Order {
+  string order_id = 1;
+  int64 cents = 2;
+  repeated Line lines = 3;
+  google.protobuf.Timestamp placed_at = 4;
+  enum Status { UNKNOWN = 0; PAID = 1; }
+  Status status = 5;
+}
+"""
+
+
+def test_a_serializer_given_a_protoc_class_writes_dicts_as_that_message(
+    registry: LocalSchemaRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The user's path: protoc (grpcio-tools) generates the class from a file that declares
+    # two top-level messages; the serializer is given the class and fed dicts.
+    from grpc_tools import protoc
+
+    (tmp_path / "firsthour_orders.proto").write_text(ORDERS_PROTO)
+    include = str(Path(protoc.__file__).parent / "_proto")
+    argv = ["protoc", f"-I{tmp_path}", f"-I{include}", f"--python_out={tmp_path}"]
+    assert protoc.main([*argv, "firsthour_orders.proto"]) == 0
+    monkeypatch.syspath_prepend(str(tmp_path))
+    orders_pb2 = importlib.import_module("firsthour_orders_pb2")
+
+    for schema in (orders_pb2.Order, orders_pb2.Order()):  # the class, or an instance of it
+        ser = Serializer(
+            registry,
+            data_format="PROTOBUF",
+            schema=schema,
+            schema_name="shop.Order",
+            auto_register=True,
+        )
+        value = {
+            "order_id": "o-1",
+            "cents": 2**40,
+            "lines": [{"sku": "a", "quantity": 2}],
+            "placed_at": {"seconds": 1704067200, "nanos": 5},
+            "status": "PAID",
+        }
+        frame = ser.serialize(value)
+        message = orders_pb2.Order(order_id="o-1", cents=2**40, status=orders_pb2.Order.PAID)
+        message.lines.add(sku="a", quantity=2)
+        message.placed_at.FromNanoseconds(1704067200 * 10**9 + 5)
+        assert frame == ser.serialize(message)  # the dict is the Order, index included
+        assert Deserializer(registry, as_dict=True).deserialize(frame) == value
+        typed = Deserializer(registry, message_class=orders_pb2.Order).deserialize(frame)
+        assert typed == message
+        with pytest.raises(ValidationError, match=r"lines\.0\.quantity"):
+            ser.serialize({**value, "lines": [{"sku": "a", "quantity": -1}]})
+
+    # From the .proto text, a dict cannot say which of the two messages it is: the error
+    # names them and says what to pass instead.
+    text = Serializer(
+        registry,
+        data_format="PROTOBUF",
+        schema=ORDERS_PROTO,
+        schema_name="shop.OrderText",
+        auto_register=True,
+    )
+    with pytest.raises(ValidationError) as info:
+        text.serialize({"order_id": "o-1"})
+    message_text = str(info.value)
+    assert "firsthour.shop.v1.Order" in message_text and "firsthour.shop.v1.Line" in message_text
+    assert "schema=" in message_text and "message instance" in message_text
 
 
 def test_protobuf_definition_registered_from_a_class_is_proto_text(
@@ -178,3 +255,140 @@ def test_the_deserializer_fast_path_reads_what_the_codec_reads_and_refuses_what_
             des.deserialize(good[:18] + b"\x7f" + good[19:])
         with pytest.raises(PayloadError, match="index varint is missing"):
             des.deserialize(good[:18])  # a hot header with no payload
+
+
+@pytest.mark.parametrize(
+    ("data_format", "file_name", "text", "value"),
+    [
+        (
+            "AVRO",
+            "user.avsc",
+            '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "int"}]}',
+            {"a": 1},
+        ),
+        (
+            "JSON",
+            "user.json",
+            '{"type": "object", "properties": {"a": {"type": "integer"}}}',
+            {"a": 1},
+        ),
+        ("PROTOBUF", "user.proto", 'syntax = "proto3";\nmessage U { int32 a = 1; }\n', {"a": 1}),
+    ],
+)
+def test_a_schema_file_is_given_as_a_path_and_a_file_name_in_a_str_says_so(
+    registry: LocalSchemaRegistry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    data_format: str,
+    file_name: str,
+    text: str,
+    value: dict[str, int],
+) -> None:
+    (tmp_path / file_name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    options: dict[str, Any] = {
+        "data_format": data_format,
+        "schema_name": "u",
+        "auto_register": True,
+    }
+    from_path = Serializer(registry, schema=tmp_path / file_name, **options)
+    from_text = Serializer(registry, schema=text, **options)
+    assert from_path.schema_definition == from_text.schema_definition
+    frame = from_path.serialize(value)
+    assert frame == from_text.serialize(value)
+    # A str is the definition itself; one that names a file says how to read it instead.
+    for name in (file_name, str(tmp_path / file_name)):
+        with pytest.raises(SchemaError) as info:
+            Serializer(registry, schema=name, **options)
+        assert f"pass pathlib.Path({name!r})" in str(info.value)
+        assert isinstance(info.value.__cause__, SchemaError)
+    with pytest.raises(SchemaError, match=r"schema: cannot read schema file .*missing"):
+        Serializer(registry, schema=tmp_path / f"missing-{file_name}", **options)
+
+
+def test_an_avro_reader_schema_is_given_as_a_path_too(
+    registry: LocalSchemaRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v1 = '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "int"}]}'
+    v2 = (
+        '{"type": "record", "name": "U", "fields": [{"name": "a", "type": "long"},'
+        ' {"name": "b", "type": ["null", "string"], "default": null}]}'
+    )
+    (tmp_path / "reader.avsc").write_text(v2)
+    monkeypatch.chdir(tmp_path)
+    writer = Serializer(
+        registry, data_format="AVRO", schema=v1, schema_name="u", auto_register=True
+    )
+    frame = writer.serialize({"a": 1})
+    reader = Deserializer(registry, reader_schema=tmp_path / "reader.avsc")
+    assert reader.deserialize(frame) == {"a": 1, "b": None}
+    with pytest.raises(SchemaError, match=r"pass pathlib.Path\('reader.avsc'\)"):
+        Deserializer(registry, reader_schema="reader.avsc").deserialize(frame)
+
+
+@dataclasses.dataclass
+class _Payment:
+    payment_id: str
+    cents: int
+
+
+class _PaymentModel:  # shaped like a pydantic v2 model: model_dump() gives its dict
+    def __init__(self, payment_id: str, cents: int) -> None:
+        self.payment_id, self.cents = payment_id, cents
+
+    def model_dump(self) -> dict[str, Any]:
+        return {"payment_id": self.payment_id, "cents": self.cents}
+
+
+_PAYMENT_SCHEMAS = {
+    "AVRO": {
+        "type": "record",
+        "name": "Payment",
+        "fields": [{"name": "payment_id", "type": "string"}, {"name": "cents", "type": "long"}],
+    },
+    "JSON": {
+        "type": "object",
+        "properties": {"payment_id": {"type": "string"}, "cents": {"type": "integer"}},
+    },
+}
+
+
+@pytest.mark.parametrize("data_format", ["AVRO", "JSON"])
+@pytest.mark.parametrize(
+    ("value", "to_dict"),
+    [
+        (_Payment("p-1", 5), "to_dict=dataclasses.asdict"),
+        (_PaymentModel("p-1", 5), "to_dict=lambda m: m.model_dump()"),
+    ],
+    ids=["dataclass", "pydantic-like"],
+)
+def test_an_object_written_without_to_dict_says_which_to_dict_to_pass(
+    registry: LocalSchemaRegistry, data_format: str, value: object, to_dict: str
+) -> None:
+    options: dict[str, Any] = {
+        "data_format": data_format,
+        "schema": _PAYMENT_SCHEMAS[data_format],
+        "schema_name": "payments",
+        "auto_register": True,
+    }
+    ser = Serializer(registry, **options)
+    for write in (ser.serialize, lambda v: ser.serialize_many([v])):
+        with pytest.raises(ValidationError) as info:
+            write(value)
+        assert f"pass {to_dict} to the Serializer" in str(info.value)
+        assert info.value.errors and isinstance(info.value.__cause__, ValidationError)
+    # ... and with it, the object is written as its dict.
+    convert = dataclasses.asdict if isinstance(value, _Payment) else _PaymentModel.model_dump
+    fixed = Serializer(registry, to_dict=convert, **options)
+    assert Deserializer(registry).deserialize(fixed.serialize(value)) == {
+        "payment_id": "p-1",
+        "cents": 5,
+    }
+    # A dataclass inside a dict is named by its field; other refusals get no such hint.
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({"payment_id": "p-1", "cents": value})
+    if data_format == "AVRO":
+        assert "cents is a" in str(info.value) and "give its dict instead" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({"payment_id": 5, "cents": 5})
+    assert "to_dict" not in str(info.value)

@@ -422,8 +422,8 @@ def test_a_new_file_still_needs_the_write_lock_and_says_so(tmp_path: Path) -> No
     conn.close()
     blocker = sqlite3.connect(path, isolation_level=None)
     try:
-        blocker.execute("CREATE TABLE other (x)")
         blocker.execute("BEGIN IMMEDIATE")
+        blocker.execute("CREATE TABLE other (x)")  # rolled back: the file stays empty
         with pytest.raises(RegistryUnavailableError, match="locked") as info:
             LocalSchemaRegistry(path, busy_timeout=0)
         assert info.value.retryable is True
@@ -445,3 +445,73 @@ def test_the_python_blocks_of_the_embedded_registry_doc_run(
     for block in blocks:
         exec(compile(block, "embedded-registry.md", "exec"), {})
     assert capsys.readouterr().out.split() == ["1"]
+
+
+@pytest.mark.parametrize("read_only", [None, True, False])
+def test_a_database_that_is_not_a_registry_is_never_turned_into_one(
+    tmp_path: Path, read_only: bool | None
+) -> None:
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    before = app.read_bytes()
+    with pytest.raises(ConfigurationError, match=r"app\.db is a SQLite database but not a"):
+        LocalSchemaRegistry(app, read_only=read_only)
+    assert app.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+def test_an_empty_file_becomes_a_registry(tmp_path: Path) -> None:
+    empty = tmp_path / "schemas.sqlite"
+    empty.write_bytes(b"")
+    with LocalSchemaRegistry(empty) as registry:
+        registry.create_schema("s", '"int"', DataFormat.AVRO)
+    with LocalSchemaRegistry(empty, read_only=True) as registry:
+        assert registry.get_latest_schema_version("s").version_number == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"hello, not a database\n" * 50, "not a SQLite database, so not a registry file"),
+        (b"SQLite format 3\x00" + b"\xff" * 4000, "damaged"),
+    ],
+    ids=["text", "damaged-sqlite"],
+)
+def test_a_file_that_does_not_open_says_whether_it_is_sqlite(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "schemas.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(RegistryUnavailableError, match=expected) as info:
+        LocalSchemaRegistry(path)
+    assert not info.value.retryable
+    assert path.read_bytes() == content
+
+
+def test_a_directory_is_named_as_one(tmp_path: Path) -> None:
+    with pytest.raises(RegistryUnavailableError, match="it is a directory"):
+        LocalSchemaRegistry(tmp_path)
+
+
+def test_a_registry_that_lost_its_layout_row_is_damaged_not_foreign(tmp_path: Path) -> None:
+    path = tmp_path / "schemas.sqlite"
+    with LocalSchemaRegistry(path) as registry:
+        registry.create_schema("s", '"int"', DataFormat.AVRO)
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM meta")
+    conn.commit()
+    conn.close()
+    with pytest.raises(RegistryUnavailableError, match="is damaged") as info:
+        LocalSchemaRegistry(path)
+    assert not info.value.retryable
+    # An application's database with one table of a generic name is still foreign.
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    conn.execute("CREATE TABLE schemas (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ConfigurationError, match="not a glue_serde registry"):
+        LocalSchemaRegistry(app)
