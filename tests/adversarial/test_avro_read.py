@@ -297,6 +297,14 @@ CRAFTED: dict[str, tuple[Any, bytes]] = {
         zigzag(2**63 - 1),
     ),
     "uuid-not-a-uuid": ({"type": "string", "logicalType": "uuid"}, zigzag(3) + b"abc"),
+    "decimal-precision-1e8": (
+        {"type": "bytes", "logicalType": "decimal", "precision": 10**8, "scale": 2},
+        zigzag(3000) + b"\x7f" * 3000,
+    ),
+    "fixed-decimal-size-2e31": (
+        {"type": "fixed", "name": "G", "size": 2**31 - 1, "logicalType": "decimal", "precision": 5},
+        b"\x01",
+    ),
     "trailing-bytes": ("int", zigzag(1) + b"\x00\x00"),
     "empty-payload": ("int", b""),
     "float-truncated": ("float", b"\x00\x00"),

@@ -382,6 +382,40 @@ for _kind in ("array", "map", "record", "union"):
 
 
 # ---------------------------------------------------------------------------------------------
+# Schema numbers the generated code must not build (10**precision, 1 << 8 * size)
+
+
+def huge_decimal(precision: int, base: str, size: int) -> str:
+    """A decimal whose precision (or fixed size) is legal Avro but absurd: still quick."""
+    node: dict[str, Any] = {"type": base, "logicalType": "decimal", "precision": precision}
+    if base == "fixed":
+        node.update(name="Huge", size=size)
+    return roundtrip("AVRO", avro_record(node), D("-12.5") if base == "bytes" else "not a decimal")
+
+
+for _precision in (4_301, 100_000_000):
+    CASES.add(
+        huge_decimal,
+        f"decimal-precision-{_precision}",
+        expect=VALUE,
+        precision=_precision,
+        base="bytes",
+        size=0,
+        timeout=5.0,
+    )
+# A small precision in a 2 GiB fixed: its two's complement bounds take 2 GiB each.
+CASES.add(
+    huge_decimal,
+    "decimal-fixed-size-2e31",
+    expect=("ValidationError",),
+    precision=5,
+    base="fixed",
+    size=2**31 - 1,
+    timeout=5.0,
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # Not-a-number in schema definitions
 
 

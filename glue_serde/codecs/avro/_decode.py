@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro._bounds import VALUE_BUDGET_FLOOR
 from glue_serde.codecs.avro._codegen import Function, Program
+from glue_serde.codecs.avro._rules import SMALL_PRECISION, within_precision
 from glue_serde.enums import DataFormat
 from glue_serde.errors import PayloadError, SchemaError
 
@@ -164,6 +165,7 @@ class Generator:
                 "_uf": _UNPACK_FLOAT,
                 "_ud": _UNPACK_DOUBLE,
                 "_from_bytes": int.from_bytes,
+                "_within_precision": within_precision,
                 "_Decimal": decimal.Decimal,
                 "_EXACT": _EXACT,
             },
@@ -324,7 +326,11 @@ class Generator:
         raw, unscaled = self.fresh("r"), self.fresh("d")
         self.emit_kind(node, kind, raw, out, depth, k=k)
         out.line(depth, f"{unscaled} = _from_bytes({raw}, 'big', signed=True)")
-        out.line(depth, f"if not {-(10**precision)} < {unscaled} < {10**precision}:")
+        if precision <= SMALL_PRECISION:
+            limit = self.const(10**precision)
+            out.line(depth, f"if not -{limit} < {unscaled} < {limit}:")
+        else:
+            out.line(depth, f"if not _within_precision({unscaled}, {precision}):")
         out.line(depth + 1, "raise _bad('decimal has more digits than its precision')")
         out.line(depth, f"{target} = _Decimal({unscaled}).scaleb({-scale}, _EXACT)")
 

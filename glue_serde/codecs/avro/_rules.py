@@ -34,9 +34,11 @@ __all__ = [
     "float32_ok",
     "float_ok",
     "float_problem",
+    "fits_signed",
     "is_integral",
     "logical_rule",
     "type_name",
+    "within_precision",
 ]
 
 INT_MIN: Final = -(2**31)
@@ -44,6 +46,10 @@ INT_MAX: Final = 2**31 - 1
 LONG_MIN: Final = -(2**63)
 LONG_MAX: Final = 2**63 - 1
 _EXACT_INT_DOUBLE: Final = 2**53
+#: Generated code compares an unscaled decimal with ``10**precision`` bound as a constant up to
+#: this precision; beyond it (Avro allows any ``int``, and ``10**100_000_000`` takes minutes to
+#: build) it calls :func:`within_precision`.
+SMALL_PRECISION: Final = 300
 
 
 # The ranges fastavro's readers turn into Python values (datetime.min..max, date.min..max, one
@@ -75,6 +81,28 @@ Problem = tuple[str, str]
 def is_integral(value: object) -> bool:
     """Return whether a value is an integer Avro can take (``bool`` is not)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def within_precision(unscaled: int, precision: int) -> bool:
+    """Return whether ``unscaled`` has at most ``precision`` digits (``|unscaled| < 10**p``).
+
+    Decided from the bit length when it can be; otherwise the power of ten compared with is no
+    larger than the value itself, so a huge precision costs nothing.
+    """
+    bits = abs(unscaled).bit_length()
+    if bits <= 3 * precision:  # |unscaled| < 2**bits <= 8**precision
+        return True
+    if bits > 4 * precision:  # |unscaled| >= 2**(bits - 1) >= 16**precision
+        return False
+    return bool(abs(unscaled) < 10**precision)
+
+
+def fits_signed(unscaled: int, size: int) -> bool:
+    """Return whether ``unscaled`` fits ``size`` bytes of two's complement.
+
+    Decided from the bit length: ``1 << 8 * size`` takes 2 GiB for the largest ``fixed``.
+    """
+    return (unscaled if unscaled >= 0 else ~unscaled).bit_length() < 8 * size
 
 
 def float_problem(value: object, single: bool) -> Problem | None:
@@ -207,8 +235,7 @@ def _decimal_problem(value: object, precision: int, scale: int, size: int | None
         return "decimal_precision", f"Decimal needs more than the schema's {precision} digits"
     if size is not None:
         unscaled = int(decimal.Decimal((sign, digits, shift)))
-        limit = 1 << (8 * size - 1)
-        if not -limit <= unscaled < limit:
+        if not fits_signed(unscaled, size):
             return "decimal_size", f"Decimal does not fit the fixed size of {size} bytes"
     return None
 

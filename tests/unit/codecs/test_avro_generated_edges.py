@@ -1,0 +1,64 @@
+"""Schemas at the edges of the generated Avro encoders and decoders.
+
+Numbers in a schema that the generated code must not build (``10**precision``,
+``1 << 8 * size``), shapes that must still compile, names that must be strings.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from glue_serde.codecs.avro import AvroCodec
+from glue_serde.codecs.avro._rules import SMALL_PRECISION, fits_signed, within_precision
+from glue_serde.errors import PayloadError, ValidationError
+
+D = decimal.Decimal
+
+
+def _record(field_type: Any) -> str:
+    field = {"name": "a", "type": field_type}
+    return json.dumps({"type": "record", "name": "R", "fields": [field]})
+
+
+@given(st.integers(-(10**700), 10**700), st.integers(1, 800))
+def test_within_precision_is_the_digit_count(unscaled: int, precision: int) -> None:
+    assert within_precision(unscaled, precision) == (len(str(abs(unscaled))) <= precision)
+
+
+@given(st.integers(-(2**80), 2**80), st.integers(0, 10))
+def test_fits_signed_is_twos_complement_in_size_bytes(unscaled: int, size: int) -> None:
+    limit = 1 << (8 * size - 1) if size else 0
+    assert fits_signed(unscaled, size) == (size > 0 and -limit <= unscaled < limit)
+
+
+@pytest.mark.parametrize("precision", [SMALL_PRECISION, SMALL_PRECISION + 1, 5_000])
+@pytest.mark.parametrize("base", ["bytes", "fixed"])
+def test_decimals_beyond_the_inline_precision_round_trip_at_the_boundary(
+    precision: int, base: str
+) -> None:
+    node: dict[str, Any] = {"type": base, "logicalType": "decimal", "precision": precision}
+    if base == "fixed":
+        node.update(name="F", size=precision // 2 + 1)  # holds any `precision` digits
+    schema = _record(node)
+    codec = AvroCodec()
+    for digits in (1, precision):
+        value = D((0, (9,) * digits, 0))
+        assert codec.decode(schema, codec.encode(schema, {"a": value})) == {"a": value}
+        assert codec.decode(schema, codec.encode(schema, {"a": value.copy_negate()})) == {
+            "a": value.copy_negate()
+        }
+    too_many = D((0, (1,) + (0,) * precision, 0))
+    with pytest.raises(ValidationError) as info:
+        codec.encode(schema, {"a": too_many})
+    assert info.value.errors[0].loc == ("a",)
+    if base == "bytes":  # a payload holding one digit too many: refused, not rounded
+        data = (10**precision).to_bytes(precision // 2 + 2, "big", signed=True)
+        payload = bytes([len(data) * 2 & 0x7F | 0x80, len(data) * 2 >> 7]) + data
+        with pytest.raises(PayloadError, match="more digits than its precision"):
+            codec.decode(schema, payload)
