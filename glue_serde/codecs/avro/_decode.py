@@ -466,8 +466,15 @@ class Generator:
         for number, branch in enumerate(branches):
             out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
             self.emit(branch, target, out, depth + 1, k)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _bad('union index out of range')")
+        self.out_of_range(out, depth, bool(branches))
+
+    @staticmethod
+    def out_of_range(out: Function, depth: int, branches: bool) -> None:
+        """End a union's branches: any other index is refused (every index, for ``[]``)."""
+        if branches:
+            out.line(depth, "else:")
+            depth += 1
+        out.line(depth, "raise _bad('union index out of range')")
 
 
 def compile_decoder(

@@ -633,8 +633,11 @@ class EncoderProgram:
             out.line(depth, f"{keyword} {index} == {position}:")
             out.line(depth + 1, f"buf += {self.const(bytes(_encoded_index(position)))}")
             self.emit(branch, v, out, depth + 1, in_union=True, k=k)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _R")
+        if branches:
+            out.line(depth, "else:")
+            out.line(depth + 1, "raise _R")
+        else:  # no value fits an empty union
+            out.line(depth, "raise _R")
 
     def logical(
         self, schema: Mapping[str, Any], kind: str, v: str, out: Function, depth: int

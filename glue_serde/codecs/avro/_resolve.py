@@ -328,8 +328,7 @@ class _Resolver(Generator):
                 )
             else:
                 self.pair(branch, r, target, out, depth + 1, k=k, conditional=branch_conditional)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _bad('union index out of range')")
+        self.out_of_range(out, depth, bool(w))
 
     def pair_function(self, name: str, r: Any, *, conditional: bool) -> str:
         """Return the function reading one level of the recursive writer type ``name`` as ``r``."""
@@ -506,8 +505,7 @@ class _Resolver(Generator):
                 self.skip(branch, out, depth + 1, k)
                 if len(out.lines) == before:
                     out.line(depth + 1, "pass")
-            out.line(depth, "else:")
-            out.line(depth + 1, "raise _bad('union index out of range')")
+            self.out_of_range(out, depth, bool(w))
             return
         kind = _kind(w)
         if kind == "null":

@@ -62,3 +62,48 @@ def test_decimals_beyond_the_inline_precision_round_trip_at_the_boundary(
         payload = bytes([len(data) * 2 & 0x7F | 0x80, len(data) * 2 >> 7]) + data
         with pytest.raises(PayloadError, match="more digits than its precision"):
             codec.decode(schema, payload)
+
+
+_NONE = object()
+# (field type, a value of it, a payload naming a branch of the empty union inside)
+EMPTY_UNIONS: list[tuple[Any, Any, bytes]] = [
+    ([], _NONE, b"\x00"),
+    ({"type": "array", "items": []}, [], b"\x02\x00\x00"),
+    ({"type": "map", "values": []}, {}, b"\x02\x02k\x00\x00"),
+    (["null", {"type": "array", "items": []}], [], b"\x02\x02\x00\x00"),
+    ({"type": "array", "items": {"type": "array", "items": []}}, [[]], b"\x02\x02\x00\x00\x00"),
+]
+IDS = [json.dumps(case[0]) for case in EMPTY_UNIONS]
+
+
+@pytest.mark.parametrize(("field_type", "value", "payload"), EMPTY_UNIONS, ids=IDS)
+def test_an_empty_union_compiles_holds_nothing_and_reads_nothing(
+    field_type: Any, value: Any, payload: bytes
+) -> None:
+    schema = _record(field_type)
+    codec = AvroCodec()
+    with pytest.raises(ValidationError) as info:
+        codec.encode(schema, {"a": 1})
+    assert info.value.errors[0].loc[0] == "a"
+    if value is not _NONE:
+        assert codec.decode(schema, codec.encode(schema, {"a": value})) == {"a": value}
+    with pytest.raises(PayloadError, match="union index out of range"):
+        codec.decode(schema, payload)
+
+
+@pytest.mark.parametrize(("field_type", "value", "payload"), EMPTY_UNIONS, ids=IDS)
+def test_an_empty_union_is_skipped_and_resolved_by_resolving_decoders(
+    field_type: Any, value: Any, payload: bytes
+) -> None:
+    writer = {"type": "record", "name": "R", "fields": [{"name": "a", "type": field_type}]}
+    writer["fields"].append({"name": "b", "type": "int"})
+    dropped = {"type": "record", "name": "R", "fields": [{"name": "b", "type": "int"}]}
+    kept = {"type": "record", "name": "R", "fields": writer["fields"][::-1]}
+    for reader in (dropped, kept):
+        codec = AvroCodec(reader_schema=json.dumps(reader))
+        if value is not _NONE:
+            written = AvroCodec().encode(json.dumps(writer), {"a": value, "b": 7})
+            expected = {"b": 7} if reader is dropped else {"b": 7, "a": value}
+            assert codec.decode(json.dumps(writer), written) == expected
+        with pytest.raises(PayloadError, match="union index out of range"):
+            codec.decode(json.dumps(writer), payload + b"\x0e")
