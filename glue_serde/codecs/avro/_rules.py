@@ -35,6 +35,7 @@ __all__ = [
     "float_ok",
     "float_problem",
     "fits_signed",
+    "default_rule",
     "is_integral",
     "logical_rule",
     "type_name",
@@ -267,6 +268,33 @@ def logical_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str
         size = int(schema["size"]) if base == "fixed" else None
         return lambda v: _decimal_problem(v, precision, scale, size)
     return None
+
+
+def _decimal_bytes_problem(value: object, precision: int, size: int | None) -> Problem | None:
+    if not isinstance(value, (bytes, bytearray)):
+        return "bytes_type", "Input should be bytes (a decimal default is its unscaled bytes)"
+    if size is not None and len(value) != size:
+        return "fixed_size", f"Input should be exactly {size} bytes"
+    if not within_precision(int.from_bytes(value, "big", signed=True), precision):
+        return "decimal_precision", f"Decimal needs more than the schema's {precision} digits"
+    return None
+
+
+def default_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str] | None] | None:
+    """Return the rule for a default of a logical type, given in its underlying type's form.
+
+    A default is written in that form (an ``int`` for a ``date``, the unscaled bytes of a
+    ``decimal``) and read back as the logical value: it must be one readers turn into a value
+    (a date in years 1-9999, a time within one day, a UUID's text, a decimal within its
+    precision).
+    """
+    logical = schema.get("logicalType")
+    base = schema.get("type")
+    if base in ("bytes", "fixed") and logical in ("decimal", _fastavro.FIXED_DECIMAL_LOGICAL_TYPE):
+        precision = int(schema.get("precision", 0))
+        size = int(schema["size"]) if base == "fixed" else None
+        return lambda v: _decimal_bytes_problem(v, precision, size)
+    return logical_rule(schema)  # each also takes the underlying int or str, in range
 
 
 def type_name(schema: object) -> str:

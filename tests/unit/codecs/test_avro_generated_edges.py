@@ -132,3 +132,65 @@ def test_any_string_is_a_field_name_of_the_generated_code(name: str) -> None:
     payload = AvroCodec().encode(schema, {name: 1})
     assert AvroCodec().decode(schema, payload) == {name: 1, "z": name}
     assert codec.decode(schema, payload) == {"z": name, name: 1}
+
+
+def _logical(base: str, logical: str, **extra: Any) -> dict[str, Any]:
+    return {"type": base, "logicalType": logical, **extra}
+
+
+DEC = _logical("bytes", "decimal", precision=3, scale=1)
+FIXED_DEC = {"type": "fixed", "name": "F", "size": 2, **_logical("fixed", "decimal", precision=4)}
+# Defaults in their underlying form: (type, defaults readers turn into a value, defaults not)
+LOGICAL_DEFAULTS: list[tuple[Any, list[Any], list[Any]]] = [
+    (_logical("int", "date"), [-719_162, 0, 2_932_896], [-719_163, 2_932_897, 2**31 - 1]),
+    (_logical("int", "time-millis"), [0, 86_399_999], [-1, 86_400_000]),
+    (_logical("long", "time-micros"), [0, 86_399_999_999], [-1, 86_400_000_000]),
+    (
+        _logical("long", "timestamp-millis"),
+        [-62_135_596_800_000, 253_402_300_799_999],
+        [-62_135_596_800_001, 253_402_300_800_000, 2**63 - 1],
+    ),
+    (
+        _logical("long", "timestamp-micros"),
+        [-62_135_596_800_000_000, 253_402_300_799_999_999],
+        [-62_135_596_800_000_001, -(2**63)],
+    ),
+    (_logical("long", "local-timestamp-millis"), [0], [2**63 - 1]),
+    (_logical("long", "local-timestamp-micros"), [0], [-(2**63)]),
+    (
+        _logical("string", "uuid"),
+        ["12345678-1234-5678-1234-567812345678"],
+        ["nope", "{12345678-1234-5678-1234-567812345678}", "12345678123456781234567812345678"],
+    ),
+    (DEC, ["\u0003\u00e7", "\u00fc\u0019", ""], ["\u0003\u00e8", "\u00fc\u0018"]),  # +-999
+    (FIXED_DEC, ["\u0027\u000f", "\u00d8\u00f1"], ["\u0027\u0010", "\u00d8\u00f0"]),  # +-9999
+]
+
+
+def _with_default(field_type: Any, default: Any) -> str:
+    field = {"name": "a", "type": field_type, "default": default}
+    return json.dumps({"type": "record", "name": "R", "fields": [field]})
+
+
+@pytest.mark.parametrize(("field_type", "good", "bad"), LOGICAL_DEFAULTS, ids=json.dumps)
+def test_a_logical_default_must_read_back(field_type: Any, good: list[Any], bad: list[Any]) -> None:
+    # Written whenever its field is left out: a default no reader turns into a value would be
+    # a poison record for every datum lacking the field, so the schema is refused.
+    for node in (field_type, [field_type, "null"]):
+        for default in good:
+            schema = _with_default(node, default)
+            codec = AvroCodec()
+            value = codec.decode(schema, codec.encode(schema, {}))["a"]
+            assert codec.decode(schema, codec.encode(schema, {"a": value})) == {"a": value}
+            reader = AvroCodec(reader_schema=schema)
+            assert reader.decode(
+                json.dumps({"type": "record", "name": "R", "fields": []}), b""
+            ) == {"a": value}
+        for default in bad:
+            schema = _with_default(node, default)
+            with pytest.raises(SchemaError, match="default"):
+                AvroCodec().encode(schema, {})
+            with pytest.raises(SchemaError, match="default"):
+                AvroCodec(reader_schema=schema)
+            if isinstance(node, list):  # reading with it as the writer schema is not refused
+                assert AvroCodec().decode(schema, b"\x02") == {"a": None}
