@@ -416,16 +416,18 @@ class Generator:
         out.line(depth + 2, f"{count} = -{count}")
         blocksize = self.fresh("blocksize")
         self.varint(out, blocksize, depth + 2)
+        cost = self.bounds.cost(item_schema) + (kind == "map") if self.counted else 0
         if skipping:
-            # The block's byte size is given: skip it whole, as Java and fastavro do.
+            # The block's byte size is given: skip it whole, as Java and fastavro do (its items
+            # charged as when read, so a payload costs the same with or without a reader).
             out.line(depth + 2, f"if {blocksize} < 0 or pos + {blocksize} > size:")
             out.line(depth + 3, "raise _bad('block size past the end of the payload')")
+            if cost:
+                self.charge(out, depth + 2, f"{count} * {cost}" if cost > 1 else count)
             out.line(depth + 2, f"pos += {blocksize}")
             out.line(depth + 2, "continue")
-        if self.counted:
-            cost = self.bounds.cost(item_schema) + (kind == "map")
-            if cost:
-                self.charge(out, depth + 1, f"{count} * {cost}" if cost > 1 else count)
+        if cost:
+            self.charge(out, depth + 1, f"{count} * {cost}" if cost > 1 else count)
         width = self.bounds.min_width(item_schema) + (kind == "map")
         if width:
             # Every item takes at least this many bytes: the count is bounded by the rest.

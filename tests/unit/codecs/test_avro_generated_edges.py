@@ -194,3 +194,39 @@ def test_a_logical_default_must_read_back(field_type: Any, good: list[Any], bad:
                 AvroCodec(reader_schema=schema)
             if isinstance(node, list):  # reading with it as the writer schema is not refused
                 assert AvroCodec().decode(schema, b"\x02") == {"a": None}
+
+
+def _zigzag(n: int) -> bytes:
+    z, out = (n << 1) ^ (n >> 63), bytearray()
+    while z > 0x7F:
+        out.append(z & 0x7F | 0x80)
+        z >>= 7
+    out.append(z)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("items", ["null", "int", {"type": "record", "name": "E", "fields": []}])
+def test_a_skipped_block_with_its_byte_size_costs_what_reading_it_costs(items: Any) -> None:
+    writer = {
+        "type": "record",
+        "name": "R",
+        "fields": [
+            {"name": "x", "type": {"type": "array", "items": items}},
+            {"name": "a", "type": "int"},
+        ],
+    }
+    reader = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}
+    plain, resolving = AvroCodec(), AvroCodec(reader_schema=json.dumps(reader))
+    width = 1 if items == "int" else 0
+    # Honest blocks (a count, then the byte size) are read and skipped alike.
+    honest = _zigzag(-3) + _zigzag(3 * width) + b"\x02" * (3 * width) + b"\x00" + b"\x0e"
+    assert plain.decode(json.dumps(writer), honest)["a"] == 7
+    assert resolving.decode(json.dumps(writer), honest) == {"a": 7}
+    # A block of 2**60 zero-width items (charged to the budget, since no byte pays for them):
+    # refused by both, never skipped for free. (A block of ints whose byte size is too small
+    # for its count is skipped by its size, as Java and fastavro skip it.)
+    if not width:
+        claim = _zigzag(-(2**60)) + _zigzag(0) + b"\x00" + b"\x0e"
+        for codec in (plain, resolving):
+            with pytest.raises(PayloadError, match="more values than its size allows"):
+                codec.decode(json.dumps(writer), claim)
