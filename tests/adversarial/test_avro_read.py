@@ -248,9 +248,21 @@ CASES.add(zero_width, "zero-width-count-2e62", expect=BYTES, items="null", count
 # Lengths, counts, indices and values the schema cannot hold
 
 
-def crafted(field_type: Any, payload_hex: str, reader: bool = False) -> str:
+_EXTRA = {"name": "extra", "type": ["null", "long"], "default": None}
+
+
+def crafted(field_type: Any, payload_hex: str, reader: bool | str = False) -> str:
+    """Read with the writer schema, or with a reader schema: the same (``True``), one that
+    resolves the field (``"resolved"``: the generated resolving decoder reads it) or one that
+    drops it (``"skipped"``: the resolving decoder reads past it without building it)."""
     schema = avro_record(field_type)
-    options: dict[str, Any] = {"reader_schema": schema} if reader else {}
+    options: dict[str, Any] = {}
+    if reader is True:
+        options["reader_schema"] = schema
+    elif reader == "resolved":
+        options["reader_schema"] = {**schema, "fields": [*schema["fields"], _EXTRA]}
+    elif reader == "skipped":
+        options["reader_schema"] = {**schema, "fields": [_EXTRA]}
     deserializer(**options).deserialize(frame_for("AVRO", schema, bytes.fromhex(payload_hex)))
     return "decoded"
 
@@ -321,6 +333,24 @@ for _key, (_type, _payload) in CRAFTED.items():
         field_type=_type,
         payload_hex=_payload.hex(),
         reader=True,
+    )
+    CASES.add(
+        crafted,
+        f"{_key}-resolved",
+        expect=_expect,
+        field_type=_type,
+        payload_hex=_payload.hex(),
+        reader="resolved",
+    )
+    # A skipped value is read past, not built: a logical value outside its range need not
+    # be refused (Java skips it too), a malformed encoding must.
+    CASES.add(
+        crafted,
+        f"{_key}-skipped",
+        expect=("DeserializationError",) if _key == "int-over-int32-varint" else BYTES,
+        field_type=_type,
+        payload_hex=_payload.hex(),
+        reader="skipped",
     )
 
 KNOWN: dict[str, str] = {}
