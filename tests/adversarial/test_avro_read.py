@@ -353,6 +353,20 @@ for _key, (_type, _payload) in CRAFTED.items():
         reader="skipped",
     )
 
+# A union of 3,500 branches (as many as Glue's 170,000 characters allow): the last one, and
+# one past it, through the plain decoder and a resolving decoder skipping it.
+_WIDE: list[Any] = ["null"] + [{"type": "fixed", "name": f"W{i}", "size": 1} for i in range(3_500)]
+for _reader in (False, "skipped"):
+    for _index, _expect in ((3_500, (OK,)), (3_501, ("DeserializationError",))):
+        CASES.add(
+            crafted,
+            f"union-3500-branches-index-{_index}{'-skipped' if _reader else ''}",
+            expect=_expect,
+            field_type=_WIDE,
+            payload_hex=(zigzag(_index) + b"\x7f").hex(),
+            reader=_reader,
+        )
+
 KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)
 

@@ -415,6 +415,22 @@ CASES.add(
 )
 
 
+# A union of thousands of branches (3,500 fit Glue's 170,000 characters): its if/elif chain
+# once made CPython's compiler recurse past its limit, refusing a valid schema.
+WIDE_UNION: list[Any] = ["null"] + [
+    {"type": "fixed", "name": f"W{i}", "size": 1} for i in range(3_500)
+]
+
+
+def wide_union(value_hex: str | None) -> str:
+    value = None if value_hex is None else bytes.fromhex(value_hex)
+    return roundtrip("AVRO", avro_record(WIDE_UNION), value)
+
+
+CASES.add(wide_union, "union-3500-branches-null", expect=(OK,), value_hex=None)
+CASES.add(wide_union, "union-3500-branches-fixed", expect=(OK,), value_hex="7f")
+
+
 # ---------------------------------------------------------------------------------------------
 # Not-a-number in schema definitions
 

@@ -37,7 +37,7 @@ import struct
 from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro._bounds import VALUE_BUDGET_FLOOR
-from glue_serde.codecs.avro._codegen import Function, Program
+from glue_serde.codecs.avro._codegen import Function, Program, dispatch
 from glue_serde.codecs.avro._rules import SMALL_PRECISION, within_precision
 from glue_serde.enums import DataFormat
 from glue_serde.errors import PayloadError, SchemaError
@@ -59,6 +59,7 @@ _BLOCKS: Final = frozenset(("array", "map"))
 # time-millis / time-micros: what fastavro's readers turn into a time of day.
 _DAY: Final = {"int-time-millis": 86_400_000, "long-time-micros": 86_400_000_000}
 _DECIMALS: Final = frozenset(("bytes-decimal", "fixed-decimal"))
+OUT_OF_RANGE: Final = "raise _bad('union index out of range')"
 INT32_MIN: Final = -(2**31)
 INT32_MAX: Final = 2**31 - 1
 # Exact decimal arithmetic whatever the thread's context.
@@ -465,18 +466,11 @@ class Generator:
     def union(self, branches: list[Any], target: str, out: Function, depth: int, k: int) -> None:
         index = self.fresh("u")
         self.varint(out, index, depth)
-        for number, branch in enumerate(branches):
-            out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
-            self.emit(branch, target, out, depth + 1, k)
-        self.out_of_range(out, depth, bool(branches))
 
-    @staticmethod
-    def out_of_range(out: Function, depth: int, branches: bool) -> None:
-        """End a union's branches: any other index is refused (every index, for ``[]``)."""
-        if branches:
-            out.line(depth, "else:")
-            depth += 1
-        out.line(depth, "raise _bad('union index out of range')")
+        def branch(number: int, depth: int) -> None:
+            self.emit(branches[number], target, out, depth, k)
+
+        dispatch(out, depth, index, len(branches), branch=branch, otherwise=OUT_OF_RANGE)
 
 
 def compile_decoder(

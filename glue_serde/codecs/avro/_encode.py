@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro import _fastavro
-from glue_serde.codecs.avro._codegen import Function, Program
+from glue_serde.codecs.avro._codegen import Function, Program, dispatch
 from glue_serde.codecs.avro._rules import (
     INT_MAX,
     INT_MIN,
@@ -628,16 +628,13 @@ class EncoderProgram:
         index = self.fresh("u")
         left = f"{self.max_depth - k} - d" if self.tracked else str(self.max_depth - k)
         out.line(depth, f"{index} = {select}({v}, {table}, {left})")
-        for position, branch in enumerate(branches):
-            keyword = "if" if position == 0 else "elif"
-            out.line(depth, f"{keyword} {index} == {position}:")
-            out.line(depth + 1, f"buf += {self.const(bytes(_encoded_index(position)))}")
-            self.emit(branch, v, out, depth + 1, in_union=True, k=k)
-        if branches:
-            out.line(depth, "else:")
-            out.line(depth + 1, "raise _R")
-        else:  # no value fits an empty union
-            out.line(depth, "raise _R")
+
+        def write(position: int, depth: int) -> None:
+            out.line(depth, f"buf += {self.const(bytes(_encoded_index(position)))}")
+            self.emit(branches[position], v, out, depth, in_union=True, k=k)
+
+        # -1 (no branch) and, for an empty union, every value: refused.
+        dispatch(out, depth, index, len(branches), branch=write, otherwise="raise _R")
 
     def logical(
         self, schema: Mapping[str, Any], kind: str, v: str, out: Function, depth: int

@@ -11,6 +11,7 @@ boundary.
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import re
@@ -199,7 +200,7 @@ def _java_refuses(parsed: Any, named: dict[str, Any]) -> str | None:
                     keys.append(str(branch.get("name")))
                 else:
                     keys.append(str(branch.get("type")))
-            duplicates = sorted({key for key in keys if keys.count(key) > 1})
+            duplicates = sorted(key for key, n in collections.Counter(keys).items() if n > 1)
             if duplicates:
                 return f"a union holds {', '.join(duplicates)} more than once"
             stack.extend(node)

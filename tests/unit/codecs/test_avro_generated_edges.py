@@ -230,3 +230,36 @@ def test_a_skipped_block_with_its_byte_size_costs_what_reading_it_costs(items: A
         for codec in (plain, resolving):
             with pytest.raises(PayloadError, match="more values than its size allows"):
                 codec.decode(json.dumps(writer), claim)
+
+
+def test_a_union_of_thousands_of_branches_compiles_and_dispatches_every_index() -> None:
+    # CPython's compiler recursed once per elif and refused a few thousand (RecursionError):
+    # long unions are dispatched by ranges, two levels deep here (64 * 64 < 4200).
+    n = 4200
+    branches: list[Any] = ["null"] + [
+        {"type": "fixed", "name": f"F{i}", "size": i + 1} for i in range(n)
+    ]
+    writer = {"type": "record", "name": "R", "fields": [{"name": "a", "type": branches}]}
+    writer["fields"].append({"name": "b", "type": "int"})
+    reader_union = ["null", branches[64], branches[n]]
+    resolved = {**writer, "fields": [{"name": "a", "type": reader_union}, writer["fields"][1]]}
+    dropped = {**writer, "fields": [writer["fields"][1]]}
+    schema = json.dumps(writer)
+    plain = AvroCodec()
+    resolving = AvroCodec(reader_schema=json.dumps(resolved))
+    skipping = AvroCodec(reader_schema=json.dumps(dropped))
+    for index in (0, 1, 63, 64, 65, 4095, 4096, 4097, n):
+        value = None if index == 0 else bytes(index)  # only branch `index` holds its size
+        payload = plain.encode(schema, {"a": value, "b": index})
+        assert payload[: len(_zigzag(index))] == _zigzag(index)
+        assert plain.decode(schema, payload) == {"a": value, "b": index}
+        assert skipping.decode(schema, payload) == {"b": index}
+        if index in (0, 64, n):  # the branches the reader's union holds
+            assert resolving.decode(schema, payload) == {"a": value, "b": index}
+        else:
+            with pytest.raises(PayloadError, match="not in the reader's"):
+                resolving.decode(schema, payload)
+    for index in (n + 1, n + 64, -1):
+        for codec in (plain, resolving, skipping):
+            with pytest.raises(PayloadError, match="union index out of range"):
+                codec.decode(schema, _zigzag(index) + b"\x00")
