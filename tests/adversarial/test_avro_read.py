@@ -248,9 +248,21 @@ CASES.add(zero_width, "zero-width-count-2e62", expect=BYTES, items="null", count
 # Lengths, counts, indices and values the schema cannot hold
 
 
-def crafted(field_type: Any, payload_hex: str, reader: bool = False) -> str:
+_EXTRA = {"name": "extra", "type": ["null", "long"], "default": None}
+
+
+def crafted(field_type: Any, payload_hex: str, reader: bool | str = False) -> str:
+    """Read with the writer schema, or with a reader schema: the same (``True``), one that
+    resolves the field (``"resolved"``: the generated resolving decoder reads it) or one that
+    drops it (``"skipped"``: the resolving decoder reads past it without building it)."""
     schema = avro_record(field_type)
-    options: dict[str, Any] = {"reader_schema": schema} if reader else {}
+    options: dict[str, Any] = {}
+    if reader is True:
+        options["reader_schema"] = schema
+    elif reader == "resolved":
+        options["reader_schema"] = {**schema, "fields": [*schema["fields"], _EXTRA]}
+    elif reader == "skipped":
+        options["reader_schema"] = {**schema, "fields": [_EXTRA]}
     deserializer(**options).deserialize(frame_for("AVRO", schema, bytes.fromhex(payload_hex)))
     return "decoded"
 
@@ -297,6 +309,14 @@ CRAFTED: dict[str, tuple[Any, bytes]] = {
         zigzag(2**63 - 1),
     ),
     "uuid-not-a-uuid": ({"type": "string", "logicalType": "uuid"}, zigzag(3) + b"abc"),
+    "decimal-precision-1e8": (
+        {"type": "bytes", "logicalType": "decimal", "precision": 10**8, "scale": 2},
+        zigzag(3000) + b"\x7f" * 3000,
+    ),
+    "fixed-decimal-size-2e31": (
+        {"type": "fixed", "name": "G", "size": 2**31 - 1, "logicalType": "decimal", "precision": 5},
+        b"\x01",
+    ),
     "trailing-bytes": ("int", zigzag(1) + b"\x00\x00"),
     "empty-payload": ("int", b""),
     "float-truncated": ("float", b"\x00\x00"),
@@ -314,6 +334,38 @@ for _key, (_type, _payload) in CRAFTED.items():
         payload_hex=_payload.hex(),
         reader=True,
     )
+    CASES.add(
+        crafted,
+        f"{_key}-resolved",
+        expect=_expect,
+        field_type=_type,
+        payload_hex=_payload.hex(),
+        reader="resolved",
+    )
+    # A skipped value is read past, not built: a logical value outside its range need not
+    # be refused (Java skips it too), a malformed encoding must.
+    CASES.add(
+        crafted,
+        f"{_key}-skipped",
+        expect=("DeserializationError",) if _key == "int-over-int32-varint" else BYTES,
+        field_type=_type,
+        payload_hex=_payload.hex(),
+        reader="skipped",
+    )
+
+# A union of 3,500 branches (as many as Glue's 170,000 characters allow): the last one, and
+# one past it, through the plain decoder and a resolving decoder skipping it.
+_WIDE: list[Any] = ["null"] + [{"type": "fixed", "name": f"W{i}", "size": 1} for i in range(3_500)]
+for _reader in (False, "skipped"):
+    for _index, _expect in ((3_500, (OK,)), (3_501, ("DeserializationError",))):
+        CASES.add(
+            crafted,
+            f"union-3500-branches-index-{_index}{'-skipped' if _reader else ''}",
+            expect=_expect,
+            field_type=_WIDE,
+            payload_hex=(zigzag(_index) + b"\x7f").hex(),
+            reader=_reader,
+        )
 
 KNOWN: dict[str, str] = {}
 CASES.mark_xfail(KNOWN)

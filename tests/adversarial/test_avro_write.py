@@ -382,6 +382,56 @@ for _kind in ("array", "map", "record", "union"):
 
 
 # ---------------------------------------------------------------------------------------------
+# Schema numbers the generated code must not build (10**precision, 1 << 8 * size)
+
+
+def huge_decimal(precision: int, base: str, size: int) -> str:
+    """A decimal whose precision (or fixed size) is legal Avro but absurd: still quick."""
+    node: dict[str, Any] = {"type": base, "logicalType": "decimal", "precision": precision}
+    if base == "fixed":
+        node.update(name="Huge", size=size)
+    return roundtrip("AVRO", avro_record(node), D("-12.5") if base == "bytes" else "not a decimal")
+
+
+for _precision in (4_301, 100_000_000):
+    CASES.add(
+        huge_decimal,
+        f"decimal-precision-{_precision}",
+        expect=VALUE,
+        precision=_precision,
+        base="bytes",
+        size=0,
+        timeout=5.0,
+    )
+# A small precision in a 2 GiB fixed: its two's complement bounds take 2 GiB each.
+CASES.add(
+    huge_decimal,
+    "decimal-fixed-size-2e31",
+    expect=("ValidationError",),
+    precision=5,
+    base="fixed",
+    size=2**31 - 1,
+    timeout=5.0,
+)
+
+
+# A union of thousands of branches (3,500 fit Glue's 170,000 characters): its if/elif chain
+# once made CPython's compiler recurse past its limit, refusing a valid schema.
+WIDE_UNION: list[Any] = ["null"] + [
+    {"type": "fixed", "name": f"W{i}", "size": 1} for i in range(3_500)
+]
+
+
+def wide_union(value_hex: str | None) -> str:
+    value = None if value_hex is None else bytes.fromhex(value_hex)
+    return roundtrip("AVRO", avro_record(WIDE_UNION), value)
+
+
+CASES.add(wide_union, "union-3500-branches-null", expect=(OK,), value_hex=None)
+CASES.add(wide_union, "union-3500-branches-fixed", expect=(OK,), value_hex="7f")
+
+
+# ---------------------------------------------------------------------------------------------
 # Not-a-number in schema definitions
 
 

@@ -141,7 +141,8 @@ class Bounds:
             return _PRIMITIVE.get(node, (1, 1))
         if isinstance(node, list):
             parts = [self._inline_of(branch) for branch in node]
-            return max(c for c, _ in parts), 1 + min(w for _, w in parts)
+            # An empty union holds no value; its index still takes a byte.
+            return max((c for c, _ in parts), default=0), 1 + min((w for _, w in parts), default=0)
         return self._definition(node)
 
     def _definition(self, node: Mapping[str, Any]) -> tuple[int, int]:

@@ -20,6 +20,7 @@ from glue_serde.codecs.avro._rules import (
     INT_MIN,
     LONG_MAX,
     LONG_MIN,
+    default_rule,
     float_problem,
     is_integral,
     logical_rule,
@@ -61,9 +62,11 @@ class Walker:
     def default_errors(self) -> tuple[ErrorDetail, ...]:
         """Return the violations of the schema's field defaults (in their writer form).
 
-        A default is written whenever its field is left out, so it must fit its type; logical
-        types are checked on their underlying type (defaults are written in that form, as an
-        ``int`` for a ``date``). Locations start with the record's full name.
+        A default is written whenever its field is left out, so it must fit its type and read
+        back: a logical type's default is in its underlying type's form (an ``int`` for a
+        ``date``) and must be one readers turn into a value (see
+        :func:`~glue_serde.codecs.avro._rules.default_rule`). Locations start with the
+        record's full name.
         """
         found: list[ErrorDetail] = []
         checker = Walker(self.schema, self.max_depth, logical=False)
@@ -116,7 +119,7 @@ class Walker:
             kind, logical = schema, None
         else:
             kind = schema["type"]
-            logical = logical_rule(schema) if self.logical else None
+            logical = logical_rule(schema) if self.logical else default_rule(schema)
         if logical is not None:
             problem = logical(value)
             if problem is not None:

@@ -9,11 +9,17 @@ Imports nothing from the package.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["Function", "Program"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Function", "Program", "dispatch"]
 
 _INDENT: Final = "    "
+# Longest ``if``/``elif`` chain emitted: CPython's compiler recurses once per ``elif`` and gives
+# up (RecursionError) on chains of a few thousand, so longer ones are split into ranges.
+_CHAIN: Final = 64
 
 
 class Function:
@@ -91,3 +97,67 @@ class Program:
         code = compile(self.source(), self.filename, "exec")
         exec(code, self.env)  # source is generated from a parsed schema, never from user text
         return self.env
+
+
+def dispatch(
+    out: Function,
+    depth: int,
+    index: str,
+    count: int,
+    *,
+    branch: Callable[[int, int], None],
+    otherwise: str,
+) -> None:
+    """Emit code running branch ``index`` of ``count`` (a union's), else ``otherwise``.
+
+    ``branch(number, depth)`` emits the body of branch ``number`` at ``depth`` (``pass`` is
+    added for an empty one); ``otherwise`` is the statement for an index out of range (all of
+    them, for ``count`` 0). Up to 64 branches make one ``if index == 0: ... elif ...`` chain;
+    more are split into ranges of at most 64 (a level of nesting per factor of 64).
+    """
+    if count <= _CHAIN:
+        for number in range(count):
+            out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
+            _body(out, depth + 1, branch, number)
+        if count:
+            out.line(depth, "else:")
+        out.line(depth + 1 if count else depth, otherwise)
+        return
+    out.line(depth, f"if not 0 <= {index} < {count}:")
+    out.line(depth + 1, otherwise)
+    _ranges(out, depth, index, (0, count), branch)
+
+
+def _ranges(
+    out: Function,
+    depth: int,
+    index: str,
+    bounds: tuple[int, int],
+    branch: Callable[[int, int], None],
+) -> None:
+    """Emit the branches ``low`` to ``high - 1`` (``index`` is known to be among them)."""
+    low, high = bounds
+    if high - low <= _CHAIN:
+        for number in range(low, high):
+            out.line(depth, f"{'if' if number == low else 'elif'} {index} == {number}:")
+            _body(out, depth + 1, branch, number)
+        return
+    step = _CHAIN
+    while (high - low + step - 1) // step > _CHAIN:
+        step *= _CHAIN
+    for start in range(low, high, step):
+        end = min(start + step, high)
+        if start == low:
+            out.line(depth, f"if {index} < {end}:")
+        elif end < high:
+            out.line(depth, f"elif {index} < {end}:")
+        else:
+            out.line(depth, "else:")
+        _ranges(out, depth + 1, index, (start, end), branch)
+
+
+def _body(out: Function, depth: int, branch: Callable[[int, int], None], number: int) -> None:
+    before = len(out.lines)
+    branch(number, depth)
+    if len(out.lines) == before:
+        out.line(depth, "pass")

@@ -37,7 +37,8 @@ import struct
 from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro._bounds import VALUE_BUDGET_FLOOR
-from glue_serde.codecs.avro._codegen import Function, Program
+from glue_serde.codecs.avro._codegen import Function, Program, dispatch
+from glue_serde.codecs.avro._rules import SMALL_PRECISION, within_precision
 from glue_serde.enums import DataFormat
 from glue_serde.errors import PayloadError, SchemaError
 
@@ -58,6 +59,7 @@ _BLOCKS: Final = frozenset(("array", "map"))
 # time-millis / time-micros: what fastavro's readers turn into a time of day.
 _DAY: Final = {"int-time-millis": 86_400_000, "long-time-micros": 86_400_000_000}
 _DECIMALS: Final = frozenset(("bytes-decimal", "fixed-decimal"))
+OUT_OF_RANGE: Final = "raise _bad('union index out of range')"
 INT32_MIN: Final = -(2**31)
 INT32_MAX: Final = 2**31 - 1
 # Exact decimal arithmetic whatever the thread's context.
@@ -164,6 +166,7 @@ class Generator:
                 "_uf": _UNPACK_FLOAT,
                 "_ud": _UNPACK_DOUBLE,
                 "_from_bytes": int.from_bytes,
+                "_within_precision": within_precision,
                 "_Decimal": decimal.Decimal,
                 "_EXACT": _EXACT,
             },
@@ -324,7 +327,11 @@ class Generator:
         raw, unscaled = self.fresh("r"), self.fresh("d")
         self.emit_kind(node, kind, raw, out, depth, k=k)
         out.line(depth, f"{unscaled} = _from_bytes({raw}, 'big', signed=True)")
-        out.line(depth, f"if not {-(10**precision)} < {unscaled} < {10**precision}:")
+        if precision <= SMALL_PRECISION:
+            limit = self.const(10**precision)
+            out.line(depth, f"if not -{limit} < {unscaled} < {limit}:")
+        else:
+            out.line(depth, f"if not _within_precision({unscaled}, {precision}):")
         out.line(depth + 1, "raise _bad('decimal has more digits than its precision')")
         out.line(depth, f"{target} = _Decimal({unscaled}).scaleb({-scale}, _EXACT)")
 
@@ -410,16 +417,18 @@ class Generator:
         out.line(depth + 2, f"{count} = -{count}")
         blocksize = self.fresh("blocksize")
         self.varint(out, blocksize, depth + 2)
+        cost = self.bounds.cost(item_schema) + (kind == "map") if self.counted else 0
         if skipping:
-            # The block's byte size is given: skip it whole, as Java and fastavro do.
+            # The block's byte size is given: skip it whole, as Java and fastavro do (its items
+            # charged as when read, so a payload costs the same with or without a reader).
             out.line(depth + 2, f"if {blocksize} < 0 or pos + {blocksize} > size:")
             out.line(depth + 3, "raise _bad('block size past the end of the payload')")
+            if cost:
+                self.charge(out, depth + 2, f"{count} * {cost}" if cost > 1 else count)
             out.line(depth + 2, f"pos += {blocksize}")
             out.line(depth + 2, "continue")
-        if self.counted:
-            cost = self.bounds.cost(item_schema) + (kind == "map")
-            if cost:
-                self.charge(out, depth + 1, f"{count} * {cost}" if cost > 1 else count)
+        if cost:
+            self.charge(out, depth + 1, f"{count} * {cost}" if cost > 1 else count)
         width = self.bounds.min_width(item_schema) + (kind == "map")
         if width:
             # Every item takes at least this many bytes: the count is bounded by the rest.
@@ -457,11 +466,11 @@ class Generator:
     def union(self, branches: list[Any], target: str, out: Function, depth: int, k: int) -> None:
         index = self.fresh("u")
         self.varint(out, index, depth)
-        for number, branch in enumerate(branches):
-            out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
-            self.emit(branch, target, out, depth + 1, k)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _bad('union index out of range')")
+
+        def branch(number: int, depth: int) -> None:
+            self.emit(branches[number], target, out, depth, k)
+
+        dispatch(out, depth, index, len(branches), branch=branch, otherwise=OUT_OF_RANGE)
 
 
 def compile_decoder(

@@ -38,12 +38,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro import _fastavro
-from glue_serde.codecs.avro._codegen import Function, Program
+from glue_serde.codecs.avro._codegen import Function, Program, dispatch
 from glue_serde.codecs.avro._rules import (
     INT_MAX,
     INT_MIN,
     LONG_MAX,
     LONG_MIN,
+    SMALL_PRECISION,
+    fits_signed,
     float32_ok,
     float_ok,
     is_integral,
@@ -626,13 +628,13 @@ class EncoderProgram:
         index = self.fresh("u")
         left = f"{self.max_depth - k} - d" if self.tracked else str(self.max_depth - k)
         out.line(depth, f"{index} = {select}({v}, {table}, {left})")
-        for position, branch in enumerate(branches):
-            keyword = "if" if position == 0 else "elif"
-            out.line(depth, f"{keyword} {index} == {position}:")
-            out.line(depth + 1, f"buf += {self.const(bytes(_encoded_index(position)))}")
-            self.emit(branch, v, out, depth + 1, in_union=True, k=k)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _R")
+
+        def write(position: int, depth: int) -> None:
+            out.line(depth, f"buf += {self.const(bytes(_encoded_index(position)))}")
+            self.emit(branches[position], v, out, depth, in_union=True, k=k)
+
+        # -1 (no branch) and, for an empty union, every value: refused.
+        dispatch(out, depth, index, len(branches), branch=write, otherwise="raise _R")
 
     def logical(
         self, schema: Mapping[str, Any], kind: str, v: str, out: Function, depth: int
@@ -686,17 +688,29 @@ class EncoderProgram:
         """
         precision = int(schema.get("precision", 0))
         scale = int(schema.get("scale", 0))
+        size = int(schema["size"]) if kind == "fixed" else 0
+        if precision > SMALL_PRECISION:
+            # No inline limit: the rule counts the digits (10**precision could take minutes).
+            out.line(depth, f"if {rule}({v}) is not None:")
+            out.line(depth + 1, "raise _R")
+            raw = self.fresh("x")
+            out.line(depth, f"{raw} = {prepare}({v})")
+            if kind == "fixed":
+                out.line(depth, f"buf += {raw}")
+            else:
+                self.write_blob(raw, out, depth)
+            return
         high = 10**precision - 1
         low = -high
-        size = int(schema["size"]) if kind == "fixed" else 0
-        if kind == "fixed":
-            high = min(high, (1 << (8 * size - 1)) - 1) if size else -1
-            low = max(low, -(1 << (8 * size - 1))) if size else 1
+        if kind == "fixed" and not fits_signed(high, size):
+            # The size is the tighter bound (and small: its bits are fewer than high's).
+            high = (1 << (8 * size - 1)) - 1 if size else -1
+            low = -(1 << (8 * size - 1)) if size else 1
         quantum = self.const(decimal.Decimal((0, (1,), -scale)))
         raw, unscaled = self.fresh("x"), self.fresh("u")
         out.line(depth, f"if type({v}) is _Decimal and {v}.same_quantum({quantum}):")
         out.line(depth + 1, f"{unscaled} = int({v}.scaleb({scale}, _EXACT))")
-        out.line(depth + 1, f"if not {low} <= {unscaled} <= {high}:")
+        out.line(depth + 1, f"if not {self.const(low)} <= {unscaled} <= {self.const(high)}:")
         out.line(depth + 2, "raise _R")
         if kind == "fixed":
             out.line(depth + 1, f"{raw} = {unscaled}.to_bytes({size}, 'big', signed=True)")

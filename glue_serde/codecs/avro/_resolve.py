@@ -60,7 +60,9 @@ import copy
 from typing import TYPE_CHECKING, Any, Final
 
 from glue_serde.codecs.avro._bounds import Bounds
+from glue_serde.codecs.avro._codegen import dispatch
 from glue_serde.codecs.avro._decode import (
+    OUT_OF_RANGE,
     Generator,
     compile_decoder,
     generated_decoder,
@@ -312,8 +314,9 @@ class _Resolver(Generator):
         self.varint(out, index, depth)
         resolved = self.reader.resolve(r)
         branch_conditional = conditional or len(w) > 1
-        for number, branch in enumerate(w):
-            out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
+
+        def read(number: int, depth: int) -> None:
+            branch = w[number]
             if isinstance(resolved, list):
                 chosen = self.first_match(branch, resolved)
                 if chosen is None:
@@ -321,15 +324,13 @@ class _Resolver(Generator):
                         f"the writer's {self.describe(self.schema.resolve(branch))} is not in "
                         f"the reader's {self.describe(resolved)}"
                     )
-                    self.fail(out, depth + 1, message, conditional=branch_conditional)
-                    continue
-                self.pair(
-                    branch, chosen, target, out, depth + 1, k=k, conditional=branch_conditional
-                )
+                    self.fail(out, depth, message, conditional=branch_conditional)
+                    return
+                self.pair(branch, chosen, target, out, depth, k=k, conditional=branch_conditional)
             else:
-                self.pair(branch, r, target, out, depth + 1, k=k, conditional=branch_conditional)
-        out.line(depth, "else:")
-        out.line(depth + 1, "raise _bad('union index out of range')")
+                self.pair(branch, r, target, out, depth, k=k, conditional=branch_conditional)
+
+        dispatch(out, depth, index, len(w), branch=read, otherwise=OUT_OF_RANGE)
 
     def pair_function(self, name: str, r: Any, *, conditional: bool) -> str:
         """Return the function reading one level of the recursive writer type ``name`` as ``r``."""
@@ -354,7 +355,7 @@ class _Resolver(Generator):
     def enum(
         self, w: dict[str, Any], r: dict[str, Any], target: str, out: Function, depth: int
     ) -> None:
-        symbols = list(r["symbols"])
+        symbols = frozenset(r["symbols"])
         default = r.get("default")
         table = []
         missing = []
@@ -500,14 +501,12 @@ class _Resolver(Generator):
         if isinstance(w, list):
             index = self.fresh("u")
             self.varint(out, index, depth)
-            for number, branch in enumerate(w):
-                out.line(depth, f"{'if' if number == 0 else 'elif'} {index} == {number}:")
-                before = len(out.lines)
-                self.skip(branch, out, depth + 1, k)
-                if len(out.lines) == before:
-                    out.line(depth + 1, "pass")
-            out.line(depth, "else:")
-            out.line(depth + 1, "raise _bad('union index out of range')")
+            branches = w
+
+            def skip(number: int, depth: int) -> None:
+                self.skip(branches[number], out, depth, k)
+
+            dispatch(out, depth, index, len(w), branch=skip, otherwise=OUT_OF_RANGE)
             return
         kind = _kind(w)
         if kind == "null":

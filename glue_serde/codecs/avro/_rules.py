@@ -34,9 +34,12 @@ __all__ = [
     "float32_ok",
     "float_ok",
     "float_problem",
+    "fits_signed",
+    "default_rule",
     "is_integral",
     "logical_rule",
     "type_name",
+    "within_precision",
 ]
 
 INT_MIN: Final = -(2**31)
@@ -44,6 +47,10 @@ INT_MAX: Final = 2**31 - 1
 LONG_MIN: Final = -(2**63)
 LONG_MAX: Final = 2**63 - 1
 _EXACT_INT_DOUBLE: Final = 2**53
+#: Generated code compares an unscaled decimal with ``10**precision`` bound as a constant up to
+#: this precision; beyond it (Avro allows any ``int``, and ``10**100_000_000`` takes minutes to
+#: build) it calls :func:`within_precision`.
+SMALL_PRECISION: Final = 300
 
 
 # The ranges fastavro's readers turn into Python values (datetime.min..max, date.min..max, one
@@ -75,6 +82,28 @@ Problem = tuple[str, str]
 def is_integral(value: object) -> bool:
     """Return whether a value is an integer Avro can take (``bool`` is not)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def within_precision(unscaled: int, precision: int) -> bool:
+    """Return whether ``unscaled`` has at most ``precision`` digits (``|unscaled| < 10**p``).
+
+    Decided from the bit length when it can be; otherwise the power of ten compared with is no
+    larger than the value itself, so a huge precision costs nothing.
+    """
+    bits = abs(unscaled).bit_length()
+    if bits <= 3 * precision:  # |unscaled| < 2**bits <= 8**precision
+        return True
+    if bits > 4 * precision:  # |unscaled| >= 2**(bits - 1) >= 16**precision
+        return False
+    return bool(abs(unscaled) < 10**precision)
+
+
+def fits_signed(unscaled: int, size: int) -> bool:
+    """Return whether ``unscaled`` fits ``size`` bytes of two's complement.
+
+    Decided from the bit length: ``1 << 8 * size`` takes 2 GiB for the largest ``fixed``.
+    """
+    return (unscaled if unscaled >= 0 else ~unscaled).bit_length() < 8 * size
 
 
 def float_problem(value: object, single: bool) -> Problem | None:
@@ -207,8 +236,7 @@ def _decimal_problem(value: object, precision: int, scale: int, size: int | None
         return "decimal_precision", f"Decimal needs more than the schema's {precision} digits"
     if size is not None:
         unscaled = int(decimal.Decimal((sign, digits, shift)))
-        limit = 1 << (8 * size - 1)
-        if not -limit <= unscaled < limit:
+        if not fits_signed(unscaled, size):
             return "decimal_size", f"Decimal does not fit the fixed size of {size} bytes"
     return None
 
@@ -240,6 +268,33 @@ def logical_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str
         size = int(schema["size"]) if base == "fixed" else None
         return lambda v: _decimal_problem(v, precision, scale, size)
     return None
+
+
+def _decimal_bytes_problem(value: object, precision: int, size: int | None) -> Problem | None:
+    if not isinstance(value, (bytes, bytearray)):
+        return "bytes_type", "Input should be bytes (a decimal default is its unscaled bytes)"
+    if size is not None and len(value) != size:
+        return "fixed_size", f"Input should be exactly {size} bytes"
+    if not within_precision(int.from_bytes(value, "big", signed=True), precision):
+        return "decimal_precision", f"Decimal needs more than the schema's {precision} digits"
+    return None
+
+
+def default_rule(schema: Mapping[str, Any]) -> Callable[[object], tuple[str, str] | None] | None:
+    """Return the rule for a default of a logical type, given in its underlying type's form.
+
+    A default is written in that form (an ``int`` for a ``date``, the unscaled bytes of a
+    ``decimal``) and read back as the logical value: it must be one readers turn into a value
+    (a date in years 1-9999, a time within one day, a UUID's text, a decimal within its
+    precision).
+    """
+    logical = schema.get("logicalType")
+    base = schema.get("type")
+    if base in ("bytes", "fixed") and logical in ("decimal", _fastavro.FIXED_DECIMAL_LOGICAL_TYPE):
+        precision = int(schema.get("precision", 0))
+        size = int(schema["size"]) if base == "fixed" else None
+        return lambda v: _decimal_bytes_problem(v, precision, size)
+    return logical_rule(schema)  # each also takes the underlying int or str, in range
 
 
 def type_name(schema: object) -> str:

@@ -11,6 +11,7 @@ boundary.
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import re
@@ -177,8 +178,9 @@ def _java_refuses(parsed: Any, named: dict[str, Any]) -> str | None:
     """Return what Java's parser refuses and fastavro lets through, if anything.
 
     A union inside a union, two branches of one type (``["int", "int"]``, an ``int`` and a
-    ``date``), and a ``fixed`` size that is not an integer from 0 to 2**31 - 1 (fastavro takes
-    -1 or 1.5, which no payload can honour).
+    ``date``), a ``fixed`` size that is not an integer from 0 to 2**31 - 1 (fastavro takes
+    -1 or 1.5, which no payload can honour), a field name that is not a string or is used
+    twice in one record.
     """
     stack: list[Any] = [parsed, *named.values()]
     seen: set[int] = set()
@@ -198,7 +200,7 @@ def _java_refuses(parsed: Any, named: dict[str, Any]) -> str | None:
                     keys.append(str(branch.get("name")))
                 else:
                     keys.append(str(branch.get("type")))
-            duplicates = sorted({key for key in keys if keys.count(key) > 1})
+            duplicates = sorted(key for key, n in collections.Counter(keys).items() if n > 1)
             if duplicates:
                 return f"a union holds {', '.join(duplicates)} more than once"
             stack.extend(node)
@@ -214,7 +216,27 @@ def _java_refuses(parsed: Any, named: dict[str, Any]) -> str | None:
             elif kind == "map":
                 stack.append(node.get("values"))
             elif kind in ("record", "error"):
+                problem = _field_names_problem(node)
+                if problem is not None:
+                    return problem
                 stack.extend(field.get("type") for field in node.get("fields", ()))
+    return None
+
+
+def _field_names_problem(record: dict[str, Any]) -> str | None:
+    """Return a field name that is not a string or is used twice (fastavro takes both).
+
+    Records are dicts keyed by field name: ``{"name": 5}`` or two fields ``a`` would lose or
+    mix up values.
+    """
+    seen: set[str] = set()
+    for field in record.get("fields", ()):
+        name = field.get("name")
+        if not isinstance(name, str):
+            return f"record {record.get('name')!r} has a field name {name!r} that is not a string"
+        if name in seen:
+            return f"record {record.get('name')!r} has two fields named {name!r}"
+        seen.add(name)
     return None
 
 
