@@ -186,6 +186,11 @@ class KafkaSerializer:
             raise ConfigurationError("schema_name must be a non-empty string")
         if not isinstance(max_topics, int) or max_topics < 1:
             raise ConfigurationError("max_topics must be a positive int")
+        self._naming_repr = (
+            f"schema_name={schema_name!r}"
+            if schema_name is not None
+            else f"naming={'<callable>' if callable(naming) else naming!r}"
+        )
         self._explicit = schema_name is not None or naming != "topic"
         self._naming = self._strategy(schema_name, naming, schema)
         if is_key and not self._explicit:
@@ -240,6 +245,12 @@ class KafkaSerializer:
         raise ConfigurationError(
             f"unknown naming strategy: {_brief(naming)}; expected 'topic', 'topic_key_value', "
             "'record', 'topic_record' or a callable (topic, is_key) -> schema name"
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self._registry!r}, data_format={self._data_format.value}, "
+            f"{self._naming_repr}, topics={len(self._serializers)})"
         )
 
     def schema_name_for(self, topic: str, *, is_key: bool = False) -> str:
@@ -391,6 +402,10 @@ class KafkaDeserializer:
     def deserializer(self) -> Deserializer[Any]:
         """The Glue deserializer used for frames."""
         return self._deserializer
+
+    def __repr__(self) -> str:
+        secondary = "" if self._secondary is None else f", secondary={self._secondary!r}"
+        return f"{type(self).__name__}({self._deserializer!r}{secondary})"
 
     def __call__(self, data: Buffer | None, ctx: object = None) -> Any:
         """Deserialize ``data`` (the confluent-kafka deserializer signature).

@@ -80,3 +80,18 @@ assert_type(cached.list_schema_versions("users"), list[SchemaVersion])
 assert_type(cached.put_schema_version_metadata(vid, "k", "v"), None)
 assert_type(CachingSchemaRegistry(registry).audit_events(), list[AuditEvent])
 assert_type(CachingSchemaRegistry(registry).export_audit_jsonl(io.StringIO()), int)
+
+# The Lambda handler decorators: typed to require a deserializer.
+from glue_serde.integrations.aws_lambda import (  # noqa: E402
+    KinesisEventRecord,
+    LambdaResponse,
+    kinesis_handler,
+)
+
+
+@kinesis_handler(deserializer=plain)
+def on_kinesis(record: KinesisEventRecord) -> None:
+    print(record.value)
+
+
+assert_type(on_kinesis({"Records": []}, None), LambdaResponse)

@@ -29,7 +29,39 @@ logger = logging.getLogger("glue_serde.integrations.aws_lambda")
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
+D = TypeVar("D")
 _ON_ERROR = ("report", "raise", "skip")
+
+
+def check_decorator_arguments(name: str, fn: object, deserializer: D | None) -> D:
+    """Check a handler decorator's use and return its deserializer.
+
+    The decorators take settings, so a bare ``@kinesis_handler`` (which passes the function
+    itself) or a missing ``deserializer`` would otherwise end in Python's ``TypeError`` about
+    positional or keyword-only arguments.
+
+    Raises
+    ------
+    ConfigurationError
+        The decorator was used without its parentheses (or given a function), or without a
+        deserializer, or the deserializer has no ``deserialize``.
+    """
+    from glue_serde.errors import ConfigurationError  # noqa: PLC0415
+
+    if fn is not None:
+        raise ConfigurationError(
+            f"{name} takes settings, not the function: write "
+            f"@{name}(deserializer=Deserializer(registry)) above it, with the parentheses"
+        )
+    if deserializer is None:
+        raise ConfigurationError(
+            f"{name} needs a deserializer: @{name}(deserializer=Deserializer(registry))"
+        )
+    if not callable(getattr(deserializer, "deserialize", None)):
+        raise ConfigurationError(
+            f"{name}: deserializer must be a glue_serde.Deserializer, not {_brief(deserializer)}"
+        )
+    return deserializer
 
 
 def check_policy(on_error: str) -> None:

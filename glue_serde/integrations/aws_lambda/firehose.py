@@ -19,7 +19,7 @@ import math
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn, overload
 
 from glue_serde._typing import Datum
 from glue_serde.errors import PayloadError, _brief
@@ -40,6 +40,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
+    check_decorator_arguments,
     check_policy,
 )
 
@@ -313,9 +314,27 @@ def process_firehose_event(
     return policy.finish(len(records), {"records": out})
 
 
+# The typed signature: a deserializer is required. The implementation also takes the function
+# positionally and no deserializer, only to refuse a bare ``@firehose_handler`` with a clear error.
+@overload
 def firehose_handler(
     *,
     deserializer: Deserializer[Any],
+    on_error: OnError = "report",
+    newline: bool = False,
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[FirehoseEventRecord, object]], Handler]: ...
+
+
+@overload
+def firehose_handler(_fn: Callable[..., object], /) -> NoReturn: ...  # bare use: refused
+
+
+def firehose_handler(
+    _fn: object = None,
+    /,
+    *,
+    deserializer: Deserializer[Any] | None = None,
     on_error: OnError = "report",
     newline: bool = False,
     raise_on_entire_batch_failure: bool = False,
@@ -345,6 +364,7 @@ def firehose_handler(
     ConfigurationError
         ``on_error`` is unknown (at decoration time).
     """
+    deserializer = check_decorator_arguments("firehose_handler", _fn, deserializer)
     check_policy(on_error)
 
     def decorate(fn: RecordFunction[FirehoseEventRecord, object]) -> Handler:

@@ -17,7 +17,7 @@ import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, TypeVar, overload
 
 from glue_serde._typing import Datum
 from glue_serde.errors import _brief
@@ -47,6 +47,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
+    check_decorator_arguments,
     check_policy,
 )
 
@@ -415,9 +416,28 @@ def kafka_record_handler(
     return handler
 
 
+# The typed signature: a deserializer is required. The implementation also takes the function
+# positionally and no deserializer, only to refuse a bare ``@kafka_handler`` with a clear error.
+@overload
 def kafka_handler(
     *,
     deserializer: Deserializer[Any],
+    key_deserializer: Deserializer[Any] | None = None,
+    esm_record_format: EsmRecordFormat | None = None,
+    on_error: OnError = "report",
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[KafkaEventRecord, object]], Handler]: ...
+
+
+@overload
+def kafka_handler(_fn: Callable[..., object], /) -> NoReturn: ...  # bare use: refused
+
+
+def kafka_handler(
+    _fn: object = None,
+    /,
+    *,
+    deserializer: Deserializer[Any] | None = None,
     key_deserializer: Deserializer[Any] | None = None,
     esm_record_format: EsmRecordFormat | None = None,
     on_error: OnError = "report",
@@ -446,6 +466,7 @@ def kafka_handler(
     ConfigurationError
         ``on_error`` is unknown (at decoration time).
     """
+    deserializer = check_decorator_arguments("kafka_handler", _fn, deserializer)
     check_policy(on_error)
 
     def decorate(fn: RecordFunction[KafkaEventRecord, object]) -> Handler:

@@ -19,7 +19,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, overload
 
 from glue_serde._typing import Datum
 from glue_serde.errors import PayloadError, _brief
@@ -47,6 +47,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
+    check_decorator_arguments,
     check_policy,
     log_failure,
 )
@@ -391,9 +392,26 @@ def kinesis_record_handler(
     return handler
 
 
+# The typed signature: a deserializer is required. The implementation also takes the function
+# positionally and no deserializer, only to refuse a bare ``@kinesis_handler`` with a clear error.
+@overload
 def kinesis_handler(
     *,
     deserializer: Deserializer[Any],
+    on_error: OnError = "report",
+    raise_on_entire_batch_failure: bool = False,
+) -> Callable[[RecordFunction[KinesisEventRecord, object]], Handler]: ...
+
+
+@overload
+def kinesis_handler(_fn: Callable[..., object], /) -> NoReturn: ...  # bare use: refused
+
+
+def kinesis_handler(
+    _fn: object = None,
+    /,
+    *,
+    deserializer: Deserializer[Any] | None = None,
     on_error: OnError = "report",
     raise_on_entire_batch_failure: bool = False,
 ) -> Callable[[RecordFunction[KinesisEventRecord, object]], Handler]:
@@ -425,6 +443,7 @@ def kinesis_handler(
     >>> # @kinesis_handler(deserializer=Deserializer(registry))
     >>> # def handler(record): save(record.value)
     """
+    deserializer = check_decorator_arguments("kinesis_handler", _fn, deserializer)
     check_policy(on_error)
 
     def decorate(fn: RecordFunction[KinesisEventRecord, object]) -> Handler:

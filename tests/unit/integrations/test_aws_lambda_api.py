@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from glue_serde.errors import ConfigurationError
 from glue_serde.integrations import aws_lambda
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -59,8 +60,12 @@ SIGNATURES = {
         "key_deserializer: 'Deserializer[Any] | None' = None, "
         "esm_record_format: 'EsmRecordFormat | None' = None) -> 'KafkaEventRecord'"
     ),
+    # The handler decorators' runtime signatures take the function positionally and no
+    # deserializer only to refuse those uses clearly; their typed signatures (overloads)
+    # require a deserializer (checked with mypy below).
     "firehose_handler": (
-        "(*, deserializer: 'Deserializer[Any]', on_error: 'OnError' = 'report', "
+        "(_fn: 'object' = None, /, *, deserializer: 'Deserializer[Any] | None' = None, "
+        "on_error: 'OnError' = 'report', "
         "newline: 'bool' = False, raise_on_entire_batch_failure: 'bool' = False) "
         "-> 'Callable[[RecordFunction[FirehoseEventRecord, object]], Handler]'"
     ),
@@ -70,8 +75,9 @@ SIGNATURES = {
         "-> 'Iterator[KinesisEventRecord]'"
     ),
     "kafka_handler": (
-        "(*, deserializer: 'Deserializer[Any]', key_deserializer: 'Deserializer[Any] | None' "
-        "= None, esm_record_format: 'EsmRecordFormat | None' = None, on_error: 'OnError' = "
+        "(_fn: 'object' = None, /, *, deserializer: 'Deserializer[Any] | None' = None, "
+        "key_deserializer: 'Deserializer[Any] | None' = None, "
+        "esm_record_format: 'EsmRecordFormat | None' = None, on_error: 'OnError' = "
         "'report', raise_on_entire_batch_failure: 'bool' = False) "
         "-> 'Callable[[RecordFunction[KafkaEventRecord, object]], Handler]'"
     ),
@@ -81,7 +87,8 @@ SIGNATURES = {
         "esm_record_format: 'EsmRecordFormat | None' = None) -> 'Callable[..., R]'"
     ),
     "kinesis_handler": (
-        "(*, deserializer: 'Deserializer[Any]', on_error: 'OnError' = 'report', "
+        "(_fn: 'object' = None, /, *, deserializer: 'Deserializer[Any] | None' = None, "
+        "on_error: 'OnError' = 'report', "
         "raise_on_entire_batch_failure: 'bool' = False) "
         "-> 'Callable[[RecordFunction[KinesisEventRecord, object]], Handler]'"
     ),
@@ -236,3 +243,17 @@ OLD_PICKLES = [
 @pytest.mark.parametrize(("data", "expected"), OLD_PICKLES, ids=["kinesis", "firehose"])
 def test_records_pickled_by_the_single_module_still_load(data: bytes, expected: object) -> None:
     assert pickle.loads(data) == expected
+
+
+@pytest.mark.parametrize("name", ["firehose_handler", "kafka_handler", "kinesis_handler"])
+def test_handler_decorators_refuse_bare_use_and_a_missing_deserializer(name: str) -> None:
+    decorator = getattr(aws_lambda, name)
+
+    def on_record(record: object) -> None: ...
+
+    with pytest.raises(ConfigurationError, match=rf"@{name}\(deserializer=.*parentheses"):
+        decorator(on_record)
+    with pytest.raises(ConfigurationError, match="needs a deserializer"):
+        decorator()
+    with pytest.raises(ConfigurationError, match=r"must be a glue_serde\.Deserializer"):
+        decorator(deserializer="registry")

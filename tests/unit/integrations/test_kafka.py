@@ -230,3 +230,16 @@ def test_serializer_options_are_forwarded_to_every_topic(registry: MemoryRegistr
     frame = ser(User("Ann", 31), Ctx("users"))
     assert frame is not None and frame[1] == 5
     assert KafkaDeserializer(registry)(frame, Ctx("users")) == ANN
+
+
+def test_reprs_say_what_the_adapters_wrap(registry: MemoryRegistry) -> None:
+    ser = _values(registry, naming="topic_key_value")
+    ser(ANN, Ctx("users"))
+    assert repr(ser) == (
+        f"KafkaSerializer({registry!r}, data_format=AVRO, naming='topic_key_value', topics=1)"
+    )
+    fixed = _values(registry, schema_name="users")
+    assert "schema_name='users'" in repr(fixed)
+    assert "naming='<callable>'" in repr(_values(registry, naming=lambda topic, is_key: topic))
+    des = KafkaDeserializer(registry)
+    assert repr(des) == f"KafkaDeserializer({des.deserializer!r})"
