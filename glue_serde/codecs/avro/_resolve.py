@@ -134,6 +134,7 @@ class _Resolver(Generator):
         self.kept: list[Any] = []  # reader nodes whose ids key self.pairs
         self.unconditional: list[str] = []  # failures every payload reaches
         self.defaults: dict[int, object] = {}
+        self.path: list[str] = []  # the fields being generated, for messages
 
     # -- matching ------------------------------------------------------------------------------
 
@@ -179,7 +180,12 @@ class _Resolver(Generator):
 
     # -- failures ------------------------------------------------------------------------------
 
+    def located(self, message: str) -> str:
+        """Prefix ``message`` with the field path being generated (``field a.b: ...``)."""
+        return f"field {'.'.join(self.path)}: {message}" if self.path else message
+
     def fail(self, out: Function, depth: int, message: str, *, conditional: bool) -> None:
+        message = self.located(message)
         if not conditional:
             self.unconditional.append(message)
         out.line(depth, f"raise _unresolved({self.const(message)})")
@@ -374,7 +380,7 @@ class _Resolver(Generator):
         out.line(depth, f"{target} = {self.const(tuple(table))}[{index}]")
         if missing:
             out.line(depth, f"if {target} is None:")
-            message = f"a symbol of enum {w['name']} is not in the reader's symbols"
+            message = self.located(f"a symbol of enum {w['name']} is not in the reader's symbols")
             out.line(depth + 1, f"raise _unresolved({self.const(message)})")
 
     def record(
@@ -422,9 +428,13 @@ class _Resolver(Generator):
                 self.skip(field["type"], out, depth, k + 1)
                 continue
             var = self.fresh("f")
-            self.pair(
-                field["type"], match["type"], var, out, depth, k=k + 1, conditional=conditional
-            )
+            self.path.append(match["name"])
+            try:
+                self.pair(
+                    field["type"], match["type"], var, out, depth, k=k + 1, conditional=conditional
+                )
+            finally:
+                self.path.pop()
             values[match["name"]] = var
         items = []
         for field in r["fields"]:

@@ -94,6 +94,27 @@ def test_a_type_that_is_neither_equal_nor_promotable_is_refused_when_the_decoder
     assert isinstance(info.value.__cause__, SchemaError)
 
 
+def test_a_refused_pair_names_the_field_path() -> None:
+    address = record("Address", field("zip", "long"))
+    writer = record("User", field("name", "string"), field("address", address))
+    reader = record(
+        "User", field("name", "string"), field("address", record("Address", field("zip", "int")))
+    )
+    codec = AvroCodec(reader_schema=json.dumps(reader))
+    expected = "field address.zip: the writer's long is not the reader's int"
+    with pytest.raises(PayloadError, match=expected) as info:
+        codec.decoder(AvroCodec().canonical_definition(writer))
+    assert str(info.value.__cause__) == expected
+    # Inside a union branch (refused only for payloads that take it), named the same way.
+    writer = record("User", field("n", ["null", "long"]))
+    reader = record("User", field("n", ["null", "int"]))
+    payload = write(writer, {"n": 5})
+    with pytest.raises(
+        PayloadError, match=r"field n: the writer's long is not in the reader's \[null, int\]"
+    ):
+        resolve(writer, reader, payload)
+
+
 # ---------------------------------------------------------------------------------------------
 # Records: fields added with defaults, dropped, renamed, reordered
 
