@@ -13,6 +13,7 @@ Imports :mod:`glue_serde.errors` and the package's event-field module.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Hashable
 from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
@@ -29,22 +30,30 @@ logger = logging.getLogger("glue_serde.integrations.aws_lambda")
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
-D = TypeVar("D")
 _ON_ERROR = ("report", "raise", "skip")
 
 
-def check_decorator_arguments(name: str, fn: object, deserializer: D | None) -> D:
-    """Check a handler decorator's use and return its deserializer.
+def handler_decorator(
+    name: str,
+    fn: object,
+    deserializer: object,
+    on_error: str,
+    process: Callable[..., LambdaResponse],
+    **options: object,
+) -> Callable[[Callable[..., Any]], Callable[[Any, Any], LambdaResponse]]:
+    """Build what ``@kinesis_handler(...)`` and its siblings return: a decorator.
 
-    The decorators take settings, so a bare ``@kinesis_handler`` (which passes the function
-    itself) or a missing ``deserializer`` would otherwise end in Python's ``TypeError`` about
-    positional or keyword-only arguments.
+    The decorated function becomes ``handler(event, context=None)``, which calls ``process``
+    (``process_kinesis_event`` and so on) with it, the deserializer, ``on_error``, the context
+    and ``options``. The decorators take settings, so a bare ``@kinesis_handler`` (which
+    passes the function itself) or a missing ``deserializer`` would otherwise end in Python's
+    ``TypeError`` about positional or keyword-only arguments.
 
     Raises
     ------
     ConfigurationError
         The decorator was used without its parentheses (or given a function), or without a
-        deserializer, or the deserializer has no ``deserialize``.
+        deserializer, or the deserializer has no ``deserialize``; ``on_error`` is unknown.
     """
     from glue_serde.errors import ConfigurationError  # noqa: PLC0415
 
@@ -61,7 +70,23 @@ def check_decorator_arguments(name: str, fn: object, deserializer: D | None) -> 
         raise ConfigurationError(
             f"{name}: deserializer must be a glue_serde.Deserializer, not {_brief(deserializer)}"
         )
-    return deserializer
+    check_policy(on_error)
+
+    def decorate(record_function: Callable[..., Any]) -> Callable[[Any, Any], LambdaResponse]:
+        @functools.wraps(record_function)
+        def handler(event: Any, context: Any = None) -> LambdaResponse:
+            return process(
+                event,
+                record_function,
+                deserializer=deserializer,
+                on_error=on_error,
+                context=context,
+                **options,
+            )
+
+        return handler
+
+    return decorate
 
 
 def check_policy(on_error: str) -> None:

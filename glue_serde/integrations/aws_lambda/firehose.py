@@ -13,7 +13,6 @@ Imports the package's event-field, policy and context modules and :mod:`glue_ser
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import math
 import uuid
@@ -40,8 +39,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
-    check_decorator_arguments,
-    check_policy,
+    handler_decorator,
 )
 
 if TYPE_CHECKING:
@@ -362,24 +360,15 @@ def firehose_handler(
     Raises
     ------
     ConfigurationError
-        ``on_error`` is unknown (at decoration time).
+        ``on_error`` is unknown, no deserializer is given, or the decorator is used bare
+        (``@firehose_handler`` without its parentheses), at decoration time.
     """
-    deserializer = check_decorator_arguments("firehose_handler", _fn, deserializer)
-    check_policy(on_error)
-
-    def decorate(fn: RecordFunction[FirehoseEventRecord, object]) -> Handler:
-        @functools.wraps(fn)
-        def handler(event: Any, context: Any = None) -> LambdaResponse:
-            return process_firehose_event(
-                event,
-                fn,
-                deserializer=deserializer,
-                on_error=on_error,
-                newline=newline,
-                context=context,
-                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
-            )
-
-        return handler
-
-    return decorate
+    return handler_decorator(
+        "firehose_handler",
+        _fn,
+        deserializer,
+        on_error,
+        process_firehose_event,
+        newline=newline,
+        raise_on_entire_batch_failure=raise_on_entire_batch_failure,
+    )

@@ -13,7 +13,6 @@ Imports the package's event-field, ESM, policy and context modules and :mod:`glu
 from __future__ import annotations
 
 import base64
-import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,8 +46,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
-    check_decorator_arguments,
-    check_policy,
+    handler_decorator,
 )
 
 if TYPE_CHECKING:
@@ -464,25 +462,16 @@ def kafka_handler(
     Raises
     ------
     ConfigurationError
-        ``on_error`` is unknown (at decoration time).
+        ``on_error`` is unknown, no deserializer is given, or the decorator is used bare
+        (``@kafka_handler`` without its parentheses), at decoration time.
     """
-    deserializer = check_decorator_arguments("kafka_handler", _fn, deserializer)
-    check_policy(on_error)
-
-    def decorate(fn: RecordFunction[KafkaEventRecord, object]) -> Handler:
-        @functools.wraps(fn)
-        def handler(event: Any, context: Any = None) -> LambdaResponse:
-            return process_kafka_event(
-                event,
-                fn,
-                deserializer=deserializer,
-                key_deserializer=key_deserializer,
-                esm_record_format=esm_record_format,
-                on_error=on_error,
-                context=context,
-                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
-            )
-
-        return handler
-
-    return decorate
+    return handler_decorator(
+        "kafka_handler",
+        _fn,
+        deserializer,
+        on_error,
+        process_kafka_event,
+        key_deserializer=key_deserializer,
+        esm_record_format=esm_record_format,
+        raise_on_entire_batch_failure=raise_on_entire_batch_failure,
+    )

@@ -47,8 +47,7 @@ from glue_serde.integrations.aws_lambda._policy import (
     LambdaResponse,
     OnError,
     Policy,
-    check_decorator_arguments,
-    check_policy,
+    handler_decorator,
     log_failure,
 )
 
@@ -436,28 +435,19 @@ def kinesis_handler(
     Raises
     ------
     ConfigurationError
-        ``on_error`` is unknown (at decoration time).
+        ``on_error`` is unknown, no deserializer is given, or the decorator is used bare
+        (``@kinesis_handler`` without its parentheses), at decoration time.
 
     Examples
     --------
     >>> # @kinesis_handler(deserializer=Deserializer(registry))
     >>> # def handler(record): save(record.value)
     """
-    deserializer = check_decorator_arguments("kinesis_handler", _fn, deserializer)
-    check_policy(on_error)
-
-    def decorate(fn: RecordFunction[KinesisEventRecord, object]) -> Handler:
-        @functools.wraps(fn)
-        def handler(event: Any, context: Any = None) -> LambdaResponse:
-            return process_kinesis_event(
-                event,
-                fn,
-                deserializer=deserializer,
-                on_error=on_error,
-                context=context,
-                raise_on_entire_batch_failure=raise_on_entire_batch_failure,
-            )
-
-        return handler
-
-    return decorate
+    return handler_decorator(
+        "kinesis_handler",
+        _fn,
+        deserializer,
+        on_error,
+        process_kinesis_event,
+        raise_on_entire_batch_failure=raise_on_entire_batch_failure,
+    )
