@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from glue_serde.enums import DataFormat
 from glue_serde.errors import (
+    ConfigurationError,
     DeserializationError,
     ErrorDetail,
     GlueSerdeError,
@@ -167,13 +168,21 @@ class UnderlyingAvroView:
         )
 
     def find_schema_version(self, *args: Any, **kwargs: Any) -> SchemaVersion | None:
-        raise NotImplementedError("a decoding view: lookups by id only")
+        raise _by_id_only("find_schema_version")
 
     def create_schema(self, *args: Any, **kwargs: Any) -> SchemaVersion:
-        raise NotImplementedError("a decoding view: lookups by id only")
+        raise _by_id_only("create_schema")
 
     def register_schema_version(self, *args: Any, **kwargs: Any) -> SchemaVersion:
-        raise NotImplementedError("a decoding view: lookups by id only")
+        raise _by_id_only("register_schema_version")
+
+
+def _by_id_only(verb: str) -> ConfigurationError:
+    """Return the error a decoding view raises for anything but a lookup by id."""
+    return ConfigurationError(
+        f"{verb} on a Spark worker's decoding view of the registry: it serves lookups of "
+        "schema versions by id only"
+    )
 
 
 class ColumnDecoder:
@@ -532,8 +541,6 @@ def encode_pandas(spec: EncodeSpec, values: Any) -> Any:
 
 def registry_blob(registry: SchemaRegistry) -> bytes:
     """Pickle a registry's configuration for the workers (clear error if it cannot be)."""
-    from glue_serde.errors import ConfigurationError  # noqa: PLC0415
-
     try:
         return pickle.dumps(registry)
     except ConfigurationError:

@@ -148,3 +148,16 @@ def test_a_plain_reader_reads_annotated_writers_as_its_base_values(registry: Any
     assert _decode(registry, plain, [frame]) == [
         {"value": {"id": str(ident), "at": 1000, "ids": []}, "error": None}
     ]
+
+
+def test_the_workers_decoding_view_serves_lookups_by_id_only(registry: Any) -> None:
+    from glue_serde.errors import ConfigurationError
+
+    view = _runtime.UnderlyingAvroView(registry)
+    with pytest.raises(ConfigurationError, match=r"find_schema_version .* by id only"):
+        view.find_schema_version("s", '"string"', "AVRO")
+    with pytest.raises(ConfigurationError, match=r"create_schema .* by id only"):
+        view.create_schema("s", '"string"', "AVRO")
+    with pytest.raises(ConfigurationError, match=r"register_schema_version .* by id only"):
+        view.register_schema_version("s", '"string"', "AVRO")
+    assert view.registry_name == registry.registry_name
