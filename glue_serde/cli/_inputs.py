@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_RECORD_BYTES",
     "MAX_SCHEMA_FILE_BYTES",
-    "data_format_of",
     "close_registries",
+    "data_format_of",
     "open_registry",
     "read_record",
     "read_schema_file",
