@@ -6,7 +6,8 @@ traceback on the ``glue_serde.integrations.aws_lambda`` logger, then re-raised (
 remembered once per identifier, in event order, for the partial-batch response (``"report"``),
 or let go (``"skip"``). At the end it raises :class:`~glue_serde.errors.BatchProcessingError`
 when that was asked for and every record failed. Each source turns :attr:`Policy.failed` into
-the response shape Lambda expects from it.
+the response shape Lambda expects from it. :func:`handler_decorator` builds the three
+``@..._handler(...)`` decorators, which check their settings the same way.
 
 Imports :mod:`glue_serde.errors` and the package's event-field module.
 """
