@@ -31,6 +31,7 @@ Imports :mod:`glue_serde.wire`, :mod:`glue_serde.compression`, :mod:`glue_serde.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import uuid
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from glue_serde.errors import (
 )
 from glue_serde.registry._base import MetadataWriter
 from glue_serde.registry._checked import CheckedRegistry
+from glue_serde.registry._limits import MAX_DEFINITION_CHARS
 from glue_serde.registry.caching import CacheConfig, shared_cache
 from glue_serde.schema import SchemaVersion
 from glue_serde.wire import HEADER_SIZE, HEADER_VERSION, encode_header, split_frame
@@ -97,9 +99,33 @@ def _schema_source(schema: object, argument: str) -> object:
     if not isinstance(schema, os.PathLike):
         return schema
     path = os.fsdecode(os.fspath(schema))
+    # A schema Glue accepts has at most MAX_DEFINITION_CHARS characters (4 bytes each at most):
+    # only regular files are read (a FIFO or a device such as /dev/zero would block or never
+    # end), and no more than one byte past that bound.
+    limit = 4 * MAX_DEFINITION_CHARS
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise SchemaError(f"{argument}: schema file {path} is not a regular file")
+            chunks: list[bytes] = []
+            size = 0
+            while size <= limit:  # a read may return less than asked (network file systems)
+                chunk = os.read(descriptor, limit + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        finally:
+            os.close(descriptor)
+        if len(data) > limit:
+            raise SchemaError(
+                f"{argument}: schema file {path} is larger than any schema Glue accepts "
+                f"({MAX_DEFINITION_CHARS:,} characters)"
+            )
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError(f"{argument}: cannot read schema file {path}: {exc}") from exc
 

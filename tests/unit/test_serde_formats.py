@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -324,6 +325,30 @@ def test_an_avro_reader_schema_is_given_as_a_path_too(
     assert reader.deserialize(frame) == {"a": 1, "b": None}
     with pytest.raises(SchemaError, match=r"pass pathlib.Path\('reader.avsc'\)"):
         Deserializer(registry, reader_schema="reader.avsc").deserialize(frame)
+
+
+def test_a_schema_path_is_read_only_if_it_is_a_bounded_regular_file(
+    registry: LocalSchemaRegistry, tmp_path: Path
+) -> None:
+    options: dict[str, Any] = {"data_format": "AVRO", "schema_name": "u"}
+    # A device that never ends and a FIFO that would block are refused before reading.
+    with pytest.raises(SchemaError, match="not a regular file"):
+        Serializer(registry, schema=Path("/dev/zero"), **options)
+    fifo = tmp_path / "schema.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SchemaError, match="not a regular file"):
+        Serializer(registry, schema=fifo, **options)
+    with pytest.raises(SchemaError, match="not a regular file"):
+        Serializer(registry, schema=tmp_path, **options)  # a directory
+    # Beyond what Glue accepts (170,000 characters, 4 bytes each at most): refused, unread.
+    huge = tmp_path / "huge.avsc"
+    huge.write_bytes(b" " * (4 * 170_000 + 1))
+    with pytest.raises(SchemaError, match="larger than any schema Glue accepts"):
+        Serializer(registry, schema=huge, **options)
+    bad = tmp_path / "bad.avsc"
+    bad.write_bytes(b'"\xff"')
+    with pytest.raises(SchemaError, match="cannot read schema file"):
+        Deserializer(registry, reader_schema=bad)
 
 
 @dataclasses.dataclass
