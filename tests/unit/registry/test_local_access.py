@@ -12,6 +12,7 @@ The read-only cases are tested on real read-only files, as a user meets them, in
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -117,12 +118,29 @@ def _populate(path: Path) -> uuid.UUID:
     return v1.schema_version_id
 
 
+@functools.cache
+def _drop_privileges() -> tuple[str, ...]:
+    """The ``setpriv`` prefix that runs this interpreter without root's file-access rights.
+
+    As ``nobody`` when that user can start this interpreter; otherwise (an interpreter whose
+    shared library lives in root's private home) as root with every capability dropped, for
+    which the permission bits of root's own files and directories apply just the same.
+    """
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root: setpriv (util-linux) is needed to drop privileges"
+    nobody = (setpriv, "--reuid=65534", "--regid=65534", "--clear-groups")
+    probe = subprocess.run(
+        [*nobody, sys.executable, "-c", "pass"], capture_output=True, check=False
+    )
+    if probe.returncode == 0:
+        return nobody
+    return (setpriv, "--bounding-set=-all", "--inh-caps=-all")
+
+
 def _as_unprivileged(argv: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return argv
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "running as root: setpriv (util-linux) is needed to drop privileges"
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
+    return [*_drop_privileges(), *argv]
 
 
 def _read(path: Path, vid: uuid.UUID, mode: str) -> dict:
