@@ -98,17 +98,25 @@ def _schema_source(schema: object, argument: str) -> object:
     """
     if not isinstance(schema, os.PathLike):
         return schema
-    path = os.fsdecode(os.fspath(schema))
+    try:
+        path = os.fsdecode(os.fspath(schema))
+    except TypeError as exc:  # an os.PathLike whose __fspath__ returns neither str nor bytes
+        raise SchemaError(f"{argument}: not a file path: {exc}") from exc
+    shown = repr(path) if len(path) <= 200 else f"{path[:120]!r}...{path[-60:]!r}"
     # A schema Glue accepts has at most MAX_DEFINITION_CHARS characters (4 bytes each at most):
     # only regular files are read (a FIFO or a device such as /dev/zero would block or never
     # end), and no more than one byte past that bound.
     limit = 4 * MAX_DEFINITION_CHARS
+    if "\x00" in path:  # os.open would raise ValueError
+        raise SchemaError(f"{argument}: schema file {shown}: a path holds no NUL character")
     try:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        # O_BINARY (Windows): bytes as written, no line-end translation, no end at Ctrl-Z.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)
         try:
             if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise SchemaError(f"{argument}: schema file {path} is not a regular file")
+                raise SchemaError(f"{argument}: schema file {shown} is not a regular file")
             chunks: list[bytes] = []
             size = 0
             while size <= limit:  # a read may return less than asked (network file systems)
@@ -122,12 +130,15 @@ def _schema_source(schema: object, argument: str) -> object:
             os.close(descriptor)
         if len(data) > limit:
             raise SchemaError(
-                f"{argument}: schema file {path} is larger than any schema Glue accepts "
+                f"{argument}: schema file {shown} is larger than any schema Glue accepts "
                 f"({MAX_DEFINITION_CHARS:,} characters)"
             )
         return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{argument}: cannot read schema file {path}: {exc}") from exc
+    except OSError as exc:  # its text repeats the path: the reason alone
+        reason = exc.strerror or type(exc).__name__
+        raise SchemaError(f"{argument}: cannot read schema file {shown}: {reason}") from exc
+    except UnicodeDecodeError as exc:
+        raise SchemaError(f"{argument}: cannot read schema file {shown}: {exc}") from exc
 
 
 def _path_hint(schema: object, argument: str, exc: SchemaError) -> SchemaError:
@@ -156,6 +167,13 @@ def _object_kind(value: object) -> tuple[str, str] | None:
     return None
 
 
+def _clipped(text: str, limit: int = 120) -> str:
+    """Return ``text``, or its start and end around its length when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit // 2]}...{text[-limit // 4 :]} ({len(text):,} characters)"
+
+
 def _hinted(exc: ValidationError, value: object) -> ValidationError | None:
     """Return ``exc`` with what to do when the value (or a field) is a dataclass or model.
 
@@ -168,7 +186,7 @@ def _hinted(exc: ValidationError, value: object) -> ValidationError | None:
         for detail in exc.errors:
             nested = _object_kind(detail.input)
             if nested is not None and detail.loc:
-                where = ".".join(map(str, detail.loc))
+                where = _clipped(".".join(map(str, detail.loc)))  # map keys are the user's
                 hint = (
                     f"{where} is {nested[0]} ({type(detail.input).__name__}): give its dict "
                     "instead, or pass a to_dict that converts the whole value"

@@ -160,10 +160,16 @@ def close_registries(args: argparse.Namespace | None) -> None:
     """
     if args is None:
         return
+    failure: Exception | None = None
     for registry in reversed(vars(args).pop(_OPENED, [])):
         close = getattr(registry, "close", None)
         if callable(close):
-            close()
+            try:
+                close()
+            except Exception as exc:  # the others are closed all the same; the first is raised
+                failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 def _check_registry_file(path: str, *, create: bool) -> None:

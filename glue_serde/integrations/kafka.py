@@ -40,10 +40,11 @@ No Kafka client library is imported at module level. Imports :mod:`glue_serde.se
 from __future__ import annotations
 
 import json
+import os
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
 from glue_serde.enums import Compatibility, Compression, DataFormat
@@ -53,8 +54,6 @@ from glue_serde.serde import Deserializer, Serializer
 from glue_serde.wire import HEADER_VERSION
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from glue_serde._typing import Buffer, Datum
     from glue_serde.registry import SchemaRegistry
 
@@ -192,7 +191,6 @@ class KafkaSerializer:
             else f"naming={'<callable>' if callable(naming) else naming!r}"
         )
         self._explicit = schema_name is not None or naming != "topic"
-        self._naming = self._strategy(schema_name, naming, schema)
         if is_key and not self._explicit:
             raise ConfigurationError(
                 "key serializer with the default topic naming would register keys under the "
@@ -202,6 +200,8 @@ class KafkaSerializer:
         self._registry = registry
         self._schema = schema
         self._is_key = is_key
+        if isinstance(metadata, Mapping):  # as given now: a later change is no topic's
+            metadata = dict(metadata)
         self._options: dict[str, Any] = {
             "auto_register": auto_register,
             "compatibility": compatibility,
@@ -224,6 +224,11 @@ class KafkaSerializer:
             schema_name="probe",
             **self._options,
         )
+        if isinstance(schema, os.PathLike):
+            # The file is read once: every topic writes the text read now, and producing
+            # to a new topic never reads a file (that may have changed or gone since).
+            self._schema = self._probe.schema_definition
+        self._naming = self._strategy(schema_name, naming, self._schema)
 
     def _strategy(
         self, schema_name: str | None, naming: StrategyName | NamingStrategy, schema: object

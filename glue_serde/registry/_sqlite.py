@@ -33,6 +33,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple, NoReturn, TypeVar
@@ -879,10 +880,7 @@ class Storage:
         if self.path is not None:
             mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
             if mode != "wal":  # a new file: switching writes its header
-                with self.read("Open"):  # but not into another application's database
-                    if self._layout(conn) == 0:
-                        self._refuse_foreign(conn)
-                mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+                mode = self._switch_to_wal(conn)
             if mode != "wal":
                 raise RegistryUnavailableError(
                     f"cannot switch {self.path} to WAL mode (got {mode})",
@@ -909,6 +907,29 @@ class Storage:
                 )
             if tx.registry_id(DEFAULT_REGISTRY_NAME) is None:
                 tx.insert_registry(DEFAULT_REGISTRY_NAME, None, now())
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> str:
+        """Switch a new file to WAL mode (not another application's database); return the mode.
+
+        Switching needs the file to itself: SQLite answers "locked" at once, without waiting,
+        when another connection holds its write lock meanwhile (several processes creating the
+        same registry at the same time). So it is tried again until ``busy_timeout`` has
+        passed, as any other wait for a lock.
+        """
+        deadline = time.monotonic() + self._busy_timeout
+        pause = 0.002
+        while True:
+            with self.read("Open"):  # never write into another application's database
+                if self._layout(conn) == 0:
+                    self._refuse_foreign(conn)
+            try:
+                return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
+            except sqlite3.OperationalError as exc:
+                left = deadline - time.monotonic()
+                if not _is_locked(exc) or left <= 0:
+                    raise
+            time.sleep(min(pause, left))
+            pause = min(2 * pause, 0.05)
 
     def _open_read_only(self) -> sqlite3.Connection:
         """Open refusing every write; as an immutable snapshot only when that is safe.
@@ -997,10 +1018,12 @@ class Storage:
         holding most of the registry's own tables without a layout version is a damaged
         registry.
         """
+        # Every table and view counts, meta too: the registry creates meta with its layout
+        # version in the same transaction, so a meta without one is another application's.
         tables = [
             str(row[0])
             for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta' "
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                 "AND name NOT LIKE 'sqlite_%' ORDER BY name LIMIT 1000"
             )
         ]
@@ -1012,7 +1035,9 @@ class Storage:
                 retryable=False,
             )
         if tables:
-            shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+            shown = ", ".join(name[:40] for name in tables[:3]) + (
+                ", ..." if len(tables) > 3 else ""
+            )
             raise ConfigurationError(
                 f"{self.where} is a SQLite database but not a glue_serde registry (it holds "
                 f"table(s) {shown}): registry tables are only added to a new or empty file; "
@@ -1025,7 +1050,12 @@ class Storage:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
         ).fetchone():
             return 0
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such column" not in str(exc):
+                raise
+            return 0  # another application's table meta: _refuse_foreign names it
         if row is None:
             return 0
         value = row[0]

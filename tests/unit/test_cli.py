@@ -253,3 +253,29 @@ def test_every_registry_a_command_opens_is_closed_however_it_ends(
     assert main(["set-compatibility", "FULL", *base]) == 0
     assert len(opened) >= 4
     assert closed == opened
+
+
+def test_a_registry_that_fails_to_close_leaves_no_other_open() -> None:
+    import argparse
+
+    from glue_serde.cli._inputs import _opened, close_registries
+
+    closed: list[str] = []
+
+    class _Registry:
+        def __init__(self, name: str, fails: bool) -> None:
+            self.name, self.fails = name, fails
+
+        def close(self) -> None:
+            closed.append(self.name)
+            if self.fails:
+                raise RuntimeError(f"{self.name} failed to close")
+
+    args = argparse.Namespace()
+    for name, fails in (("first", False), ("second", True), ("third", True)):
+        _opened(args, _Registry(name, fails))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="third failed"):  # the first failure, in order
+        close_registries(args)
+    assert closed == ["third", "second", "first"]
+    close_registries(args)  # nothing left to close
+    assert closed == ["third", "second", "first"]

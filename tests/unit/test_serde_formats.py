@@ -351,6 +351,51 @@ def test_a_schema_path_is_read_only_if_it_is_a_bounded_regular_file(
         Deserializer(registry, reader_schema=bad)
 
 
+def test_a_schema_path_that_cannot_name_a_file_is_a_schema_error(
+    registry: LocalSchemaRegistry, tmp_path: Path
+) -> None:
+    options: dict[str, Any] = {"data_format": "AVRO", "schema_name": "u"}
+
+    class _NotAPath(os.PathLike):  # type: ignore[type-arg]
+        def __fspath__(self) -> Any:
+            return 5
+
+    with pytest.raises(SchemaError, match="schema: not a file path") as info:
+        Serializer(registry, schema=_NotAPath(), **options)
+    assert isinstance(info.value.__cause__, TypeError)
+    with pytest.raises(SchemaError, match="NUL"):
+        Serializer(registry, schema=tmp_path / "a\x00b.avsc", **options)
+    with pytest.raises(SchemaError, match="NUL"):
+        Deserializer(registry, reader_schema=tmp_path / "a\x00b.avsc")
+    # A path of any length is named in a bounded message (start and end).
+    long = tmp_path / ("d" * 300_000 + ".avsc")
+    with pytest.raises(SchemaError, match="cannot read schema file") as info:
+        Serializer(registry, schema=long, **options)
+    assert len(str(info.value)) < 400 and str(info.value).endswith("avsc': File name too long")
+    assert isinstance(info.value.__cause__, OSError)
+
+
+def test_a_schema_file_is_read_as_bytes_on_every_platform(
+    registry: LocalSchemaRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Windows' os.open reads in text mode unless asked for O_BINARY: CRLF would become LF in
+    # the definition registered, and a Ctrl-Z byte would end the file early.
+    binary = 1 << 30
+    real_open = os.open
+    seen: list[int] = []
+
+    def recording_open(path: str, flags: int, *args: Any) -> int:
+        seen.append(flags)
+        return real_open(path, flags & ~binary, *args)
+
+    monkeypatch.setattr(os, "O_BINARY", binary, raising=False)
+    monkeypatch.setattr(os, "open", recording_open)
+    schema = tmp_path / "u.avsc"
+    schema.write_bytes(b'{"type": "record", "name": "U",\r\n "fields": []}')
+    Serializer(registry, schema=schema, data_format="AVRO", schema_name="u")
+    assert seen and all(flags & binary for flags in seen)
+
+
 @dataclasses.dataclass
 class _Payment:
     payment_id: str
@@ -417,3 +462,21 @@ def test_an_object_written_without_to_dict_says_which_to_dict_to_pass(
     with pytest.raises(ValidationError) as info:
         ser.serialize({"payment_id": 5, "cents": 5})
     assert "to_dict" not in str(info.value)
+
+
+def test_the_hint_for_an_object_in_a_map_is_bounded_whatever_its_key(
+    registry: LocalSchemaRegistry,
+) -> None:
+    ser = Serializer(
+        registry,
+        data_format="AVRO",
+        schema={"type": "map", "values": "long"},
+        schema_name="m",
+        auto_register=True,
+    )
+    key = "k" * 100_000
+    with pytest.raises(ValidationError) as info:
+        ser.serialize({key: _Payment("p-1", 5)})
+    hint = str(info.value).rpartition("; ")[2]
+    assert "is a dataclass (_Payment): give its dict instead" in hint
+    assert len(hint) < 300 and "(100,000 characters)" in hint

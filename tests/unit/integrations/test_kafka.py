@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,8 @@ from glue_serde.integrations.kafka import (
     kafka_python_deserializer,
     kafka_python_serializer,
 )
-from glue_serde.serde import Deserializer
+from glue_serde.registry.memory import InMemorySchemaRegistry
+from glue_serde.serde import Deserializer, Serializer
 from tests.unit.integrations._registry import USER_SCHEMA, MemoryRegistry
 
 KEY_SCHEMA = (
@@ -243,3 +245,33 @@ def test_reprs_say_what_the_adapters_wrap(registry: MemoryRegistry) -> None:
     assert "naming='<callable>'" in repr(_values(registry, naming=lambda topic, is_key: topic))
     des = KafkaDeserializer(registry)
     assert repr(des) == f"KafkaDeserializer({des.deserializer!r})"
+
+
+def test_a_schema_file_and_metadata_are_taken_once_at_construction(tmp_path: Path) -> None:
+    registry = InMemorySchemaRegistry()
+    schema = tmp_path / "user.avsc"
+    schema.write_text(USER_SCHEMA)
+    metadata = {"owner": "team-a"}
+    ser = KafkaSerializer(
+        registry, data_format="AVRO", schema=schema, auto_register=True, metadata=metadata
+    )
+    by_record = KafkaSerializer(registry, data_format="AVRO", schema=schema, naming="record")
+    assert by_record.schema_name_for("users") == "User"
+    first = ser(ANN, Ctx("users"))
+    # Neither the file nor the dict is read again for a new topic: it writes what was given.
+    schema.unlink()
+    metadata["owner"] = "team-b"
+    second = ser(ANN, Ctx("orders"))
+    assert first is not None and second is not None
+    for topic, frame in (("users", first), ("orders", second)):
+        version = registry.get_schema_version(uuid.UUID(bytes=frame[2:18]))
+        assert version.schema_name == topic
+        assert (
+            version.schema_definition
+            == Serializer(
+                registry, data_format="AVRO", schema=USER_SCHEMA, schema_name=topic
+            ).schema_definition
+        )
+        assert registry.get_schema_version_metadata(version.schema_version_id) == {
+            "owner": ("team-a",)
+        }

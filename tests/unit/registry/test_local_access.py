@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -479,6 +480,68 @@ def test_a_database_that_is_not_a_registry_is_never_turned_into_one(
         LocalSchemaRegistry(app, read_only=read_only)
     assert app.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+@pytest.mark.parametrize(
+    "ddl",
+    [
+        # A generic table name the registry also uses, in the registry's own columns or not.
+        [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+            "INSERT INTO meta VALUES ('a', 'b')",
+        ],
+        ["CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)"],
+        ["CREATE TABLE meta (k, v)", "INSERT INTO meta VALUES (1, 2)"],
+        ["CREATE VIEW answer AS SELECT 42"],
+    ],
+    ids=["meta-with-rows", "meta-empty", "meta-other-columns", "view-only"],
+)
+@pytest.mark.parametrize("read_only", [None, True, False])
+def test_a_database_holding_only_a_meta_table_or_a_view_is_not_a_registry(
+    tmp_path: Path, ddl: list[str], read_only: bool | None
+) -> None:
+    app = tmp_path / "app.db"
+    conn = sqlite3.connect(app)
+    for statement in ddl:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    before = app.read_bytes()
+    with pytest.raises(ConfigurationError, match=r"app\.db is a SQLite database but not a"):
+        LocalSchemaRegistry(app, read_only=read_only)
+    assert app.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]
+
+
+def test_a_new_file_whose_write_lock_is_held_waits_for_it_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    # Several processes creating one registry at once: switching the new file to WAL mode
+    # finds another connection's write lock, and SQLite answers "locked" without waiting.
+    path = tmp_path / "schemas.sqlite"
+    path.write_bytes(b"")
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        with LocalSchemaRegistry(path, busy_timeout=10) as registry:
+            registry.create_schema("s", '"int"', DataFormat.AVRO)
+    finally:
+        release.join()
+        other.close()
+    # The wait is bounded by busy_timeout: a lock never released is a retryable error.
+    held = tmp_path / "held.sqlite"
+    held.write_bytes(b"")
+    other = sqlite3.connect(held, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(RegistryUnavailableError, match="locked") as info:
+            LocalSchemaRegistry(held, busy_timeout=0.2)
+        assert info.value.retryable
+    finally:
+        other.execute("COMMIT")
+        other.close()
 
 
 def test_an_empty_file_becomes_a_registry(tmp_path: Path) -> None:
