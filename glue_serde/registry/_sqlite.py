@@ -202,6 +202,18 @@ def _is_damaged(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or "could not decode" in text
 
 
+def _cannot_read_in_place(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused to read the file where it is (no ``-shm`` index can be made).
+
+    By error name where the interpreter gives it (Python 3.11+), else by its message.
+    """
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name:
+        return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))
+    text = str(exc).lower()
+    return "readonly database" in text or "unable to open database file" in text
+
+
 def _is_locked(exc: sqlite3.Error) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
@@ -955,8 +967,7 @@ class Storage:
             return self._check_read_only(conn)
         except sqlite3.OperationalError as exc:
             conn.close()
-            name = getattr(exc, "sqlite_errorname", "") or ""
-            if not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+            if not _cannot_read_in_place(exc):
                 raise
             why = self._immutable_unsafe()
             if why is not None:

@@ -596,3 +596,14 @@ def test_a_registry_that_lost_its_layout_row_is_damaged_not_foreign(tmp_path: Pa
     conn.close()
     with pytest.raises(ConfigurationError, match="not a glue_serde registry"):
         LocalSchemaRegistry(app)
+
+
+def test_refusals_to_read_in_place_are_recognised_without_error_names() -> None:
+    # Python 3.10's sqlite3 errors carry no sqlite_errorname: the message decides there.
+    from glue_serde.registry._sqlite import _cannot_read_in_place
+
+    for text in ("attempt to write a readonly database", "unable to open database file"):
+        error = sqlite3.OperationalError(text)
+        assert getattr(error, "sqlite_errorname", None) is None
+        assert _cannot_read_in_place(error)
+    assert not _cannot_read_in_place(sqlite3.OperationalError("database is locked"))
