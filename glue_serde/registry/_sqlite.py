@@ -35,6 +35,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple, NoReturn, TypeVar
 
@@ -827,13 +828,17 @@ class Storage:
         with self.translate("Open"):
             if self.read_only:
                 self._conn = self._open_read_only()
-                return
-            self._conn = self._connect("rwc" if create else "rw")
-            try:
-                self._open_writable(now)
-            except BaseException:
-                self._conn.close()
-                raise
+            else:
+                self._conn = self._connect("rwc" if create else "rw")
+                try:
+                    self._open_writable(now)
+                except BaseException:
+                    self._conn.close()
+                    raise
+        # A storage dropped without close() closes its connection when it is collected, as a
+        # file object would be: nothing is left open (Python 3.13 warns about an unclosed
+        # connection, ResourceWarning, when it is collected still open).
+        weakref.finalize(self, self._conn.close)
 
     def _access(self, read_only: bool | None, create: bool) -> tuple[bool, str | None]:
         """Decide how to open the file: ``(read_only, why)``; refuse a missing file if asked."""
